@@ -1,0 +1,273 @@
+"""Assemble per-document extractions into one :class:`KnowledgeGraph`.
+
+Entities merge across documents by gazetteer id or normalised name; each
+gets one class (gazetteer, else the majority of its mentions), a canonical
+label and every other surface form as an alias. Relations merge by
+(subject, predicate, object) and keep every piece of evidence; their
+confidence combines the evidence (noisy-or). Inferences of the rule file
+then add what the extracted relations imply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from graph.documents import SourceText
+from graph.model import (
+    ENTITY_TYPES,
+    SYMMETRIC_PREDICATES,
+    Document,
+    Entity,
+    Evidence,
+    KnowledgeGraph,
+    Mention,
+    Relation,
+)
+from graph.resolve import GazetteerIndex, slug, strip_legal
+from graph.rules import RuleSet
+
+log = logging.getLogger(__name__)
+
+#: When mentions disagree on the class, the more specific class wins a tie.
+_SPECIFICITY = {t: i for i, t in enumerate(
+    ("Chip", "AIModel", "Company", "GovernmentBody", "City", "Country", "Project", "Person",
+     "Technology", "Approach", "Product", "Organization", "Place")
+)}
+
+
+@dataclass
+class _EntityAcc:
+    key: str
+    types: Counter[str] = field(default_factory=Counter)
+    surfaces: Counter[str] = field(default_factory=Counter)
+    mentions: list[Mention] = field(default_factory=list)
+    parameter_count: int | None = None
+    market_share: Decimal | None = None
+
+
+@dataclass
+class _RelAcc:
+    evidence: dict[tuple, Evidence] = field(default_factory=dict)
+    qualifiers: dict[str, Any] = field(default_factory=dict)
+    best: float = -1.0
+
+
+def _clean_surface(text: str) -> str:
+    t = " ".join(text.split())
+    for suf in ("'s", "\u2019s", "'", "\u2019"):
+        if t.endswith(suf) and len(t) > len(suf) + 1:
+            t = t[: -len(suf)]
+            break
+    return t
+
+
+def combine(confidences: Iterable[float]) -> float:
+    """Combine independent confidences (noisy-or), rounded to 3 places.
+
+    Examples:
+        >>> combine([0.8, 0.5])
+        0.9
+    """
+    miss = 1.0
+    for c in confidences:
+        miss *= 1.0 - c
+    return round(min(1.0, 1.0 - miss), 3)
+
+
+def assemble(
+    extractions: Iterable[tuple[SourceText, dict[str, Any]]],
+    gazetteer: GazetteerIndex,
+    ruleset: RuleSet | None = None,
+    *,
+    min_confidence: float = 0.0,
+) -> KnowledgeGraph:
+    """Build the graph from ``(document, doc.user_data["kg"])`` pairs."""
+    entities: dict[str, _EntityAcc] = {}
+    relations: dict[tuple[str, str, str], _RelAcc] = defaultdict(_RelAcc)
+    documents: list[Document] = []
+    doc_mentions: dict[str, set[str]] = defaultdict(set)
+    pending: list[tuple[str, str, str, Evidence, dict[str, Any]]] = []
+
+    for src, data in extractions:
+        documents.append(Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)))
+        keys: list[str] = []
+        for start, end, text, etype, key, rule, coref in data["mentions"]:
+            keys.append(key)
+            acc = entities.setdefault(key, _EntityAcc(key))
+            if coref:
+                continue
+            acc.types[etype] += 1
+            acc.surfaces[_clean_surface(text)] += 1
+            acc.mentions.append(Mention(doc_id=src.id, start=start, end=end, text=text, type=etype, rule_id=rule))
+            doc_mentions[src.id].add(key)
+        for key, name, value in data.get("entity_qualifiers", []):
+            acc = entities.setdefault(key, _EntityAcc(key))
+            if name == "parameterCount" and acc.parameter_count is None:
+                acc.parameter_count = int(value)
+            elif name == "marketShare" and acc.market_share is None:
+                acc.market_share = Decimal(value)
+        for si, pred, oi, rule, conf, s0, s1, quals in data["relations"]:
+            ev = Evidence(doc_id=src.id, start=s0, end=s1, sentence=" ".join(src.text[s0:s1].split()),
+                          rule_id=rule, confidence=conf)
+            pending.append((keys[si], pred, keys[oi], ev, dict(quals)))
+
+    ids = _entity_ids(entities, gazetteer)
+    types = {k: _entity_type(acc, gazetteer) for k, acc in entities.items()}
+
+    ruleset_rules = {r.id: r for r in ruleset.rules} if ruleset else {}
+    for skey, pred, okey, ev, quals in pending:
+        s, o = ids[skey], ids[okey]
+        if s == o:
+            continue
+        rule = ruleset_rules.get(ev.rule_id)
+        if rule is not None and (types[skey] not in rule.subject or types[okey] not in rule.object):
+            log.debug("dropped %s %s %s: classes %s/%s do not fit %s", s, pred, o, types[skey], types[okey], rule.id)
+            continue
+        if pred in SYMMETRIC_PREDICATES and o < s:
+            s, o = o, s
+        acc = relations[(s, pred, o)]
+        k = (ev.doc_id, ev.start, ev.end, ev.rule_id)
+        if k not in acc.evidence or acc.evidence[k].confidence < ev.confidence:
+            acc.evidence[k] = ev
+        if ev.confidence >= acc.best:
+            for q, v in quals.items():
+                acc.qualifiers.setdefault(q, v)
+            acc.best = max(acc.best, ev.confidence)
+
+    id_type = {ids[k]: types[k] for k in entities}
+    if ruleset is not None:
+        _infer(relations, ruleset, id_type)
+
+    rel_objs: list[Relation] = []
+    for (s, p, o), acc in relations.items():
+        evs = tuple(sorted(acc.evidence.values(), key=lambda e: (e.doc_id, e.start, e.rule_id)))
+        conf = combine(e.confidence for e in evs)
+        if conf < min_confidence:
+            continue
+        q = acc.qualifiers
+        rel_objs.append(Relation(
+            subject=s, predicate=p, object=o, evidence=evs, confidence=conf,
+            amount=Decimal(str(q["amount"])) if "amount" in q else None,
+            currency=q.get("currency"), count=q.get("count"), date=q.get("date"),
+        ))
+
+    ent_objs: dict[str, Entity] = {}
+    for key, acc in entities.items():
+        eid = ids[key]
+        if eid in ent_objs:
+            continue
+        label, aliases = _names(key, acc, gazetteer, [a for k, a in entities.items() if ids[k] == eid])
+        gz = gazetteer.by_id.get(key[3:]) if key.startswith("gz:") else None
+        mentions = tuple(sorted(
+            (m for k, a in entities.items() if ids[k] == eid for m in a.mentions),
+            key=lambda m: (m.doc_id, m.start),
+        ))
+        if not mentions:
+            continue  # only ever referred to by a pronoun
+        ent_objs[eid] = Entity(
+            id=eid, type=types[key], label=label, aliases=aliases, mentions=mentions,
+            wikidata=gz.wikidata if gz else None,
+            parameter_count=acc.parameter_count, market_share=acc.market_share,
+        )
+    rel_objs = [r for r in rel_objs if r.subject in ent_objs and r.object in ent_objs]
+    mentioned = tuple(sorted(
+        (d, tuple(sorted({ids[k] for k in keys if ids[k] in ent_objs}))) for d, keys in doc_mentions.items()
+    ))
+    return KnowledgeGraph(documents=tuple(documents), entities=tuple(ent_objs.values()),
+                          relations=tuple(rel_objs), mentions_by_doc=mentioned)
+
+
+def _entity_ids(entities: dict[str, _EntityAcc], gz: GazetteerIndex) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    used = set(gz.by_id)
+    for key in sorted(entities):
+        if key.startswith("gz:"):
+            ids[key] = key[3:]
+    for key in sorted(entities):
+        if key in ids:
+            continue
+        base = slug(key[3:])
+        eid = base if base not in used else f"{base}-{_type_suffix(entities[key])}"
+        n = 2
+        while eid in used and eid not in ids.values():
+            eid = f"{base}-{n}"
+            n += 1
+        ids[key] = eid
+        used.add(eid)
+    return ids
+
+
+def _type_suffix(acc: _EntityAcc) -> str:
+    return (acc.types.most_common(1)[0][0] if acc.types else "thing").lower()
+
+
+def _entity_type(acc: _EntityAcc, gz: GazetteerIndex) -> str:
+    if acc.key.startswith("gz:"):
+        return gz.by_id[acc.key[3:]].type
+    if not acc.types:
+        return "Organization"
+    best = max(acc.types.items(), key=lambda kv: (kv[1], -_SPECIFICITY.get(kv[0], 99)))
+    return best[0] if best[0] in ENTITY_TYPES else "Organization"
+
+
+def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc]) -> tuple[str, tuple[str, ...]]:
+    surfaces: Counter[str] = Counter()
+    for a in group:
+        surfaces.update(a.surfaces)
+    if key.startswith("gz:"):
+        label = gz.by_id[key[3:]].label
+    else:
+        # the most frequent full form, legal suffix dropped; longest on a tie
+        cands = Counter()
+        for s, n in surfaces.items():
+            cands[strip_legal(s)] += n
+        label = max(cands.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[1], len(kv[0]), kv[0]))[0] if cands else key[3:]
+    aliases = sorted({s for s in surfaces if s != label and s.strip()})
+    return label, tuple(aliases)
+
+
+def _infer(relations: dict[tuple[str, str, str], _RelAcc], ruleset: RuleSet, types: dict[str, str]) -> None:
+    """Apply the rule file's inferences until nothing new is added."""
+    for _round in range(3):
+        added = False
+        for inf in ruleset.inferences:
+            by_pred: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for s, p, o in list(relations):
+                by_pred[p].append((s, o))
+            bindings: list[tuple[dict[str, str], list[tuple[str, str, str]]]] = [({}, [])]
+            for vs, pred, vo in inf.premises:
+                nxt = []
+                for env, used in bindings:
+                    for s, o in by_pred.get(pred, []):
+                        if env.get(vs, s) != s or env.get(vo, o) != o:
+                            continue
+                        e2 = {**env, vs: s, vo: o}
+                        if any(v in inf.types and types.get(e2[v]) not in inf.types[v] for v in (vs, vo)):
+                            continue
+                        nxt.append((e2, [*used, (s, pred, o)]))
+                bindings = nxt
+            to_delete: set[tuple[str, str, str]] = set()
+            for env, used in bindings:
+                cs, cp, co = env[inf.conclusion[0]], inf.conclusion[1], env[inf.conclusion[2]]
+                if cs == co:
+                    continue
+                key = (cs, cp, co)
+                if key not in relations:
+                    added = True
+                acc = relations[key]
+                for premise in used:
+                    for ev in list(relations[premise].evidence.values()):
+                        new = Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, sentence=ev.sentence,
+                                       rule_id=inf.id, confidence=round(min(ev.confidence, inf.confidence), 3))
+                        acc.evidence.setdefault((ev.doc_id, ev.start, ev.end, inf.id), new)
+                if inf.replace:
+                    to_delete.add(used[0])
+            for key in to_delete:
+                relations.pop(key, None)
+        if not added:
+            break

@@ -1,0 +1,209 @@
+"""The surface-pattern language of the relation rules, compiled to regexes.
+
+A sentence is rewritten as a string of symbols, one per token, each
+followed by one space: words in lower case, and every entity mention as
+``§Class#n`` (``n`` indexes the sentence's mentions). A rule pattern is a
+space-separated sequence of elements:
+
+==================  ======================================================
+``{S}`` ``{O}``     the subject / object slot: one mention of the rule's
+                    subject / object classes
+``{S+}`` ``{O+}``   a coordinated list of such mentions ("A, B and C")
+``{ENT}``           any mention that is not a slot; ``{ENT:Place}`` typed
+``@name``           any phrase of lexicon ``name``
+``word|other``      literal words (lower case); ``'s`` is the possessive
+``~N``              a gap of 0..N words (no mention, no ``; : . ? !``)
+``~~N``             a gap of 0..N words that may contain mentions
+``{BRAND}``         an optional company name, possibly possessive
+``^``               the start of the sentence (after any bullet)
+``( ... | ... )``   grouping with alternatives
+``X?``              any element or group made optional with ``?``
+==================  ======================================================
+
+Examples:
+    >>> rx = compile_pattern("{S} 's ~2 {O}", ("Company",), ("AIModel",), {})
+    >>> m = rx.search("§Company#0 's new §AIModel#1 . ")
+    >>> m.group("S"), m.group("O")
+    ('§Company#0 ', '§AIModel#1 ')
+"""
+
+from __future__ import annotations
+
+import re
+
+MARK = "§"
+_BAD_GAP = r"(?![;:.?!] )(?!" + MARK + r")\S+ "
+_WIDE_GAP = r"(?![;:.?!] )\S+ "
+_LIST_JOIN = r"(?:, )?(?:and |& |as well as |along with |plus )"
+
+
+class PatternError(ValueError):
+    """A pattern string cannot be compiled."""
+
+
+def inflect(word: str) -> tuple[str, ...]:
+    """Return the regular verb forms of ``word`` (base, -s, -ed, -ing).
+
+    Examples:
+        >>> inflect("develop")
+        ('develop', 'develops', 'developed', 'developing')
+        >>> inflect("supply")
+        ('supply', 'supplies', 'supplied', 'supplying')
+        >>> inflect("acquire")
+        ('acquire', 'acquires', 'acquired', 'acquiring')
+    """
+    if word.endswith("e") and not word.endswith("ee"):
+        return (word, word + "s", word + "d", word[:-1] + "ing")
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return (word, word[:-1] + "ies", word[:-1] + "ied", word + "ing")
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return (word, word + "es", word + "ed", word + "ing")
+    return (word, word + "s", word + "ed", word + "ing")
+
+
+def expand_phrase(entry: str) -> tuple[str, ...]:
+    """Expand a lexicon entry: ``a|b`` alternatives, ``verb+`` inflections.
+
+    In a multi-word entry only words ending in ``+`` are inflected.
+
+    Examples:
+        >>> expand_phrase("team+ up with")
+        ('team up with', 'teams up with', 'teamed up with', 'teaming up with')
+        >>> expand_phrase("built|build")
+        ('built', 'build')
+    """
+    out: list[str] = []
+    for alt in entry.split("|"):
+        words = alt.strip().split()
+        forms = [""]
+        variants = [inflect(w[:-1]) if w.endswith("+") and len(w) > 1 else (w,) for w in words]
+        if sum(len(v) > 1 for v in variants) == 1:
+            # one inflected word: keep forms aligned (team up / teams up ...)
+            idx = next(i for i, v in enumerate(variants) if len(v) > 1)
+            for form in variants[idx]:
+                ws = [v[0] for v in variants]
+                ws[idx] = form
+                out.append(" ".join(ws))
+            continue
+        for v in variants:
+            forms = [f"{f} {w}".strip() for f in forms for w in v]
+        out.extend(forms)
+    return tuple(dict.fromkeys(x.lower() for x in out if x))
+
+
+def _word_rx(word: str) -> str:
+    return re.escape(word.lower()) + " "
+
+
+def _phrase_rx(phrase: str) -> str:
+    return "".join(_word_rx(w) for w in phrase.split())
+
+
+def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
+    ordered = sorted(set(phrases), key=lambda p: (-len(p.split()), p))
+    return "(?:" + "|".join(_phrase_rx(p) for p in ordered) + ")"
+
+
+def _ent_rx(types: tuple[str, ...]) -> str:
+    return MARK + "(?:" + "|".join(sorted(types)) + r")#\d+ "
+
+
+def _tokenize(pattern: str) -> list[str]:
+    return pattern.replace("(", " ( ").replace(")", " ) ").replace(") ?", ")?").replace(
+        ") *", ")*").replace(") +", ")+").split()
+
+
+def compile_pattern(
+    pattern: str,
+    subject: tuple[str, ...],
+    object: tuple[str, ...],
+    lexicons: dict[str, tuple[str, ...]],
+    *,
+    anchored: bool = True,
+) -> re.Pattern[str]:
+    """Compile a rule pattern to a regex over the symbol string.
+
+    With ``anchored`` the regex is wrapped in a look-ahead so that
+    ``finditer`` reports overlapping matches, one per starting symbol.
+
+    Raises:
+        PatternError: unbalanced groups, a slot missing or used twice, an
+            empty pattern, or an unknown element.
+    """
+    toks = _tokenize(pattern)
+    if not toks:
+        raise PatternError("empty pattern")
+    parts: list[str] = []
+    depth = 0
+    slots = {"S": 0, "O": 0}
+    if "#" in pattern:
+        raise PatternError(f"'#' is not allowed in pattern {pattern!r}")
+    any_types = tuple(sorted({*subject, *object, "Organization", "Company", "GovernmentBody",
+                              "Project", "Product", "Chip", "AIModel", "Technology", "Approach",
+                              "Person", "Place", "Country", "City"}))
+    for tok in toks:
+        optional = tok.endswith("?") and tok not in ("?",) and not tok.startswith("(")
+        core = tok[:-1] if optional and not tok.startswith(")") else tok
+        if tok == "(":
+            depth += 1
+            parts.append("(?:")
+            continue
+        if tok in (")", ")?", ")*", ")+"):
+            depth -= 1
+            if depth < 0:
+                raise PatternError(f"unbalanced ')' in pattern {pattern!r}")
+            parts.append(")" + tok[1:])
+            continue
+        if tok == "|":
+            parts.append("|")
+            continue
+        m = re.fullmatch(r"\{([SO])(\+?)\}", core)
+        if m:
+            slot, plural = m.groups()
+            slots[slot] += 1
+            types = subject if slot == "S" else object
+            one = _ent_rx(types)
+            poss = "(?:" + _ent_rx(("Company", "Organization", "GovernmentBody")) + "'s )?"
+            item = poss + one
+            body = f"{one}(?:(?:, ){item})*(?:{_LIST_JOIN}{item})?" if plural else one
+            name = slot if slots[slot] == 1 else f"{slot}{slots[slot]}"
+            rx = f"(?P<{name}>{body})"
+        elif core == "{BRAND}":
+            rx = "(?:" + _ent_rx(("Company", "Organization")) + "(?:'s )?)?"
+        elif core == "^":
+            rx = r"\^ "
+        elif core == "{ENT}":
+            rx = _ent_rx(any_types)
+        elif core.startswith("{ENT:") and core.endswith("}"):
+            cls = core[5:-1].split(",")
+            rx = _ent_rx(tuple(cls))
+        elif "@" in core:
+            alts = []
+            for piece in core.split("|"):
+                if piece.startswith("@"):
+                    if piece[1:] not in lexicons:
+                        raise PatternError(f"pattern uses undefined lexicon {piece}")
+                    alts.append(_alternation([p for e in lexicons[piece[1:]] for p in expand_phrase(e)]))
+                elif piece:
+                    alts.append(_word_rx(piece))
+            rx = "(?:" + "|".join(alts) + ")"
+        elif re.fullmatch(r"~~\d+", core):
+            rx = f"(?:{_WIDE_GAP}){{0,{int(core[2:])}}}?"
+        elif re.fullmatch(r"~\d+", core):
+            rx = f"(?:{_BAD_GAP}){{0,{int(core[1:])}}}?"
+        elif core.startswith("{") or not core:
+            raise PatternError(f"unknown element {tok!r} in pattern {pattern!r}")
+        else:
+            rx = "(?:" + "|".join(_word_rx(w) for w in core.split("|") if w) + ")"
+        parts.append(f"(?:{rx})?" if optional else rx)
+    if depth != 0:
+        raise PatternError(f"unbalanced '(' in pattern {pattern!r}")
+    if not slots["S"] or not slots["O"]:
+        raise PatternError(f"pattern {pattern!r} must use both {{S}} and {{O}}")
+    body = "".join(parts)
+    try:
+        if anchored:
+            return re.compile(r"(?<![^ ])(?=(?P<m>" + body + "))")
+        return re.compile(body)
+    except re.error as err:
+        raise PatternError(f"pattern {pattern!r} does not compile: {err}") from err

