@@ -257,6 +257,9 @@ def _infer(relations: dict[tuple[str, str, str], _RelAcc], ruleset: RuleSet, typ
                 if cs == co:
                     continue
                 key = (cs, cp, co)
+                if inf.remove:
+                    to_delete.add(key)
+                    continue
                 if key not in relations:
                     added = True
                 acc = relations[key]

@@ -16,6 +16,7 @@ space-separated sequence of elements:
 ``~~N``             a gap of 0..N words that may contain mentions
 ``{BRAND}``         an optional company name, possibly possessive
 ``^``               the start of the sentence (after any bullet)
+``!w|@lex``         the previous word is none of these (look-behind)
 ``( ... | ... )``   grouping with alternatives
 ``X?``              any element or group made optional with ``?``
 ==================  ======================================================
@@ -30,6 +31,8 @@ Examples:
 from __future__ import annotations
 
 import re
+
+from graph.model import ENTITY_TYPES, subclasses as _subclasses
 
 MARK = "§"
 _BAD_GAP = r"(?![;:.?!] )(?!" + MARK + r")\S+ "
@@ -138,10 +141,9 @@ def compile_pattern(
     slots = {"S": 0, "O": 0}
     if "#" in pattern:
         raise PatternError(f"'#' is not allowed in pattern {pattern!r}")
-    any_types = tuple(sorted({*subject, *object, "Organization", "Company", "GovernmentBody",
-                              "Project", "Product", "Chip", "AIModel", "Technology", "Approach",
-                              "Person", "Place", "Country", "City"}))
-    for tok in toks:
+    any_types = ENTITY_TYPES
+    for pos, tok in enumerate(toks):
+        nxt = toks[pos + 1] if pos + 1 < len(toks) else ""
         optional = tok.endswith("?") and tok not in ("?",) and not tok.startswith("(")
         core = tok[:-1] if optional and not tok.startswith(")") else tok
         if tok == "(":
@@ -157,6 +159,18 @@ def compile_pattern(
         if tok == "|":
             parts.append("|")
             continue
+        if core.startswith("!") and len(core) > 1:
+            # negative look-behind: the previous word is none of these
+            words: list[str] = []
+            for piece in core[1:].split("|"):
+                if piece.startswith("@"):
+                    if piece[1:] not in lexicons:
+                        raise PatternError(f"pattern uses undefined lexicon {piece}")
+                    words.extend(p for e in lexicons[piece[1:]] for p in expand_phrase(e) if " " not in p)
+                elif piece:
+                    words.append(piece.lower())
+            parts.append("".join(f"(?<! {re.escape(w)} )" for w in sorted(set(words))))
+            continue
         m = re.fullmatch(r"\{([SO])(\+?)\}", core)
         if m:
             slot, plural = m.groups()
@@ -168,6 +182,10 @@ def compile_pattern(
             body = f"{one}(?:(?:, ){item})*(?:{_LIST_JOIN}{item})?" if plural else one
             name = slot if slots[slot] == 1 else f"{slot}{slots[slot]}"
             rx = f"(?P<{name}>{body})"
+            if not nxt.startswith("'s"):
+                rx += "(?!'s )"  # a possessor is not the slot's entity
+            if nxt.startswith("~"):
+                rx += "(?!, )"  # "X, a backer of Y, made Z": Y is not the subject
         elif core == "{BRAND}":
             rx = "(?:" + _ent_rx(("Company", "Organization")) + "(?:'s )?)?"
         elif core == "^":
@@ -175,7 +193,9 @@ def compile_pattern(
         elif core == "{ENT}":
             rx = _ent_rx(any_types)
         elif core.startswith("{ENT:") and core.endswith("}"):
-            cls = core[5:-1].split(",")
+            cls = [c for name in core[5:-1].split(",") for c in _subclasses(name)]
+            if not cls:
+                raise PatternError(f"unknown class in {tok!r}")
             rx = _ent_rx(tuple(cls))
         elif "@" in core:
             alts = []

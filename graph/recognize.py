@@ -191,6 +191,7 @@ class _Cues:
         self.suffixes = set(c.get("company_suffixes", ()))
         self.honorifics = set(c.get("honorifics", ()))
         self.not_names = set(c.get("not_names", ()))
+        self.not_entities = {w.casefold() for w in c.get("not_entities", ())}
         fams, code = load_families()
         self.families = fams
         alts = []
@@ -391,7 +392,9 @@ class Recognizer:
             if s >= e or any(taken[s:e]):
                 # a pattern span that strictly contains a lower-priority one wins
                 continue
-            # drop names that are only cue or function words
+            # drop generic terms and names that are only cue or function words
+            if c[4] == "" and doc[s:e].text.casefold() in cues.not_entities:
+                continue
             if c[4] == "" and all(t.text in cues.not_names or not t.is_alpha and not t.like_num and not any(ch.isalnum() for ch in t.text) for t in doc[s:e]):
                 continue
             for k in range(s, e):

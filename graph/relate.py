@@ -57,8 +57,6 @@ FORMER = frozenset("former formerly ex onetime one-time erstwhile previously onc
 #: Words that close the clause a match may look back into.
 CLAUSE_BREAKS = frozenset("; : — -- but while although though whereas yet because ^".split())
 
-_POSSESSIVE_PRONOUNS = {"its", "their"}
-_PRONOUNS = {"it", "its"}
 
 
 @dataclass(slots=True)
@@ -108,8 +106,12 @@ def _gz_index() -> GazetteerIndex:
 # --------------------------------------------------------------------------
 
 
+COMPANY_LIKE = ("Company", "Organization")
+
+
 @lru_cache(maxsize=1)
 def _coref_nouns() -> dict[str, tuple[str, ...]]:
+    """Head nouns of definite descriptions and the classes they refer to."""
     cues = load_cues()
     company = {w.lower() for w in cues["company_nouns"] if " " not in w} - {
         "platform", "fund", "investor", "peer", "rival", "competitor", "unit", "division",
@@ -117,9 +119,9 @@ def _coref_nouns() -> dict[str, tuple[str, ...]]:
         "distributor", "integrator", "contractor", "broker", "publisher", "insurer", "lender",
         "companies", "firms", "startups",
     }
-    out: dict[str, tuple[str, ...]] = {w: ORG_TYPES for w in company}
+    out: dict[str, tuple[str, ...]] = {w: COMPANY_LIKE for w in company}
     out.update({w: ("Chip",) for w in ("chip", "processor", "accelerator", "gpu", "superchip")})
-    out.update({w: ("AIModel",) for w in ("model", "models", "chatbot", "assistant")})
+    out.update({w: ("AIModel",) for w in ("model", "models", "chatbot")})
     out.update({w: ("Project",) for w in ("project", "venture", "cluster", "supercomputer", "initiative")})
     out.update({w: ("GovernmentBody",) for w in ("regulator", "agency", "department", "ministry", "watchdog")})
     return out
@@ -136,77 +138,93 @@ def _is_heading(sent: Span, mentions: list[M]) -> M | None:
     return m if not rest and len(toks) <= 8 else None
 
 
+@dataclass(slots=True)
+class _Context:
+    """What the resolver knows at a point of the document."""
+
+    seen: list[tuple[int, M]] = field(default_factory=list)  # (sentence index, mention)
+    counts: Counter[str] = field(default_factory=Counter)
+    topic: M | None = None
+    topic_sent: int = -1
+
+
+_SUBJECT_START = {"^", ",", "and", "but", "that", "when", "while", "as", "because", "since",
+                  "after", "before", "although", "though", "if", "so", ";", "where", "which"}
+
+
+def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M],  # noqa: ANN001
+                 nouns: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """Return the classes a definite description "the [modifiers] noun" refers to."""
+    low = tok.lower_
+    if low not in nouns:
+        return None
+    j = tok.i - 1
+    steps = 0
+    while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
+        if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in (
+            "a", "an", "of", "and", "or", "its", "their", "his", "her", "each", "every", "any",
+        ) or (j in taken and not _is_place(j, mentions)):
+            return None
+        j -= 1
+        steps += 1
+    if j < sent.start or doc[j].lower_ not in ("the", "this", "that"):
+        return None
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if nxt is not None and (nxt.lower_ in ("of", "that", "which", "who") or
+                            (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
+        return None  # "the maker of X", "the company Acme": not a reference back
+    return nouns[low]
+
+
 def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
-    """Return coreferent mentions for definite descriptions and pronouns."""
+    """Return coreferent mentions for definite descriptions and pronouns.
+
+    A line that is only a name ("- Nvidia Corp.") makes that entity the
+    topic of the lines below it until the next such line.
+    """
     nouns = _coref_nouns()
     taken = {i for m in mentions for i in range(m.start, m.end)}
     by_start = sorted(mentions, key=lambda m: m.start)
-    counts: Counter[str] = Counter()
-    sents = list(doc.sents)
-    sent_of = {}
-    for si, s in enumerate(sents):
-        for t in s:
-            sent_of[t.i] = si
-    topic: M | None = None
-    topic_sent = -1
+    ctx = _Context()
     out: list[M] = []
-    seen: list[tuple[int, M]] = []  # (sentence index, mention), in order
     mi = 0
-    for si, sent in enumerate(sents):
+    for si, sent in enumerate(doc.sents):
         head = _is_heading(sent, by_start)
         if head is not None:
-            topic, topic_sent = head, si
-        elif "\n\n" in doc[sent.start - 1].whitespace_ + doc[sent.start - 1].text if sent.start else False:
-            pass
-        sent_mentions = [m for m in by_start if sent.start <= m.start < sent.end]
-        subject = next((m for m in sent_mentions if m.type in ORG_TYPES), None)
+            ctx.topic, ctx.topic_sent = head, si
+        in_sent: list[M] = []
         for tok in sent:
             while mi < len(by_start) and by_start[mi].start <= tok.i:
                 if by_start[mi].start == tok.i:
-                    seen.append((si, by_start[mi]))
-                    counts[by_start[mi].key] += 1
+                    ctx.seen.append((si, by_start[mi]))
+                    ctx.counts[by_start[mi].key] += 1
+                    in_sent.append(by_start[mi])
                 mi += 1
             if tok.i in taken:
                 continue
             low = tok.lower_
+            kind = ""
             types: tuple[str, ...] | None = None
-            definite = False
-            if low in _PRONOUNS and tok.text[0].islower() or tok.text in ("It", "Its"):
-                types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip") if low == "it" else ORG_TYPES + ("Project", "AIModel", "Product")
-            elif low in nouns:
-                # a definite description: "the [modifiers] noun"
-                j = tok.i - 1
-                steps = 0
-                while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
-                    if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in ("a", "an", "of", "and", "or", "its", "their", "his", "her") or j in taken and not _is_place(j, by_start):
-                        j = -1
-                        break
-                    j -= 1
-                    steps += 1
-                if j >= sent.start and doc[j].lower_ in ("the", "this", "that"):
-                    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-                    if nxt is not None and (nxt.lower_ in ("of", "that", "which", "who") and low not in ("company",) or (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
-                        continue
-                    types = nouns[low]
-                    definite = True
-            if types is None:
+            if low == "its" and (tok.text == "its" or tok.i == sent.start or tok.text == "Its"):
+                kind, types = "possessive", (*ORG_TYPES, "Project", "AIModel", "Product")
+            elif low == "it":
+                prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
+                kind = "subject" if prev in _SUBJECT_START or tok.i == sent.start else "object"
+                types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
+            else:
+                types = _description(doc, tok, sent, taken, by_start, nouns)
+                kind = "description" if types else ""
+            if not types:
                 continue
-            ante = _antecedent(doc, tok.i, si, types, seen, counts, subject, topic, topic_sent, sent_of, definite)
+            ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent)
             if ante is None:
                 continue
-            m = M(
-                start=tok.i,
-                end=tok.i + 1,
-                start_char=tok.idx,
-                end_char=tok.idx + len(tok.text),
-                text=tok.text,
-                type=ante.type,
-                rule="coref_pronoun_v1" if low in _PRONOUNS else "coref_description_v1",
-                key=ante.key,
-                coref=True,
-                possessive=low in _POSSESSIVE_PRONOUNS,
-            )
-            out.append(m)
+            out.append(M(
+                start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
+                text=tok.text, type=ante.type,
+                rule="coref_description_v1" if kind == "description" else "coref_pronoun_v1",
+                key=ante.key, coref=True, possessive=kind == "possessive",
+            ))
     return out
 
 
@@ -214,46 +232,50 @@ def _is_place(i: int, mentions: list[M]) -> bool:
     return any(m.start <= i < m.end and m.type in ("Place", "City", "Country") for m in mentions)
 
 
-def _antecedent(
-    doc: Doc,
-    i: int,
-    si: int,
-    types: tuple[str, ...],
-    seen: list[tuple[int, M]],
-    counts: Counter[str],
-    subject: M | None,
-    topic: M | None,
-    topic_sent: int,
-    sent_of: dict[int, int],
-    definite: bool,
-) -> M | None:
-    # appositive: "Anthropic, the San Francisco-based company"
-    j = i - 1
-    while j > 0 and doc[j].lower_ not in ("the",) and i - j < 8:
-        j -= 1
-    if definite and j > 1 and doc[j - 1].text == ",":
-        prev = [m for s_, m in seen if m.end == j - 1]
-        if prev and prev[-1].type in types:
-            return prev[-1]
+def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ctx: _Context,
+                in_sent: list[M]) -> M | None:
+    """Pick the antecedent of the anaphor at token ``i``.
+
+    * appositive description ("Anthropic, the San Francisco-based company"):
+      the name right before the comma;
+    * object pronoun ("only three companies produce it"): the nearest
+      compatible mention before it in the sentence;
+    * otherwise the most salient compatible mention: same-sentence subject
+      for "its"/"it", a same-sentence non-subject for a description (a writer
+      names a new entity, then refers to it by description), the topic of
+      the section, and how often and how recently it was mentioned.
+    """
+    if kind == "description":
+        j = i - 1
+        while j > 0 and doc[j].lower_ != "the" and i - j < 8:
+            j -= 1
+        if j > 1 and doc[j - 1].text == ",":
+            prev = [m for _s, m in ctx.seen if m.end == j - 1]
+            if prev and prev[-1].type in types:
+                return prev[-1]
+    before = [m for m in in_sent if m.end <= i and m.type in types]
+    if kind == "object" and before:
+        return before[-1]
+    subject = next((m for m in in_sent if m.type in ORG_TYPES), None)
     best: tuple[float, int, M] | None = None
-    for order, (s_, m) in enumerate(seen):
-        if m.type not in types or s_ < si - 4 or m.start >= i:
+    for order, (s_, m) in enumerate(ctx.seen):
+        if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
             continue
-        if m.end == i:  # "Nvidia its" never
-            continue
-        score = -0.6 * (si - s_)
-        if s_ == si and subject is not None and m is subject:
-            score += 2.0
-        if s_ == si - 1 and _first_of_sentence(m, seen, s_, types):
-            score += 1.5
-        score += 0.4 * min(counts[m.key], 6)
-        if topic is not None and m.key == topic.key and si > topic_sent:
+        score = -0.8 * (si - s_) + 0.3 * min(ctx.counts[m.key], 8)
+        if s_ == si:
+            if kind == "description":
+                score += 1.0 if m is subject else 4.0
+            else:
+                score += 3.0 if m is subject else 1.0
+        elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.seen, s_, types):
+            score += 1.0
+        if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
         cand = (score, order, m)
         if best is None or cand[:2] > best[:2]:
             best = cand
-    if best is None and topic is not None and topic.type in types and si > topic_sent:
-        return topic
+    if best is None and ctx.topic is not None and ctx.topic.type in types and si > ctx.topic_sent:
+        return ctx.topic
     return best[2] if best else None
 
 
@@ -334,7 +356,8 @@ def _symbol_range(sym: Symbols, start: int, end: int) -> tuple[int, int]:
     return bisect_right(sym.offsets, start) - 1, bisect_right(sym.offsets, max(start, end - 1))
 
 
-def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozenset()) -> str | None:
+def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozenset(),
+               scope: str = "clause") -> str | None:
     """Return the cue that blocks symbols ``[a, b)``, looking back to the clause start.
 
     Examples:
@@ -343,8 +366,8 @@ def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozen
         >>> blocked_by("^ §Company#0 acquired §Company#1".split(), 1, 4) is None
         True
     """
-    k = a - 1
-    while k > 0 and words[k] not in CLAUSE_BREAKS and not (words[k] in ("and", "but") and words[k - 1] == ","):
+    k = a - 1 if scope == "clause" else a
+    while scope == "clause" and k > 0 and words[k] not in CLAUSE_BREAKS and not (words[k] in ("and", "but") and words[k - 1] == ","):
         k -= 1
     window = words[max(k, 0) : b]
     for w in window:
@@ -389,7 +412,7 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
                     s, e = m.span(name)
                     (subs if name.startswith("S") else objs).extend(_slot_mentions(sym, s, e))
                 a, b = _symbol_range(sym, m.start("m"), m.end("m"))
-                cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues)
+                cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope)
                 for sm in subs:
                     for om in objs:
                         if sm.key == om.key:

@@ -198,7 +198,7 @@ def load_families(path: Path | None = None) -> tuple[tuple[Family, ...], str]:
 #: Keys a relation rule may have.
 RULE_KEYS = {
     "id", "predicate", "subject", "object", "pattern", "patterns", "confidence",
-    "also", "note", "ignore_cues",
+    "also", "note", "ignore_cues", "scope",
 }
 
 
@@ -214,6 +214,7 @@ class RelationRule:
     confidence: float
     also: tuple[str, ...] = ()
     ignore_cues: frozenset[str] = frozenset()
+    scope: str = "clause"
     line: int = 0
 
 
@@ -323,6 +324,9 @@ def load_relation_rules(path: Path | None = None) -> RuleSet:
         if not isinstance(ignore, list) or not all(isinstance(w, str) for w in ignore):
             problems.append(f"{where}: ignore_cues must be a list of words")
             ignore = []
+        scope = item.get("scope", "clause")
+        if scope not in ("clause", "phrase"):
+            problems.append(f"{where}: scope {scope!r} must be 'clause' or 'phrase'")
         rules.append(
             RelationRule(
                 id=rid,
@@ -333,6 +337,7 @@ def load_relation_rules(path: Path | None = None) -> RuleSet:
                 confidence=float(conf),
                 also=tuple(item.get("also") or ()),
                 ignore_cues=frozenset(w.lower() for w in ignore),
+                scope=scope,
                 line=lines.get(rid, 0),
             )
         )
@@ -349,7 +354,8 @@ class Inference:
     Premises and conclusion are ``(var, predicate, var)``; ``types`` restricts
     what a variable's entity class may be; ``replace`` drops the first
     premise once the conclusion is drawn (used to lift a fact to the level
-    the vocabulary records it at).
+    the vocabulary records it at); ``remove`` deletes the conclusion instead
+    of adding it (a fact made redundant by a more specific one).
     """
 
     id: str
@@ -358,6 +364,7 @@ class Inference:
     types: dict[str, tuple[str, ...]]
     confidence: float
     replace: bool = False
+    remove: bool = False
 
 
 def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[str],
@@ -369,7 +376,7 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         if not isinstance(item, dict):
             problems.append(f"{where}: inference must be a mapping")
             continue
-        unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "note"}
+        unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "remove", "note"}
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
         if not _RULE_ID.match(rid) or rid in seen:
@@ -397,5 +404,6 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         out.append(Inference(
             id=rid, premises=tuple(tuple(t) for t in prem), conclusion=tuple(then),
             types=types, confidence=float(conf), replace=bool(item.get("replace", False)),
+            remove=bool(item.get("remove", False)),
         ))
     return out
