@@ -92,11 +92,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     kg = build(inputs, model=args.model, encoding=args.encoding,
                min_confidence=args.min_confidence, n_process=max(1, args.jobs))
-    datas = [(out / f"graph{e.suffix}", exporters.export(kg, e.name)) for e in exps]
-    for path, data in datas:
-        exporters.write_atomic(data, path)
+    # generate everything first, so a failing format leaves no file changed
+    datas = [(e, e.default_path(out), exporters.get(e.name).generate(kg)) for e in exps]
+    for exp, path, data in datas:
+        if exp.bundle:
+            exporters.write_bundle_atomic(data, path)
+        else:
+            exporters.write_atomic(data, path)
     if not args.quiet:
-        print(_summary(kg, time.perf_counter() - t0, [p for p, _ in datas]))
+        print(_summary(kg, time.perf_counter() - t0, [p for _e, p, _d in datas]))
     return 0
 
 

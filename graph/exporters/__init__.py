@@ -1,9 +1,11 @@
 """The exporter registry: one module per format, looked up by format name.
 
 Each format module defines ``generate_<fmt>(kg) -> bytes`` and registers it
-with :func:`register`. Only :func:`export` writes: to a path (atomically,
-through a temporary file in the same folder, then a rename), to a binary
-stream, or nowhere (returns the bytes).
+with :func:`register`. A format made of several files (a *bundle*, e.g. the
+Neo4j import CSVs) registers with ``bundle=True`` and returns
+``{relative file name: bytes}``. Only :func:`export` writes: to a path
+(atomically, through a temporary file or folder beside it, then a rename),
+to a binary stream, or nowhere (returns the bytes).
 
 Examples:
     >>> "turtle" in available()
@@ -19,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,18 +31,27 @@ from typing import BinaryIO
 from graph.errors import OutputError, UnknownFormatError
 from graph.model import KnowledgeGraph
 
-Generator = Callable[[KnowledgeGraph], bytes]
+Generator = Callable[[KnowledgeGraph], "bytes | dict[str, bytes]"]
 
 
 @dataclass(frozen=True, slots=True)
 class Exporter:
-    """A registered format: its name, file suffix, media type and generator."""
+    """A registered format: its name, file suffix, media type and generator.
+
+    A bundle's ``suffix`` is empty; its files go into a folder named after
+    the format (``exports/neo4j/nodes.csv``...).
+    """
 
     name: str
     suffix: str
     media_type: str
     generate: Generator
     aliases: tuple[str, ...] = ()
+    bundle: bool = False
+
+    def default_path(self, folder: Path) -> Path:
+        """Where ``kg build`` writes this format inside an output folder."""
+        return folder / self.name if self.bundle else folder / f"graph{self.suffix}"
 
 
 _REGISTRY: dict[str, Exporter] = {}
@@ -47,7 +59,7 @@ _ALIASES: dict[str, str] = {}
 
 
 def register(
-    name: str, *, suffix: str, media_type: str, aliases: tuple[str, ...] = ()
+    name: str, *, suffix: str, media_type: str, aliases: tuple[str, ...] = (), bundle: bool = False
 ) -> Callable[[Generator], Generator]:
     """Register ``generate_<fmt>`` under ``name`` (and ``aliases``).
 
@@ -59,7 +71,7 @@ def register(
         for n in (name, *aliases):
             if n in _REGISTRY or n in _ALIASES:
                 raise ValueError(f"export format {n!r} is already registered")
-        _REGISTRY[name] = Exporter(name, suffix, media_type, fn, aliases)
+        _REGISTRY[name] = Exporter(name, suffix, media_type, fn, aliases, bundle)
         for a in aliases:
             _ALIASES[a] = name
         return fn
@@ -92,7 +104,7 @@ def for_suffix(suffix: str) -> Exporter:
         UnknownFormatError: no format writes that suffix.
     """
     for exp in _REGISTRY.values():
-        if exp.suffix == suffix.lower():
+        if exp.suffix and exp.suffix == suffix.lower():
             return exp
     raise UnknownFormatError(
         f"no export format writes {suffix!r} files; available: "
@@ -129,23 +141,74 @@ def write_atomic(data: bytes, dest: Path) -> None:
         raise
 
 
-def export(kg: KnowledgeGraph, fmt: str, dest: Path | str | BinaryIO | None = None) -> bytes:
+def write_bundle_atomic(files: dict[str, bytes], dest: Path) -> None:
+    """Write a bundle's files into folder ``dest``, replacing it as a whole.
+
+    The files are written into a temporary folder beside ``dest``, which is
+    then renamed into place; an old ``dest`` is removed only after that.
+
+    Raises:
+        OutputError: the folder cannot be written, or ``dest`` is a file.
+    """
+    dest = Path(dest)
+    if dest.exists() and not dest.is_dir():
+        raise OutputError("exists and is not a folder", path=str(dest))
+    for name in files:
+        if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+            raise ValueError(f"bundle file name {name!r} must be relative and stay inside")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    except OSError as err:
+        raise OutputError(f"cannot write here: {err.strerror or err}", path=str(dest.parent)) from err
+    old = dest.with_name(f".{dest.name}.old")
+    try:
+        for name, data in sorted(files.items()):
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        os.chmod(tmp, 0o755)
+        if dest.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(dest, old)
+        os.replace(tmp, dest)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot write: {err.strerror or err}", path=str(dest)) from err
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def export(
+    kg: KnowledgeGraph, fmt: str, dest: Path | str | BinaryIO | None = None, **options: object
+) -> bytes | dict[str, bytes]:
     """Serialise ``kg`` in format ``fmt``; write it to ``dest`` if given.
 
+    For a bundle format ``dest`` is a folder (a stream is refused).
+    ``options`` go to the format's generator (e.g. ``max_nodes`` for html).
+
     Returns:
-        The bytes written (or that would be written).
+        The bytes (or, for a bundle, the files) written or that would be.
 
     Raises:
         UnknownFormatError: ``fmt`` is not registered.
         OutputError: ``dest`` cannot be written.
+        TypeError: a bundle format was given a stream.
     """
-    data = get(fmt).generate(kg)
+    exp = get(fmt)
+    data = exp.generate(kg, **options)
     if dest is None:
         return data
-    if isinstance(dest, (str, Path)):
-        write_atomic(data, Path(dest))
+    if exp.bundle:
+        if not isinstance(dest, (str, Path)):
+            raise TypeError(f"format {exp.name!r} writes several files; give a folder path")
+        write_bundle_atomic(data, Path(dest))  # type: ignore[arg-type]
+    elif isinstance(dest, (str, Path)):
+        write_atomic(data, Path(dest))  # type: ignore[arg-type]
     else:
-        dest.write(data)
+        dest.write(data)  # type: ignore[arg-type]
     return data
 
 
