@@ -89,11 +89,7 @@ def html_to_text(markup: str) -> str:
     if not text.strip() and parser.title:
         text = "".join(parser.title)
     lines = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in text.split("\n")]
-    out: list[str] = []
-    for ln in lines:
-        if ln or (out and out[-1]):
-            out.append(ln)
-    return "\n".join(out).strip()
+    return "\n".join(ln for ln in lines if ln)
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -276,7 +276,12 @@ class Recognizer:
                     etype = "Project"
                 if etype:
                     start = i
-                    while start < k and (doc[start].text in cues.not_names or doc[start].lower_ in ("of", "and", "&")):
+                    while start < k and (
+                        doc[start].text in cues.not_names
+                        or doc[start].lower_ in ("of", "and", "&")
+                        or (doc[start].is_sent_start and start + 1 < k
+                            and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP")))
+                    ):
                         start += 1
                     if start < k:
                         end = k + 1
@@ -285,6 +290,14 @@ class Recognizer:
                             end += 1
                         found.append((start, end, etype, "pattern_name_head_v1"))
                     break
+            # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
+            start = i
+            while start < j and doc[start].text in cues.not_names:
+                start += 1
+            if start < j and j - start <= 4:
+                ctx = self._context_type(doc, start, j, None)
+                if ctx is not None:
+                    found.append((start, j, ctx, "pattern_appositive_v1"))
             i = max(j, i + 1)
         # "Project Rainier"
         for tok in doc[:-1]:
@@ -379,12 +392,16 @@ class Recognizer:
                     s += 1
                 if etype is None:
                     etype = self._context_type(doc, s, ent.end, None)
+                # "Commerce Secretary", "Finance Minister": a department word, not a name
+                if ent.end - s == 1 and ent.end < len(doc) and doc[ent.end].text in self.cues.honorifics:
+                    etype = None
                 if etype is not None:
                     cands.append((s, ent.end, etype, f"ner_{ent.label_.lower()}", "", 1))
         for s, e, etype, rule in self._pattern_spans(doc):
-            cands.append((s, e, etype, rule, "", 2))
-        # greedy: priority, then length, then position
-        cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
+            # a versioned family name ("Llama 7") is more specific than the family word
+            cands.append((s, e, etype, rule, "", 3 if rule == "pattern_family_v1" else 2))
+        # greedy: priority, then length, then gazetteer before pattern, then position
+        cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
         taken = [False] * len(doc)
         chosen: list[tuple[int, int, str, str, str, int]] = []
         for c in cands:

@@ -170,7 +170,7 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     if j < sent.start or doc[j].lower_ not in ("the", "this", "that"):
         return None
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-    if nxt is not None and (nxt.lower_ in ("of", "that", "which", "who") or
+    if nxt is not None and (nxt.lower_ in ("of", "which", "who") or
                             (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
         return None  # "the maker of X", "the company Acme": not a reference back
     return nouns[low]

