@@ -57,10 +57,12 @@ def evidence_iri(rel: Relation, ev: Evidence, base: str = RESOURCE_BASE) -> URIR
 
 
 def _decimal(value: float | Decimal) -> Literal:
+    """An xsd:decimal in canonical form ("0.85", "5000000.0"), so parsers agree."""
     d = Decimal(str(value)).normalize()
-    if d == d.to_integral():
-        d = d.quantize(Decimal(1))
-    return Literal(format(d, "f"), datatype=XSD.decimal)
+    text = format(d, "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
 
 
 def _date(value: str) -> Literal:

@@ -92,11 +92,20 @@ def gazetteer_patterns(entries: Iterable[GazetteerEntry], nlp: Language) -> list
     """Turn gazetteer entries into EntityRuler patterns (label = class, id = slug).
 
     Technology and Approach names match in any letter case; chips and
-    products also match their plural ("H100s").
+    products also match their plural ("H100s"). A product alias that starts
+    with a company name ("Nvidia H100") is left out, so that the company and
+    the product are found as two mentions and the brand relation is kept.
     """
+    entries = list(entries)
+    orgs = {n for e in entries if e.type in ("Company", "Organization") for n in e.names}
     patterns: list[dict] = []
     for e in entries:
         for name in e.names:
+            first = name.split(" ", 1)[0]
+            if (e.type not in ("Company", "Organization", "GovernmentBody") and " " in name
+                    and first in orgs and not e.label.startswith(first + " ")):
+                # "Nvidia H100": leave the brand and the product as two mentions
+                continue
             for form in _variants(name, e.type):
                 if e.type in CASELESS_TYPES:
                     toks = [{"LOWER": t.lower_} for t in nlp.make_doc(form)]
@@ -427,6 +436,9 @@ class Recognizer:
                     etype = ctx
             ents.append(Span(doc, s, e, label=etype, kb_id=kb, span_id=kb))
             rules.append(Span(doc, s, e, label=rule))
+        for tok in doc:  # the ruler's ids stay on tokens unless cleared
+            tok.ent_id_ = ""
+            tok.ent_kb_id_ = ""
         doc.ents = ents
         doc.spans["kg_rules"] = rules
         return doc

@@ -493,7 +493,9 @@ class RelationExtractor:
         mentions = doc_mentions(doc)
         corefs = resolve_coreference(doc, mentions)
         everything = sorted(mentions + corefs, key=lambda m: m.start)
-        quantities = find_quantities(doc)
+        inside = {i for m in mentions for i in range(m.start, m.end)}
+        quantities = [q for q in find_quantities(doc)
+                      if not any(i in inside for i in range(q.start_token, q.end_token))]
         found: list[Found] = []
         blocked: list[tuple[str, str, str, str]] = []
         bounds = [m.start for m in everything]

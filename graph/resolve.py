@@ -79,10 +79,10 @@ def strip_legal(name: str) -> str:
         >>> strip_legal("Amazon Web Services, Inc.")
         'Amazon Web Services'
         >>> strip_legal("Alibaba Group Holding Ltd.")
-        'Alibaba Group'
+        'Alibaba Group Holding'
     """
     words = name.replace(",", " ").split()
-    while len(words) > 1 and words[-1].strip(".").lower() in (LEGAL_SUFFIXES - {"group"}):
+    while len(words) > 1 and words[-1].strip(".").lower() in (LEGAL_SUFFIXES - {"group", "holding", "holdings", "company"}):
         words.pop()
     return " ".join(words)
 

@@ -1,24 +1,69 @@
-"""HTML: an interactive graph page (pyvis / vis-network) that works offline.
+"""HTML: a self-contained interactive explorer page for a knowledge graph.
 
-vis-network's JavaScript is inlined (pyvis ``in_line`` mode) and the
-Bootstrap links pyvis adds are removed, so the page opens from ``file://``
-with no network. Node data goes into the page as JSON (``tojson`` escapes
-``<``, ``>`` and ``&``), tooltips are set as text by vis-network, and every
-string we write into the HTML ourselves goes through ``html.escape``.
+The page is one file that opens from ``file://`` with no network: the
+vis-network 9.1.2 JavaScript and CSS that pyvis ships are inlined, and so
+are our own script and style (``graph/templates/explorer.*``). It has a
+legend that doubles as class filter, predicate filters, a minimum-confidence
+slider, a search box over every name (label and aliases), a details panel for
+the clicked entity or relation (with the evidence sentences and their
+documents), a "fit" button and a physics freeze switch.
+
+Safety: the data goes into the page once, as JSON in a
+``<script type="application/json">`` block in which ``<``, ``>``, ``&``,
+U+2028 and U+2029 are written as ``\\uXXXX`` escapes, so no string can close
+the block or open a comment. The template is rendered with autoescaping, and
+the script builds every element with ``textContent``; vis-network shows
+tooltip strings with ``innerText``. A company called
+``<script>alert(1)</script>`` is shown as those characters.
+
+Determinism: the same graph gives the same bytes. No clock is read; the page
+shows a build time only when the environment variable ``SOURCE_DATE_EPOCH``
+(seconds since 1970, see https://reproducible-builds.org/specs/source-date-epoch/)
+is set, and then shows that time. The layout is seeded
+(``layout.randomSeed``), so a browser draws the same picture each time.
+
+Big graphs: only the ``max_nodes`` most connected entities are drawn (ties
+broken by id) and the header says what was left out; above a few hundred
+entities the page switches off improvedLayout, edge labels and curved edges,
+caps the stabilisation iterations and freezes the layout once it has settled.
+
+Examples:
+    >>> from graph.model import Entity, KnowledgeGraph
+    >>> kg = KnowledgeGraph(entities=(Entity(id="acme", type="Company", label="Acme"),))
+    >>> page = generate_html(kg).decode()
+    >>> page.startswith("<!DOCTYPE html>"), "Acme" in page, "https://" in page.split("<body")[0]
+    (True, True, False)
+    >>> page_data(page)["nodes"][0]["label"]
+    'Acme'
 """
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import json
+import logging
+import math
+import os
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
 
+import jinja2
+from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.exporters import register
-from graph.model import KnowledgeGraph
+from graph.model import Entity, KnowledgeGraph, Relation
 
-#: Colour and shape of each class (colour-blind-safe palette, Okabe-Ito based).
+log = logging.getLogger(__name__)
+
+#: How many entities a page draws unless told otherwise (the most connected).
+DEFAULT_MAX_NODES = 400
+
+#: Colour (Okabe-Ito / Tol based, colour-blind safe) and vis-network shape of
+#: each class. Shapes are all "label below" shapes, so size can show degree.
 STYLE: dict[str, tuple[str, str]] = {
     "Company": ("#0072B2", "dot"),
     "Organization": ("#56B4E9", "dot"),
@@ -29,121 +74,462 @@ STYLE: dict[str, tuple[str, str]] = {
     "AIModel": ("#AA4499", "triangle"),
     "Technology": ("#009E73", "hexagon"),
     "Approach": ("#44AA99", "hexagon"),
-    "Person": ("#F0E442", "ellipse"),
+    "Person": ("#C9A800", "diamond"),
     "Place": ("#999999", "triangleDown"),
-    "Country": ("#777777", "triangleDown"),
-    "City": ("#BBBBBB", "triangleDown"),
+    "Country": ("#6B6B6B", "triangleDown"),
+    "City": ("#B5B5B5", "triangleDown"),
 }
+_FALLBACK_STYLE = ("#888888", "dot")
 
-OPTIONS = {
-    "layout": {"randomSeed": 7, "improvedLayout": True},
-    "physics": {
-        "solver": "forceAtlas2Based",
-        "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 140, "avoidOverlap": 0.6},
-        "stabilization": {"enabled": True, "iterations": 400, "fit": True},
-    },
-    "edges": {
-        "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-        "font": {"size": 10, "align": "middle", "color": "#444444", "strokeWidth": 3},
-        "smooth": {"type": "dynamic"},
-        "color": {"inherit": False, "color": "#9aa5b1", "highlight": "#d62728"},
-    },
-    "nodes": {"font": {"size": 15, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"}},
-    "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
-}
+# Thresholds that keep big pages usable (see tests/bench/html_stabilise.py).
+IMPROVED_LAYOUT_MAX_NODES = 150  # vis' Kamada-Kawai seeding is quadratic and slow beyond
+EDGE_LABELS_MAX_EDGES = 250  # more edge labels than this are unreadable and slow to draw
+CURVED_EDGES_MAX_EDGES = 600  # "dynamic" curves add one physics node per edge
+AUTO_FREEZE_MIN_NODES = 500  # freeze physics once settled, so the page stops using CPU
+HIDE_EDGES_ON_DRAG_MIN_EDGES = 1500
+MAX_EVIDENCE = 10  # evidence sentences per relation written into the page
+MAX_OMITTED_LISTED = 1000  # left-out entities listed by name (all are counted)
+MAX_LABEL_CHARS = 40  # longer labels are cut on the canvas (the panel shows them whole)
 
-_BOOTSTRAP = re.compile(r"\s*<(link|script)\b[^>]*bootstrap[^>]*>(\s*</script>)?", re.I | re.S)
-_HEADING = re.compile(r"\s*<center>\s*<h1>\s*</h1>\s*</center>", re.I)
+_QID = re.compile(r"(?:^|/)(Q[1-9][0-9]*)$")
+_VIS_DIR = ("templates", "lib", "vis-9.1.2")
 
 
-def _node_tooltip(kg: KnowledgeGraph, eid: str) -> str:
-    ent = kg.entity(eid)
-    lines = [f"{ent.label} ({ent.type})"]
-    if ent.aliases:
-        lines.append("also: " + "; ".join(ent.aliases))
-    if ent.wikidata:
-        lines.append(f"Wikidata: {ent.wikidata}")
-    return "\n".join(lines)
+def stabilisation_iterations(n_nodes: int) -> int:
+    """Return the cap on layout iterations before a page of ``n_nodes`` shows.
+
+    Examples:
+        >>> stabilisation_iterations(40), stabilisation_iterations(5000)
+        (1000, 150)
+    """
+    if n_nodes <= 200:
+        return 1000
+    if n_nodes <= 1000:
+        return 400
+    if n_nodes <= 3000:
+        return 250
+    return 150
 
 
-def _edge_tooltip(kg: KnowledgeGraph, rel) -> str:  # noqa: ANN001
-    s, o = kg.entity(rel.subject).label, kg.entity(rel.object).label
-    lines = [f"{s} {rel.predicate} {o}  (confidence {rel.confidence:.2f})"]
-    for ev in rel.evidence[:5]:
-        lines.append(f"[{ev.doc_id}, {ev.rule_id}] {ev.sentence}")
-    if len(rel.evidence) > 5:
-        lines.append(f"... and {len(rel.evidence) - 5} more")
-    return "\n".join(lines)
+def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """Return the vis-network options for a page of this size.
+
+    Examples:
+        >>> vis_options(40, 20)["layout"]
+        {'improvedLayout': True, 'randomSeed': 7}
+        >>> vis_options(5000, 9000)["edges"]["smooth"]
+        False
+    """
+    groups = {
+        cls: {
+            "shape": shape,
+            "color": {
+                "background": colour,
+                "border": _darker(colour),
+                "highlight": {"background": colour, "border": "#111111"},
+                "hover": {"background": colour, "border": "#111111"},
+            },
+        }
+        for cls, (colour, shape) in STYLE.items()
+    }
+    big = n_nodes > AUTO_FREEZE_MIN_NODES
+    return {
+        "autoResize": True,
+        "groups": groups,
+        "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= IMPROVED_LAYOUT_MAX_NODES},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -120 if not big else -60,
+                "centralGravity": 0.012,
+                "springLength": 120 if not big else 60,
+                "springConstant": 0.06,
+                "damping": 0.5,
+                "avoidOverlap": 0.8 if not big else 0.2,
+            },
+            "maxVelocity": 60,
+            "minVelocity": 1.0,
+            "timestep": 0.5,
+            "stabilization": {
+                "enabled": True,
+                "iterations": stabilisation_iterations(n_nodes),
+                "updateInterval": 25,
+                "fit": True,
+            },
+        },
+        "nodes": {
+            "borderWidth": 1.5,
+            "font": {"size": 15, "face": "system-ui, sans-serif", "color": "#1d2329",
+                     "strokeWidth": 4, "strokeColor": "#ffffff"},
+            "scaling": {
+                "min": 9,
+                "max": 34,
+                "label": {"enabled": True, "min": 14, "max": 22, "maxVisible": 26,
+                          "drawThreshold": 7},
+            },
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
+            "color": {"color": "#8a96a3", "highlight": "#c0392b", "hover": "#34495e",
+                      "inherit": False, "opacity": 0.9},
+            "font": {"size": 11, "face": "system-ui, sans-serif", "color": "#4a5560",
+                     "strokeWidth": 4, "strokeColor": "#ffffff", "align": "middle"},
+            "smooth": {"enabled": True, "type": "dynamic"} if n_edges <= CURVED_EDGES_MAX_EDGES
+            else False,
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "interaction": {
+            "hover": n_nodes <= 2000,
+            "tooltipDelay": 150,
+            "navigationButtons": False,
+            "keyboard": {"enabled": False},
+            "hideEdgesOnDrag": n_edges > HIDE_EDGES_ON_DRAG_MIN_EDGES,
+            "hideEdgesOnZoom": n_edges > HIDE_EDGES_ON_DRAG_MIN_EDGES,
+        },
+    }
 
 
-def _legend(kg: KnowledgeGraph) -> str:
-    counts: dict[str, int] = {}
-    for e in kg.entities:
-        counts[e.type] = counts.get(e.type, 0) + 1
-    items = "".join(
-        f'<li><span class="kg-swatch" style="background:{STYLE[t][0]}"></span>{html.escape(t)} '
-        f"<small>({n})</small></li>"
-        for t, n in sorted(counts.items())
-    )
-    docs = ", ".join(html.escape(d.source.rsplit("/", 1)[-1]) for d in kg.documents)
-    return (
-        '<div id="kg-header"><h1>Knowledge graph</h1>'
-        f"<p>{len(kg.entities)} entities, {len(kg.relations)} relations "
-        f"from {len(kg.documents)} document(s): {docs}</p>"
-        f'<ul id="kg-legend">{items}</ul></div>'
-    )
+def script_json(value: object) -> Markup:
+    """Return ``value`` as JSON that is safe inside a ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` (so ``</script>`` and ``<!--`` cannot occur) and
+    the line separators U+2028 and U+2029 are written as ``\\uXXXX`` escapes.
+    Keys are sorted, so the text is deterministic.
+
+    Examples:
+        >>> str(script_json({"b": "</script><!--", "a": "\\u2028"}))
+        '{"a":"\\\\u2028","b":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return Markup(text)
 
 
-_CSS = """
-<style>
- body { margin: 0; font-family: sans-serif; }
- #kg-header { padding: 6px 14px; border-bottom: 1px solid #ddd; }
- #kg-header h1 { font-size: 18px; margin: 4px 0; }
- #kg-header p { margin: 2px 0; color: #444; font-size: 13px; }
- #kg-legend { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 12px; font-size: 13px; }
- .kg-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 4px; vertical-align: middle; }
- div.vis-tooltip { white-space: pre-wrap; max-width: 480px; font-size: 12px; }
- .card { border: none; }
-</style>
-"""
+def page_data(page: str | bytes) -> dict[str, Any]:
+    """Return the graph data embedded in a page made by :func:`generate_html`.
+
+    Raises:
+        ValueError: the page has no ``kg-data`` block.
+    """
+    if isinstance(page, bytes):
+        page = page.decode("utf-8")
+    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    if m is None:
+        raise ValueError("no <script id=\"kg-data\"> block in the page")
+    data: dict[str, Any] = json.loads(m.group(1))
+    return data
 
 
-@register("html", suffix=".html", media_type="text/html", aliases=("htm",))
-def generate_html(kg: KnowledgeGraph) -> bytes:
-    """Return ``kg`` as a self-contained interactive HTML page (deterministic)."""
-    net = Network(height="820px", width="100%", directed=True, cdn_resources="in_line", notebook=False)
-    degree: dict[str, int] = {e.id: 0 for e in kg.entities}
+def _darker(colour: str, factor: float = 0.7) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * factor) for c in (r, g, b)))
+
+
+def _degrees(kg: KnowledgeGraph) -> Counter[str]:
+    degree: Counter[str] = Counter({e.id: 0 for e in kg.entities})
     for r in kg.relations:
         degree[r.subject] += 1
         degree[r.object] += 1
-    for ent in kg.entities:
-        color, shape = STYLE.get(ent.type, ("#888888", "dot"))
+    return degree
+
+
+def _select(kg: KnowledgeGraph, max_nodes: int | None, degree: Counter[str]
+            ) -> tuple[list[Entity], list[Relation]]:
+    """Keep the ``max_nodes`` most connected entities and the relations among them."""
+    if max_nodes is None or len(kg.entities) <= max_nodes:
+        return list(kg.entities), list(kg.relations)
+    ranked = sorted(kg.entities, key=lambda e: (-degree[e.id], e.id))
+    keep = {e.id for e in ranked[:max_nodes]}
+    ents = [e for e in kg.entities if e.id in keep]
+    rels = [r for r in kg.relations if r.subject in keep and r.object in keep]
+    return ents, rels
+
+
+def _doc_name(source: str, doc_id: str) -> str:
+    name = source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return name or doc_id
+
+
+def _qid(wikidata: str | None) -> str | None:
+    if not wikidata:
+        return None
+    m = _QID.search(wikidata.strip())
+    return m.group(1) if m else None
+
+
+def _short(label: str) -> str:
+    label = " ".join(label.split())
+    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"1 {word}"
+    many = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n:,} {many}"
+
+
+def _node_title(ent: Entity, degree: int) -> str:
+    lines = [ent.label, f"{ent.type} · {_plural(degree, 'relation')}"]
+    if ent.aliases:
+        lines.append("also: " + "; ".join(ent.aliases))
+    return "\n".join(lines)
+
+
+def _edge_title(rel: Relation, label: dict[str, str]) -> str:
+    first = rel.evidence[0].sentence.strip()
+    if len(first) > 200:
+        first = first[:199] + "…"
+    return (f"{label[rel.subject]} {rel.predicate} {label[rel.object]}\n"
+            f"confidence {rel.confidence:.2f} · {_plural(len(rel.evidence), 'evidence sentence')}"
+            f"\n“{first}”")
+
+
+def _edge_curves(rels: list[Relation]) -> dict[int, dict[str, Any]]:
+    """Give parallel edges (same two entities) distinct curves, so none hide another."""
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(rels):
+        by_pair[(min(r.subject, r.object), max(r.subject, r.object))].append(i)
+    curves: dict[int, dict[str, Any]] = {}
+    for (a, _b), idxs in by_pair.items():
+        if len(idxs) < 2:
+            continue
+        for k, i in enumerate(idxs):
+            clockwise = k % 2 == 0
+            if rels[i].subject != a:  # drawn in the other direction: mirror
+                clockwise = not clockwise
+            roundness = round(0.2 * (k // 2 + 1), 2)
+            curves[i] = {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
+                         "roundness": roundness}
+    return curves
+
+
+def _build_time() -> str | None:
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if not raw:
+        return None
+    try:
+        when = dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        log.warning("ignoring SOURCE_DATE_EPOCH=%r: not a number of seconds", raw)
+        return None
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _qualifiers(rel: Relation) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if rel.amount is not None:
+        out["amount"] = f"{rel.amount:,} {rel.currency or ''}".strip()
+    elif rel.currency:
+        out["currency"] = rel.currency
+    if rel.count is not None:
+        out["count"] = f"{rel.count:,}"
+    if rel.date:
+        out["date"] = rel.date
+    return out
+
+
+def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
+             shown_degree: Counter[str]) -> Network:
+    """Put the drawn entities and relations into a pyvis network."""
+    net = Network(directed=True, cdn_resources="in_line", notebook=False)
+    label = {e.id: e.label for e in ents}
+    for ent in ents:
         net.add_node(
             ent.id,
-            label=ent.label,
-            title=_node_tooltip(kg, ent.id),
-            color=color,
-            shape=shape,
-            size=12 + 4 * min(degree[ent.id], 10),
-            kg_type=ent.type,
-            kg_names=list(ent.names),
+            label=_short(ent.label),
+            shape=STYLE.get(ent.type, _FALLBACK_STYLE)[1],
+            group=ent.type,
+            value=round(math.sqrt(1 + shown_degree[ent.id]), 4),
+            title=_node_title(ent, degree[ent.id]),
         )
-    for rel in kg.relations:
+    curves = _edge_curves(rels)
+    for i, rel in enumerate(rels):
+        extra: dict[str, Any] = {"smooth": curves[i]} if i in curves else {}
         net.add_edge(
             rel.subject,
             rel.object,
+            id=f"r{i}",
             label=rel.predicate,
-            title=_edge_tooltip(kg, rel),
+            title=_edge_title(rel, label),
+            width=round(0.8 + 2.2 * rel.confidence, 3),
+            dashes=rel.confidence < 0.5,
             kg_predicate=rel.predicate,
             kg_confidence=rel.confidence,
-            width=1 + 2 * rel.confidence,
+            **extra,
         )
-    net.set_options(json.dumps(OPTIONS, sort_keys=True))
-    page = net.generate_html(name="graph.html", local=True, notebook=False)
-    page = _BOOTSTRAP.sub("", page)
-    page = _HEADING.sub("", page)
-    title = html.escape(f"entity-kg: {len(kg.entities)} entities, {len(kg.relations)} relations")
-    page = page.replace("<head>", f"<head>\n<title>{title}</title>", 1)
-    page = page.replace("</head>", _CSS + "</head>", 1)
-    page = re.sub(r"<body>", "<body>\n" + _legend(kg), page, count=1)
+    return net
+
+
+def _page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
+    degree = _degrees(kg)
+    ents, rels = _select(kg, max_nodes, degree)
+    shown_degree: Counter[str] = Counter()
+    for r in rels:
+        shown_degree[r.subject] += 1
+        shown_degree[r.object] += 1
+    net = _network(ents, rels, degree, shown_degree)
+    nodes, edges, *_ = net.get_network_data()
+    for node in nodes:  # pyvis sets a default colour; the class group styles the node
+        node.pop("color", None)
+
+    docs = {d.id: _doc_name(d.source, d.id) for d in kg.documents}
+    entities = {
+        e.id: {"type": e.type, "names": list(e.names), "wikidata": _qid(e.wikidata),
+               "degree": degree[e.id]}
+        for e in ents
+    }
+    relations = {}
+    for i, r in enumerate(rels):
+        relations[f"r{i}"] = {
+            "subject": r.subject,
+            "predicate": r.predicate,
+            "object": r.object,
+            "confidence": r.confidence,
+            "qualifiers": _qualifiers(r),
+            "evidence": [
+                {"doc": docs.get(ev.doc_id, ev.doc_id), "rule": ev.rule_id,
+                 "confidence": ev.confidence, "sentence": ev.sentence,
+                 "start": ev.start, "end": ev.end}
+                for ev in r.evidence[:MAX_EVIDENCE]
+            ],
+            "more_evidence": max(0, len(r.evidence) - MAX_EVIDENCE),
+        }
+    kept = set(entities)
+    left_out = sorted((e for e in kg.entities if e.id not in kept),
+                      key=lambda e: (-degree[e.id], e.id))
+    omitted = {
+        "entities": len(left_out),
+        "relations": len(kg.relations) - len(rels),
+        "by_type": dict(sorted(Counter(e.type for e in left_out).items())),
+        "listed": [{"label": e.label, "type": e.type, "degree": degree[e.id],
+                    "names": list(e.names)} for e in left_out[:MAX_OMITTED_LISTED]],
+    }
+    class_counts = Counter(e.type for e in ents)
+    classes = [
+        {"name": t, "colour": STYLE.get(t, _FALLBACK_STYLE)[0],
+         "border": _darker(STYLE.get(t, _FALLBACK_STYLE)[0]),
+         "shape": STYLE.get(t, _FALLBACK_STYLE)[1], "count": n}
+        for t, n in sorted(class_counts.items())
+    ]
+    pred_counts = Counter(r.predicate for r in rels)
+    predicates = [{"name": p, "count": n} for p, n in sorted(pred_counts.items())]
+    n_nodes, n_edges = len(ents), len(rels)
+    config = {
+        "edgeLabels": n_edges <= EDGE_LABELS_MAX_EDGES,
+        "autoFreeze": n_nodes > AUTO_FREEZE_MIN_NODES,
+    }
+    return {
+        "data": {
+            "nodes": nodes,
+            "edges": edges,
+            "entities": entities,
+            "relations": relations,
+            "documents": docs,
+            "omitted": {k: v for k, v in omitted.items() if k != "by_type"},
+            "options": vis_options(n_nodes, n_edges),
+            "config": config,
+        },
+        "classes": classes,
+        "predicates": predicates,
+        "documents": [docs[d] for d in sorted(docs)],
+        "n_entities": len(kg.entities),
+        "n_relations": len(kg.relations),
+        "n_shown_entities": n_nodes,
+        "n_shown_relations": n_edges,
+        "omitted": omitted,
+        "max_nodes": max_nodes,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("graph", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["script_json"] = script_json
+    env.filters["plural"] = _plural
+    return env
+
+
+def _asset(env: jinja2.Environment, name: str) -> Markup:
+    """Return one of our template files verbatim (not parsed as a template)."""
+    loader = env.loader
+    if loader is None:  # pragma: no cover - _environment always sets one
+        raise RuntimeError("the template environment has no loader")
+    source, _path, _uptodate = loader.get_source(env, name)
+    return Markup(source)
+
+
+def _vis_asset(name: str) -> Markup:
+    """Return a file of the vis-network build that pyvis ships."""
+    text = resources.files("pyvis").joinpath(*_VIS_DIR, name).read_text(encoding="utf-8")
+    if "</script" in text.lower() or "</style" in text.lower():  # would end the inline block
+        raise RuntimeError(f"pyvis' {name} cannot be inlined: it contains a closing tag")
+    return Markup(text)
+
+
+def _title(docs: Iterable[str], n_entities: int, n_relations: int) -> str:
+    names = list(docs)
+    where = names[0] if len(names) == 1 else f"{len(names)} documents" if names else "no documents"
+    return f"Knowledge graph of {where} · {_plural(n_entities, 'entity')}, " \
+           f"{_plural(n_relations, 'relation')}"
+
+
+@register("html", suffix=".html", media_type="text/html", aliases=("htm",))
+def generate_html(kg: KnowledgeGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES) -> bytes:
+    """Return ``kg`` as a self-contained interactive HTML page.
+
+    Args:
+        kg: the graph.
+        max_nodes: draw only this many entities, the most connected ones
+            (ties broken by id), and the relations among them; ``None``
+            draws every entity. The page says what was left out.
+
+    Returns:
+        The page, UTF-8; the same graph (and ``SOURCE_DATE_EPOCH``) gives
+        the same bytes.
+
+    Raises:
+        ValueError: ``max_nodes`` is smaller than 1.
+        TypeError: ``max_nodes`` is not an integer or ``None``.
+
+    Examples:
+        >>> from graph.model import Entity, Evidence, KnowledgeGraph, Relation
+        >>> ev = Evidence(doc_id="d", start=0, end=9, sentence="A uses B.", rule_id="r_v1",
+        ...               confidence=0.9)
+        >>> kg = KnowledgeGraph(
+        ...     entities=(Entity(id="a", type="Company", label="A"),
+        ...               Entity(id="b", type="Technology", label="B"),
+        ...               Entity(id="c", type="Technology", label="C")),
+        ...     relations=(Relation(subject="a", predicate="uses", object="b", evidence=(ev,)),))
+        >>> data = page_data(generate_html(kg, max_nodes=2))
+        >>> [n["id"] for n in data["nodes"]], data["omitted"]["entities"]
+        (['a', 'b'], 1)
+    """
+    if max_nodes is not None:
+        if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
+            raise TypeError(f"max_nodes must be an int or None, not {type(max_nodes).__name__}")
+        if max_nodes < 1:
+            raise ValueError(f"max_nodes ({max_nodes}) must be at least 1, or None for no limit")
+    model = _page_model(kg, max_nodes)
+    env = _environment()
+    page = env.get_template("explorer.html").render(
+        title=_title(model["documents"], model["n_entities"], model["n_relations"]),
+        build_time=_build_time(),
+        vis_js=_vis_asset("vis-network.min.js"),
+        vis_css=_vis_asset("vis-network.css"),
+        explorer_js=_asset(env, "explorer.js"),
+        explorer_css=_asset(env, "explorer.css"),
+        **model,
+    )
     return page.encode("utf-8")

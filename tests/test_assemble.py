@@ -1,0 +1,55 @@
+"""Assembly: merging across documents, classes, labels, inferences."""
+
+import graph
+from graph.assemble import combine
+
+
+def test_assemble_entities_merge_across_documents_with_all_surface_forms():
+    kg = graph.build(["Nvidia Corp. makes the H100.", "Shares of Nvidia rose."], model="blank")
+    nv = kg.find("Nvidia")
+    assert nv.id == "nvidia" and nv.label == "Nvidia" and "Nvidia Corp." in nv.aliases
+    assert {m.doc_id for m in nv.mentions} == {"text-1", "text-2"}
+    assert len(kg.documents) == 2
+    mentioned = dict(kg.mentions_by_doc)
+    assert "nvidia" in mentioned["text-1"] and "nvidia" in mentioned["text-2"]
+
+
+def test_assemble_unknown_names_get_stable_slug_ids_and_legal_free_labels():
+    kg = graph.build(["Zorblax Quantum Holdings Inc. acquired Quintel Systems Corp."], model="blank")
+    z = kg.find("Zorblax Quantum Holdings")
+    assert z is not None and z.id == "zorblax-quantum" and z.type == "Company"
+    assert ("Zorblax Quantum Holdings", "acquired", "Quintel Systems") in kg.triples()
+
+
+def test_assemble_relation_keeps_every_evidence_and_combines_confidence():
+    kg = graph.build(["Microsoft acquired Activision Blizzard Inc.\nMicrosoft bought Activision Blizzard Inc. last year."], model="blank")
+    rel = next(r for r in kg.relations if r.predicate == "acquired")
+    assert len(rel.evidence) == 2
+    assert rel.confidence == combine(e.confidence for e in rel.evidence) > max(e.confidence for e in rel.evidence)
+    assert all(e.sentence and e.end > e.start for e in rel.evidence)
+
+
+def test_assemble_evidence_offsets_point_at_the_sentence():
+    text = "Intro line.\nMicrosoft acquired Activision Blizzard Inc. in 2023."
+    kg = graph.build([text], model="blank")
+    ev = kg.relations[0].evidence[0]
+    assert text[ev.start:ev.end] == ev.sentence
+
+
+def test_assemble_inference_developer_uses_chip_of_its_model():
+    t = graph.build(["Anthropic released Claude 9.\nClaude 9 was trained on Trainium2 chips."], model="blank").triples()
+    assert ("Claude 9", "trainedOn", "Trainium2") in t
+    assert ("Anthropic", "uses", "Trainium2") in t
+    assert ("Claude 9", "uses", "Trainium2") not in t
+
+
+def test_assemble_symmetric_relation_stored_once():
+    kg = graph.build(["AMD competes with Nvidia.\nNvidia competes with AMD."], model="blank")
+    comp = [r for r in kg.relations if r.predicate == "competitorOf"]
+    assert len(comp) == 1 and len(comp[0].evidence) == 2
+
+
+def test_assemble_min_confidence_filters():
+    text = "Microsoft acquired Activision Blizzard Inc."
+    assert graph.build([text], model="blank").relations
+    assert not graph.build([text], model="blank", min_confidence=0.99).relations

