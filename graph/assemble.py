@@ -92,12 +92,17 @@ def assemble(
     documents: list[Document] = []
     doc_mentions: dict[str, set[str]] = defaultdict(set)
     pending: list[tuple[str, str, str, Evidence, dict[str, Any]]] = []
+    first_sentence: dict[tuple[str, str], tuple[int, int]] = {}  # (doc, key) -> sentence span
+    texts: dict[str, str] = {}
 
     for src, data in extractions:
         documents.append(Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)))
         keys: list[str] = []
-        for start, end, text, etype, key, rule, coref in data["mentions"]:
+        texts[src.id] = src.text
+        for start, end, text, etype, key, rule, coref, s0, s1 in data["mentions"]:
             keys.append(key)
+            if not coref:
+                first_sentence.setdefault((src.id, key), (s0, s1))
             acc = entities.setdefault(key, _EntityAcc(key))
             if coref:
                 continue
@@ -141,6 +146,10 @@ def assemble(
 
     id_type = {ids[k]: types[k] for k in entities}
     if ruleset is not None:
+        names = {ids[k]: _names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
+        for inf in ruleset.inferences:
+            if inf.function == "developer_from_name":
+                _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts)
         _infer(relations, ruleset, id_type)
 
     rel_objs: list[Relation] = []
@@ -231,11 +240,37 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
     return label, tuple(aliases)
 
 
+def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts) -> None:  # noqa: ANN001
+    """A model named after an organisation of the same document is its model."""
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for (doc_id, key) in first_sentence:
+        by_doc[doc_id].append(key)
+    for doc_id, keys in sorted(by_doc.items()):
+        orgs = [(k, names[ids[k]]) for k in keys if id_type[ids[k]] in ("Company", "Organization")]
+        for k in keys:
+            mid = ids[k]
+            if id_type[mid] != "AIModel":
+                continue
+            label = names[mid]
+            for okey, oname in orgs:
+                oid = ids[okey]
+                short = oname.split()[0]
+                if any(label.startswith(n + sep) for n in {oname, short} for sep in (" ", "-")) and len(short) >= 3:
+                    s0, s1 = first_sentence[(doc_id, k)]
+                    ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=" ".join(texts[doc_id][s0:s1].split()),
+                                  rule_id=inf.id, confidence=inf.confidence)
+                    acc = relations[(oid, "developerOf", mid)]
+                    acc.evidence.setdefault((doc_id, s0, s1, inf.id), ev)
+                    break
+
+
 def _infer(relations: dict[tuple[str, str, str], _RelAcc], ruleset: RuleSet, types: dict[str, str]) -> None:
     """Apply the rule file's inferences until nothing new is added."""
     for _round in range(3):
         added = False
         for inf in ruleset.inferences:
+            if inf.function:
+                continue
             by_pred: dict[str, list[tuple[str, str]]] = defaultdict(list)
             for s, p, o in list(relations):
                 by_pred[p].append((s, o))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -85,6 +86,8 @@ def _variants(name: str, etype: str) -> list[str]:
             out.append(name.replace(" ", "-"))
     if etype in ("Chip", "Product") and re.search(r"[A-Za-z0-9]$", name) and not name.endswith("s"):
         out.append(name + "s")
+    if etype not in CASELESS_TYPES and len(name) >= 4 and name.upper() != name and any(c.isalpha() for c in name):
+        out.append(name.upper())  # headings in capitals: "COMPANY PROFILE: MISTRAL AI"
     return out
 
 
@@ -408,7 +411,11 @@ class Recognizer:
                     cands.append((s, ent.end, etype, f"ner_{ent.label_.lower()}", "", 1))
         for s, e, etype, rule in self._pattern_spans(doc):
             # a versioned family name ("Llama 7") is more specific than the family word
-            cands.append((s, e, etype, rule, "", 3 if rule == "pattern_family_v1" else 2))
+            # a versioned family name ("Llama 7") is more specific than the family word,
+            # and a name described by an appositive ("Acme Compute, a joint venture")
+            # more than the gazetteer name it starts with
+            strong = rule in ("pattern_family_v1", "pattern_appositive_v1")
+            cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
         taken = [False] * len(doc)
@@ -427,13 +434,18 @@ class Recognizer:
                 taken[k] = True
             chosen.append(c)
         chosen.sort(key=lambda c: c[0])
-        ents: list[Span] = []
-        rules: list[Span] = []
+        typed: list[list] = []
         for s, e, etype, rule, kb, _prio in chosen:
             if not kb:
                 ctx = self._context_type(doc, s, e, etype)
                 if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
                     etype = ctx
+            typed.append([s, e, etype, rule, kb])
+        typed = self._coordination_types(doc, typed)
+        typed = self._surnames(doc, typed)
+        ents: list[Span] = []
+        rules: list[Span] = []
+        for s, e, etype, rule, kb in typed:
             ents.append(Span(doc, s, e, label=etype, kb_id=kb, span_id=kb))
             rules.append(Span(doc, s, e, label=rule))
         for tok in doc:  # the ruler's ids stay on tokens unless cleared
@@ -442,6 +454,57 @@ class Recognizer:
         doc.ents = ents
         doc.spans["kg_rules"] = rules
         return doc
+
+
+    @staticmethod
+    def _coordination_types(doc: Doc, typed: list[list]) -> list[list]:
+        """In "A, B and C" a statistical guess that disagrees with the rest yields.
+
+        "Arthur Mensch, Guillaume Lample and Timothée Lacroix": if the NER
+        calls the middle name an ORG, the two people around it correct it.
+        """
+        groups: list[list[int]] = []
+        cur = [0] if typed else []
+        for k in range(1, len(typed)):
+            between = doc[typed[k - 1][1] : typed[k][0]].text.strip()
+            if between in (",", "and", ", and", "&", "or", ", or"):
+                cur.append(k)
+            else:
+                groups.append(cur)
+                cur = [k]
+        if cur:
+            groups.append(cur)
+        for g in groups:
+            if len(g) < 3:
+                continue
+            tops = Counter(_top(typed[k][2]) for k in g)
+            top, n = tops.most_common(1)[0]
+            if n < len(g) - 1 or n == len(g):
+                continue
+            for k in g:
+                if _top(typed[k][2]) != top and typed[k][3].startswith("ner_"):
+                    typed[k][2] = next(typed[j][2] for j in g if _top(typed[j][2]) == top)
+        return typed
+
+    @staticmethod
+    def _surnames(doc: Doc, typed: list[list]) -> list[list]:
+        """Find later mentions of a person by surname alone ("Mensch leads ...")."""
+        surnames: dict[str, str] = {}
+        for s, e, etype, _rule, _kb in typed:
+            if etype == "Person" and e - s >= 2 and doc[e - 1].is_alpha:
+                surnames.setdefault(doc[e - 1].text, "Person")
+        if not surnames:
+            return typed
+        taken = {i for s, e, *_ in typed for i in range(s, e)}
+        extra = [[t.i, t.i + 1, "Person", "pattern_surname_v1", ""] for t in doc
+                 if t.text in surnames and t.i not in taken and t.text[0].isupper()]
+        return sorted(typed + extra, key=lambda x: x[0])
+
+
+def _top(cls: str) -> str:
+    from graph.model import SUPERCLASS
+
+    return SUPERCLASS.get(cls, cls)
 
 
 @Language.factory("kg_recognizer")

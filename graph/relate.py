@@ -206,7 +206,7 @@ def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
             kind = ""
             types: tuple[str, ...] | None = None
             if low == "its" and (tok.text == "its" or tok.i == sent.start or tok.text == "Its"):
-                kind, types = "possessive", (*ORG_TYPES, "Project", "AIModel", "Product")
+                kind, types = "possessive", (*ORG_TYPES, "Project")
             elif low == "it":
                 prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
                 kind = "subject" if prev in _SUBJECT_START or tok.i == sent.start else "object"
@@ -511,9 +511,14 @@ class RelationExtractor:
             blocked.extend(b)
         entity_quals = _entity_qualifiers(doc, everything, quantities)
         index = {id(m): k for k, m in enumerate(everything)}
+        sent_bounds = {}
+        for sent in doc.sents:
+            for t in sent:
+                sent_bounds[t.i] = (sent.start_char, sent.end_char)
         doc.user_data["kg"] = {
             "mentions": [
-                [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref] for m in everything
+                [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref, *sent_bounds[m.start]]
+                for m in everything
             ],
             "relations": [
                 [index[id(f.subject)], f.predicate, index[id(f.object)], f.rule, f.confidence,

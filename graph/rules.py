@@ -365,6 +365,11 @@ class Inference:
     confidence: float
     replace: bool = False
     remove: bool = False
+    function: str = ""
+
+
+#: Inferences that need more than joins, implemented in graph.assemble.
+INFERENCE_FUNCTIONS = frozenset({"developer_from_name"})
 
 
 def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[str],
@@ -376,12 +381,20 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         if not isinstance(item, dict):
             problems.append(f"{where}: inference must be a mapping")
             continue
-        unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "remove", "note"}
+        unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "remove", "note", "function"}
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
         if not _RULE_ID.match(rid) or rid in seen:
             problems.append(f"{where}: id must be unique snake_case ending in a version")
         seen.add(rid)
+        if "function" in item:
+            fn = item["function"]
+            if fn not in INFERENCE_FUNCTIONS:
+                problems.append(f"{where}: function {fn!r} unknown; known: {', '.join(sorted(INFERENCE_FUNCTIONS))}")
+            conf = item.get("confidence", 0.6)
+            out.append(Inference(id=rid, premises=(), conclusion=("", "", ""), types={},
+                                 confidence=float(conf), function=fn))
+            continue
         prem = item.get("if") or []
         then = item.get("then")
         triples = [*prem, then]

@@ -46,7 +46,6 @@ import math
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -141,9 +140,9 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -120 if not big else -60,
-                "centralGravity": 0.012,
-                "springLength": 120 if not big else 60,
+                "gravitationalConstant": -100 if not big else -60,
+                "centralGravity": 0.03,
+                "springLength": 100 if not big else 60,
                 "springConstant": 0.06,
                 "damping": 0.5,
                 "avoidOverlap": 0.8 if not big else 0.2,
@@ -165,15 +164,15 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "scaling": {
                 "min": 9,
                 "max": 34,
-                "label": {"enabled": True, "min": 14, "max": 22, "maxVisible": 26,
-                          "drawThreshold": 7},
+                "label": {"enabled": True, "min": 16, "max": 23, "maxVisible": 26,
+                          "drawThreshold": 5},
             },
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
             "color": {"color": "#8a96a3", "highlight": "#c0392b", "hover": "#34495e",
                       "inherit": False, "opacity": 0.9},
-            "font": {"size": 11, "face": "system-ui, sans-serif", "color": "#4a5560",
+            "font": {"size": 13, "face": "system-ui, sans-serif", "color": "#4a5560",
                      "strokeWidth": 4, "strokeColor": "#ffffff", "align": "middle"},
             "smooth": {"enabled": True, "type": "dynamic"} if n_edges <= CURVED_EDGES_MAX_EDGES
             else False,
@@ -303,7 +302,7 @@ def _edge_curves(rels: list[Relation]) -> dict[int, dict[str, Any]]:
             clockwise = k % 2 == 0
             if rels[i].subject != a:  # drawn in the other direction: mirror
                 clockwise = not clockwise
-            roundness = round(0.2 * (k // 2 + 1), 2)
+            roundness = round(0.3 * (k // 2 + 1), 2)
             curves[i] = {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
                          "roundness": roundness}
     return curves
@@ -340,6 +339,9 @@ def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
     net = Network(directed=True, cdn_resources="in_line", notebook=False)
     label = {e.id: e.label for e in ents}
     for ent in ents:
+        # an entity without relations on the page is kept out of the simulation;
+        # the page lines such entities up under the graph once the layout settles
+        extra: dict[str, Any] = {} if shown_degree[ent.id] else {"physics": False, "kg_isolated": True}
         net.add_node(
             ent.id,
             label=_short(ent.label),
@@ -347,10 +349,11 @@ def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
             group=ent.type,
             value=round(math.sqrt(1 + shown_degree[ent.id]), 4),
             title=_node_title(ent, degree[ent.id]),
+            **extra,
         )
     curves = _edge_curves(rels)
     for i, rel in enumerate(rels):
-        extra: dict[str, Any] = {"smooth": curves[i]} if i in curves else {}
+        extra = {"smooth": curves[i]} if i in curves else {}
         net.add_edge(
             rel.subject,
             rel.object,
@@ -444,6 +447,7 @@ def _page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
         "n_shown_relations": n_edges,
         "omitted": omitted,
         "max_nodes": max_nodes,
+        "n_isolated": sum(1 for e in ents if not shown_degree[e.id]),
     }
 
 
@@ -478,11 +482,13 @@ def _vis_asset(name: str) -> Markup:
     return Markup(text)
 
 
-def _title(docs: Iterable[str], n_entities: int, n_relations: int) -> str:
-    names = list(docs)
-    where = names[0] if len(names) == 1 else f"{len(names)} documents" if names else "no documents"
-    return f"Knowledge graph of {where} · {_plural(n_entities, 'entity')}, " \
-           f"{_plural(n_relations, 'relation')}"
+def _heading(docs: list[str]) -> str:
+    where = docs[0] if len(docs) == 1 else f"{len(docs)} documents" if docs else "no documents"
+    return f"Knowledge graph of {where}"
+
+
+def _title(docs: list[str], n_entities: int, n_relations: int) -> str:
+    return f"{_heading(docs)} · {_plural(n_entities, 'entity')}, {_plural(n_relations, 'relation')}"
 
 
 @register("html", suffix=".html", media_type="text/html", aliases=("htm",))
@@ -525,6 +531,7 @@ def generate_html(kg: KnowledgeGraph, *, max_nodes: int | None = DEFAULT_MAX_NOD
     env = _environment()
     page = env.get_template("explorer.html").render(
         title=_title(model["documents"], model["n_entities"], model["n_relations"]),
+        heading=_heading(model["documents"]),
         build_time=_build_time(),
         vis_js=_vis_asset("vis-network.min.js"),
         vis_css=_vis_asset("vis-network.css"),

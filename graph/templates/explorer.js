@@ -71,8 +71,70 @@
     timings.stabilised = performance.now();
     timings.iterations = iterations;
     progress.hidden = true;
+    arrangeIsolated();
+    network.fit();
     root.dataset.kgState = "ready";
     if (CFG.autoFreeze) setFrozen(true);
+  }
+
+  /** Line up the entities without relations (kept out of the simulation) under or
+   *  beside the graph, whichever lets the whole drawing fit the window at a larger scale. */
+  function arrangeIsolated() {
+    var iso = DATA.nodes.filter(function (n) { return n.kg_isolated; });
+    if (!iso.length) return;
+    var ids = DATA.nodes.filter(function (n) { return !n.kg_isolated; }).map(function (n) { return n.id; });
+    var box = { left: 0, right: 0, top: -120, bottom: -120 };
+    if (ids.length) {
+      box = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+      ids.forEach(function (id) {
+        var b = network.getBoundingBox(id);
+        box.left = Math.min(box.left, b.left); box.right = Math.max(box.right, b.right);
+        box.top = Math.min(box.top, b.top); box.bottom = Math.max(box.bottom, b.bottom);
+      });
+    }
+    iso.sort(function (a, b) {
+      return a.group < b.group ? -1 : a.group > b.group ? 1 : a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
+    });
+    var ROW = 64, GAP = 90;
+    var items = iso.map(function (n) { return { id: n.id, w: Math.max(40, n.label.length * 8.5) + 26 }; });
+    var W = Math.max(box.right - box.left, 1), H = Math.max(box.bottom - box.top, 1);
+    var el = $("mynetwork");
+    var aspect = (el.clientWidth || 800) / (el.clientHeight || 600);
+    function scale(w, h) { return Math.min(aspect / w, 1 / h); }  // relative fit scale
+
+    // below: rows as wide as the graph
+    var rowWidth = Math.max(W, 640, Math.sqrt(items.length) * 150);
+    var rows = [[]], used = 0;
+    items.forEach(function (c) {
+      if (used + c.w > rowWidth && rows[rows.length - 1].length) { rows.push([]); used = 0; }
+      rows[rows.length - 1].push(c); used += c.w;
+    });
+    var belowW = Math.max(W, Math.max.apply(null, rows.map(function (r) {
+      return r.reduce(function (s, c) { return s + c.w; }, 0); })));
+    var belowScale = scale(belowW, H + GAP + rows.length * ROW);
+
+    // beside: columns as tall as the graph
+    var perCol = Math.max(3, Math.floor(H / ROW));
+    var cols = [];
+    for (var i = 0; i < items.length; i += perCol) cols.push(items.slice(i, i + perCol));
+    var colWidths = cols.map(function (c) { return Math.max.apply(null, c.map(function (x) { return x.w; })); });
+    var besideW = W + GAP + colWidths.reduce(function (s, w) { return s + w; }, 0);
+    var besideScale = scale(besideW, Math.max(H, perCol * ROW));
+
+    if (ids.length && besideScale > belowScale) {
+      var x = box.right + GAP;
+      cols.forEach(function (col, k) {
+        col.forEach(function (c, r) { network.moveNode(c.id, x + colWidths[k] / 2, box.top + ROW / 2 + r * ROW); });
+        x += colWidths[k];
+      });
+    } else {
+      var centre = (box.left + box.right) / 2;
+      rows.forEach(function (row, r) {
+        var total = row.reduce(function (s, c) { return s + c.w; }, 0);
+        var x0 = centre - total / 2;
+        row.forEach(function (c) { network.moveNode(c.id, x0 + c.w / 2, box.bottom + GAP + r * ROW); x0 += c.w; });
+      });
+    }
   }
   network.on("stabilizationProgress", function (p) {
     progress.textContent = "Laying out " + plural(DATA.nodes.length, "entity", "entities") +
@@ -105,6 +167,7 @@
   var hiddenClasses = new Set();
   var hiddenPredicates = new Set();
   var minConfidence = 0;
+  var showIsolated = true;
   var nodeHidden = {};
   var edgeHidden = {};
 
@@ -112,7 +175,7 @@
     var nu = [];
     var eu = [];
     DATA.nodes.forEach(function (n) {
-      var hid = hiddenClasses.has(n.group);
+      var hid = hiddenClasses.has(n.group) || (n.kg_isolated === true && !showIsolated);
       if ((nodeHidden[n.id] === true) !== hid) { nodeHidden[n.id] = hid; nu.push({ id: n.id, hidden: hid }); }
     });
     DATA.edges.forEach(function (e) {
@@ -145,6 +208,10 @@
       applyFilters();
     });
   });
+  var isolatedBox = $("kg-isolated");
+  if (isolatedBox) {
+    isolatedBox.addEventListener("change", function () { showIsolated = isolatedBox.checked; applyFilters(); });
+  }
   var slider = $("kg-confidence");
   var pending = false;
   slider.addEventListener("input", function () {
@@ -159,11 +226,21 @@
       "#kg-controls input[type=checkbox][data-predicate]").forEach(function (b) { b.checked = true; });
     hiddenClasses.clear();
     hiddenPredicates.clear();
+    if (isolatedBox) isolatedBox.checked = true;
+    showIsolated = true;
     slider.value = "0";
     minConfidence = 0;
     $("kg-confidence-value").textContent = fmt(0);
     applyFilters();
   });
+  function reveal(n) {
+    if (n.kg_isolated && !showIsolated) {
+      showIsolated = true;
+      if (isolatedBox) isolatedBox.checked = true;
+      applyFilters();
+    }
+    showClass(n.group);
+  }
   function showClass(cls) {
     if (!hiddenClasses.has(cls)) return;
     hiddenClasses.delete(cls);
@@ -284,7 +361,7 @@
   function focusNode(id) {
     var n = nodes.get(id);
     if (!n) return;
-    showClass(n.group);
+    reveal(n);
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(1.1, network.getScale()),
       animation: { duration: 450, easingFunction: "easeInOutQuad" } });
