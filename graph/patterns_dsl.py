@@ -112,8 +112,30 @@ def _ent_rx(types: tuple[str, ...]) -> str:
 
 
 def _tokenize(pattern: str) -> list[str]:
-    return pattern.replace("(", " ( ").replace(")", " ) ").replace(") ?", ")?").replace(
-        ") *", ")*").replace(") +", ")+").split()
+    """Split a pattern into elements; inside ``( )`` a ``|`` separates alternatives.
+
+    Examples:
+        >>> _tokenize("{S} (is kept|remains)? {O}")
+        ['{S}', '(', 'is', 'kept', '|', 'remains', ')?', '{O}']
+        >>> _tokenize("{S} built|build {O}")
+        ['{S}', 'built|build', '{O}']
+    """
+    out = []
+    depth = 0
+    for ch in pattern:
+        if ch == "(":
+            depth += 1
+            out.append(" ( ")
+        elif ch == ")":
+            depth -= 1
+            out.append(" ) ")
+        elif ch == "|" and depth > 0:
+            out.append(" | ")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    text = re.sub(r"\)\s+([?*+])", r")\1", text)
+    return text.split()
 
 
 def compile_pattern(

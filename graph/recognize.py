@@ -443,6 +443,7 @@ class Recognizer:
             typed.append([s, e, etype, rule, kb])
         typed = self._coordination_types(doc, typed)
         typed = self._surnames(doc, typed)
+        typed = self._short_forms(doc, typed)
         ents: list[Span] = []
         rules: list[Span] = []
         for s, e, etype, rule, kb in typed:
@@ -498,6 +499,28 @@ class Recognizer:
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = [[t.i, t.i + 1, "Person", "pattern_surname_v1", ""] for t in doc
                  if t.text in surnames and t.i not in taken and t.text[0].isupper()]
+        return sorted(typed + extra, key=lambda x: x[0])
+
+
+    def _short_forms(self, doc: Doc, typed: list[list]) -> list[list]:
+        """Find later mentions of an organisation by its first word ("Moonshot")."""
+        firsts: dict[str, str] = {}
+        for s, e, etype, _rule, _kb in typed:
+            if etype in ("Company", "Organization") and e - s >= 2:
+                w = doc[s]
+                if w.is_alpha and len(w.text) >= 4 and w.text[0].isupper() and w.text not in self.cues.not_names \
+                        and w.text.casefold() not in self.cues.not_entities:
+                    firsts.setdefault(w.text, etype)
+        if not firsts:
+            return typed
+        taken = {i for s, e, *_ in typed for i in range(s, e)}
+        extra = []
+        for t in doc:
+            if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or not t.pos_):
+                nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+                if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
+                    continue  # part of a longer name we do not know
+                extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
 
 

@@ -213,4 +213,4 @@ def export(
 
 
 # Built-in formats register themselves on import; the list is explicit.
-from graph.exporters import html, turtle  # noqa: E402,F401
+from graph.exporters import cypher, graphml, html, kuzu, neo4j, turtle  # noqa: E402,F401

@@ -37,6 +37,8 @@ Value = str | list[str] | int | float | Decimal | None
 
 #: Label every node carries in Neo4j, whatever its class.
 ENTITY_LABEL = "Entity"
+#: The Neo4j uniqueness constraint on node ids (script and post-import).
+CONSTRAINT = "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,31 @@ RELATION_PROPERTIES: tuple[Property, ...] = (
     Property("count", "long"),
     Property("date", "string"),
 )
+
+#: One line per property, for the bundles' READMEs.
+PROPERTY_DOCS: dict[str, str] = {
+    "label": "canonical name",
+    "type": "the most specific class (ontology name)",
+    "aliases": "every other surface form seen",
+    "wikidata": "Wikidata id (`Q...`) when known",
+    "parameter_count": "number of parameters (AI models)",
+    "market_share": "market share in [0, 1]",
+    "mention_count": "number of mentions in the source documents",
+    "predicate": "the ontology property (`partnerIn`)",
+    "confidence": "confidence in [0, 1] (highest of the evidence)",
+    "sentence": "sentence of the primary evidence",
+    "document": "document id of the primary evidence",
+    "rule": "rule (or model) that produced the primary evidence",
+    "char_start": "character offset of that sentence in its document",
+    "char_end": "character offset where that sentence ends",
+    "evidence_count": "number of pieces of evidence",
+    "evidence": "all evidence, a JSON array of "
+                "`{confidence, document, end, rule, sentence, start}`",
+    "amount": "amount of money (in `currency`)",
+    "currency": "ISO 4217 code of `amount`",
+    "count": "a count qualifier (e.g. 2,048 GPUs)",
+    "date": "date qualifier (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`)",
+}
 
 #: Every relationship type, one per ontology predicate, in vocabulary order.
 RELATIONSHIP_TYPES: tuple[str, ...] = tuple(upper_snake(p) for p in PREDICATES)

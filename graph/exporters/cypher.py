@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from graph.exporters import register
 from graph.exporters._propgraph import (
+    CONSTRAINT,
     ENTITY_LABEL,
     NODE_PROPERTIES,
     RELATION_PROPERTIES,
@@ -45,7 +46,6 @@ from graph.exporters._propgraph import (
     relationship_type,
 )
 from graph.exporters._tabular import clean_text, format_number
-from graph.exporters.neo4j import CONSTRAINT
 from graph.model import KnowledgeGraph
 
 _SHORT_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t",
@@ -64,7 +64,7 @@ _HEADER = """\
 // Idempotent: run it with `cypher-shell -d neo4j -f graph.cypher`, as often as you like.
 // Nodes: (:Entity:<class>:<superclasses> {id, label, type, aliases, ...});
 // relationships: one per (subject, predicate, object), type = predicate in UPPER_SNAKE,
-// with the evidence (sentence, document, rule, char_start, char_end, evidence as JSON).
+// with the evidence (sentence, document, rule, char_start, char_end, evidence as JSON).\
 """
 
 
@@ -89,7 +89,6 @@ def cypher_string(value: str) -> str:
     """
     value = clean_text(value)
     value = value.replace("\\", "\\\\").replace("'", "\\'")
-    value = re.sub("[\n\r\t\b\f]", lambda m: _SHORT_ESCAPES[m.group()], value)
     return "'" + _ESCAPED.sub(lambda m: _escape_char(m.group()), value) + "'"
 
 
@@ -140,7 +139,7 @@ def generate_cypher(kg: KnowledgeGraph) -> bytes:
         >>> from graph.model import Entity, KnowledgeGraph
         >>> lines = generate_cypher(KnowledgeGraph(entities=(
         ...     Entity(id="acme", type="Company", label="Acme"),))).decode().splitlines()
-        >>> [line for line in lines if not line.startswith("//")][:2]
+        >>> [line for line in lines if line and not line.startswith("//")][:2]
         ['CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;', \
 "MERGE (n:Entity {id: 'acme'}) SET n.label = 'Acme', n.type = 'Company', n.aliases = null, \
 n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 0;"]

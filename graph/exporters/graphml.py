@@ -101,8 +101,8 @@ def xml_attr(value: str) -> str:
     """Escape text for a double-quoted XML attribute value.
 
     Examples:
-        >>> xml_attr('O\\'Brien "Bob"\\n')
-        'O\\'Brien &quot;Bob&quot;&#10;'
+        >>> print(xml_attr('O\\'Brien "Bob"\\n'))
+        O'Brien &quot;Bob&quot;&#10;
     """
     return xml_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 

@@ -84,7 +84,8 @@ _FALLBACK_STYLE = ("#888888", "dot")
 IMPROVED_LAYOUT_MAX_NODES = 150  # vis' Kamada-Kawai seeding is quadratic and slow beyond
 EDGE_LABELS_MAX_EDGES = 250  # more edge labels than this are unreadable and slow to draw
 CURVED_EDGES_MAX_EDGES = 600  # "dynamic" curves add one physics node per edge
-AUTO_FREEZE_MIN_NODES = 500  # freeze physics once settled, so the page stops using CPU
+BIG_GRAPH_MIN_NODES = 500  # above: tighter, cheaper physics
+SEPARATE_LABELS_MAX_NODES = 400  # below: overlapping labels are pushed apart once settled
 HIDE_EDGES_ON_DRAG_MIN_EDGES = 1500
 MAX_EVIDENCE = 10  # evidence sentences per relation written into the page
 MAX_OMITTED_LISTED = 1000  # left-out entities listed by name (all are counted)
@@ -131,7 +132,7 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
         }
         for cls, (colour, shape) in STYLE.items()
     }
-    big = n_nodes > AUTO_FREEZE_MIN_NODES
+    big = n_nodes > BIG_GRAPH_MIN_NODES
     return {
         "autoResize": True,
         "groups": groups,
@@ -142,7 +143,7 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "forceAtlas2Based": {
                 "gravitationalConstant": -100 if not big else -60,
                 "centralGravity": 0.03,
-                "springLength": 100 if not big else 60,
+                "springLength": 110 if not big else 60,
                 "springConstant": 0.06,
                 "damping": 0.5,
                 "avoidOverlap": 0.8 if not big else 0.2,
@@ -425,7 +426,7 @@ def _page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
     n_nodes, n_edges = len(ents), len(rels)
     config = {
         "edgeLabels": n_edges <= EDGE_LABELS_MAX_EDGES,
-        "autoFreeze": n_nodes > AUTO_FREEZE_MIN_NODES,
+        "separateLabelsMax": SEPARATE_LABELS_MAX_NODES,
     }
     return {
         "data": {

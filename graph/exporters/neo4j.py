@@ -22,9 +22,11 @@ from __future__ import annotations
 
 from graph.exporters import register
 from graph.exporters._propgraph import (
+    CONSTRAINT,
     ENTITY_LABEL,
     NODE_PROPERTIES,
     RELATION_PROPERTIES,
+    PROPERTY_DOCS,
     Property,
     Value,
     class_labels,
@@ -44,10 +46,6 @@ from graph.exporters._tabular import (
     pick_array_delimiter,
 )
 from graph.model import KnowledgeGraph
-
-#: The uniqueness constraint every import needs (also used by ``cypher``).
-CONSTRAINT = "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;"
-
 
 def node_header() -> list[str]:
     """Return the header of ``nodes.csv``.
@@ -150,8 +148,8 @@ def import_command(delimiter: str) -> str:
 
 def _readme(delimiter: str, n_nodes: int, n_rels: int, restores: int) -> str:
     shown = delimiter if delimiter in ";|" else f"U+{ord(delimiter):04X}"
-    props_n = "\n".join(f"| `{p.name}:{p.kind}` | {_DOC[p.name]} |" for p in NODE_PROPERTIES)
-    props_r = "\n".join(f"| `{p.name}:{p.kind}` | {_DOC[p.name]} |" for p in RELATION_PROPERTIES)
+    props_n = "\n".join(f"| `{p.name}:{p.kind}` | {PROPERTY_DOCS[p.name]} |" for p in NODE_PROPERTIES)
+    props_r = "\n".join(f"| `{p.name}:{p.kind}` | {PROPERTY_DOCS[p.name]} |" for p in RELATION_PROPERTIES)
     return f"""\
 # Neo4j bulk import (entity-kg)
 
@@ -221,30 +219,6 @@ MATCH (a)-[r:PARTNER_IN]->(b) RETURN a.label, r.sentence, r.document, r.confiden
 """
 
 
-#: One line per property for the READMEs.
-_DOC: dict[str, str] = {
-    "label": "canonical name",
-    "type": "the most specific class (ontology name)",
-    "aliases": "every other surface form seen",
-    "wikidata": "Wikidata id (`Q...`) when known",
-    "parameter_count": "number of parameters (AI models)",
-    "market_share": "market share in [0, 1]",
-    "mention_count": "number of mentions in the source documents",
-    "predicate": "the ontology property (`partnerIn`)",
-    "confidence": "confidence in [0, 1] (highest of the evidence)",
-    "sentence": "sentence of the primary evidence",
-    "document": "document id of the primary evidence",
-    "rule": "rule (or model) that produced the primary evidence",
-    "char_start": "character offset of that sentence in its document",
-    "char_end": "character offset where that sentence ends",
-    "evidence_count": "number of pieces of evidence",
-    "evidence": "all evidence, a JSON array of "
-                "`{confidence, document, end, rule, sentence, start}`",
-    "amount": "amount of money (in `currency`)",
-    "currency": "ISO 4217 code of `amount`",
-    "count": "a count qualifier (e.g. 2,048 GPUs)",
-    "date": "date qualifier (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`)",
-}
 
 
 @register("neo4j", suffix="", media_type="text/csv", bundle=True)

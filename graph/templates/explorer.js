@@ -71,10 +71,50 @@
     timings.stabilised = performance.now();
     timings.iterations = iterations;
     progress.hidden = true;
+    // the layout has settled: freeze it, so what we tidy below stays put
+    // ("Resume layout" turns the simulation back on)
+    setFrozen(true);
+    network.redraw();  // brings the label bounding boxes up to date
+    if (DATA.nodes.length <= CFG.separateLabelsMax) separateLabels();
     arrangeIsolated();
     network.fit();
+    network.moveTo({ scale: network.getScale() * 0.95 });
     root.dataset.kgState = "ready";
-    if (CFG.autoFreeze) setFrozen(true);
+  }
+
+  /** Push apart nodes whose boxes (shape and label) overlap, a little at a time. */
+  function separateLabels() {
+    var PAD = 6;
+    var items = DATA.nodes.filter(function (n) { return !n.kg_isolated; }).map(function (n) {
+      var b = network.getBoundingBox(n.id);
+      var p = network.getPositions([n.id])[n.id];
+      return { id: n.id, x: p.x, y: p.y, l: b.left - p.x, r: b.right - p.x, t: b.top - p.y, b: b.bottom - p.y };
+    });
+    var moved = false;
+    for (var iter = 0; iter < 80; iter++) {
+      var any = false;
+      for (var i = 0; i < items.length; i++) {
+        var a = items[i];
+        for (var j = i + 1; j < items.length; j++) {
+          var c = items[j];
+          var ox = Math.min(a.x + a.r, c.x + c.r) - Math.max(a.x + a.l, c.x + c.l) + PAD;
+          if (ox <= 0) continue;
+          var oy = Math.min(a.y + a.b, c.y + c.b) - Math.max(a.y + a.t, c.y + c.t) + PAD;
+          if (oy <= 0) continue;
+          any = true;
+          if (oy <= ox) {  // move apart vertically, half each (ties: by order)
+            var dy = (a.y + (a.t + a.b) / 2 <= c.y + (c.t + c.b) / 2 ? -1 : 1) * Math.min(oy, 40) / 2;
+            a.y += dy; c.y -= dy;
+          } else {
+            var dx = (a.x + (a.l + a.r) / 2 <= c.x + (c.l + c.r) / 2 ? -1 : 1) * Math.min(ox, 40) / 2;
+            a.x += dx; c.x -= dx;
+          }
+        }
+      }
+      if (!any) break;
+      moved = true;
+    }
+    if (moved) items.forEach(function (it) { network.moveNode(it.id, it.x, it.y); });
   }
 
   /** Line up the entities without relations (kept out of the simulation) under or
@@ -441,7 +481,10 @@
     if (!r) return;
     results = [];
     active = -1;
-    renderResults();
+    list.replaceChildren();
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
     if (r.id !== null) { focusNode(r.id); return; }
     var o = DATA.omitted.listed[r.omitted];
     network.unselectAll();
