@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--min-confidence", type=float, default=0.0, metavar="C",
                    help="drop relations with a lower confidence (0..1)")
     b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for spaCy")
+    b.add_argument("--max-nodes", type=int, default=None, metavar="N",
+                   help="html: draw only the N most connected entities (default: 400; 0: all)")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     b.add_argument("-v", "--verbose", action="store_true", help="log what the pipeline does")
 
@@ -85,6 +87,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     exps = [exporters.get(f) for f in formats]  # unknown format fails before any work
     if not 0.0 <= args.min_confidence <= 1.0:
         raise KGError(f"--min-confidence {args.min_confidence} must be in [0, 1]")
+    if args.max_nodes is not None and args.max_nodes < 0:
+        raise KGError(f"--max-nodes {args.max_nodes} must be 0 (no limit) or more")
     out: Path = args.output
     if out.exists() and not out.is_dir():
         raise OutputError("output path exists and is not a folder", path=str(out))
@@ -93,7 +97,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     kg = build(inputs, model=args.model, encoding=args.encoding,
                min_confidence=args.min_confidence, n_process=max(1, args.jobs))
     # generate everything first, so a failing format leaves no file changed
-    datas = [(e, e.default_path(out), exporters.get(e.name).generate(kg)) for e in exps]
+    options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
+    datas = [(e, e.default_path(out), e.generate(kg, **options.get(e.name, {}))) for e in exps]
     for exp, path, data in datas:
         if exp.bundle:
             exporters.write_bundle_atomic(data, path)

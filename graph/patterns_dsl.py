@@ -14,6 +14,7 @@ space-separated sequence of elements:
 ``word|other``      literal words (lower case); ``'s`` is the possessive
 ``~N``              a gap of 0..N words (no mention, no ``; : . ? !``)
 ``~~N``             a gap of 0..N words that may contain mentions
+``~N!w|v``          a gap of 0..N words, none of them ``w`` or ``v``
 ``{BRAND}``         an optional company name, possibly possessive
 ``^``               the start of the sentence (after any bullet)
 ``!w|@lex``         the previous word is none of these (look-behind)
@@ -206,7 +207,7 @@ def compile_pattern(
             rx = f"(?P<{name}>{body})"
             if not nxt.startswith("'s"):
                 rx += "(?!'s )"  # a possessor is not the slot's entity
-            if nxt.startswith("~"):
+            if nxt.startswith("~") and not nxt.startswith("~~"):
                 rx += "(?!, )"  # "X, a backer of Y, made Z": Y is not the subject
         elif core == "{BRAND}":
             rx = "(?:" + _ent_rx(("Company", "Organization")) + "(?:'s )?)?"
@@ -233,6 +234,10 @@ def compile_pattern(
             rx = f"(?:{_WIDE_GAP}){{0,{int(core[2:])}}}?"
         elif re.fullmatch(r"~\d+", core):
             rx = f"(?:{_BAD_GAP}){{0,{int(core[1:])}}}?"
+        elif re.fullmatch(r"~\d+!.+", core):
+            n, words = core[1:].split("!", 1)
+            stop = "|".join(re.escape(w.lower()) for w in words.split("|") if w)
+            rx = f"(?:(?!(?:{stop}) ){_BAD_GAP}){{0,{int(n)}}}?"
         elif core.startswith("{") or not core:
             raise PatternError(f"unknown element {tok!r} in pattern {pattern!r}")
         else:

@@ -52,6 +52,9 @@ NER_MAP = {
     "NORP": None,
 }
 
+#: NER labels that are never names, whatever the context says.
+_NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+
 #: Classes whose gazetteer names match case-insensitively.
 CASELESS_TYPES = {"Technology", "Approach"}
 
@@ -402,7 +405,7 @@ class Recognizer:
                 s = ent.start
                 while s < ent.end - 1 and doc[s].lower_ in ("the", "a", "an"):
                     s += 1
-                if etype is None:
+                if etype is None and ent.label_ not in _NOT_NAME_LABELS and any(ch.isalpha() for ch in ent.text):
                     etype = self._context_type(doc, s, ent.end, None)
                 # "Commerce Secretary", "Finance Minister": a department word, not a name
                 if ent.end - s == 1 and ent.end < len(doc) and doc[ent.end].text in self.cues.honorifics:

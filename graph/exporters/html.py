@@ -116,7 +116,7 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
 
     Examples:
         >>> vis_options(40, 20)["layout"]
-        {'improvedLayout': True, 'randomSeed': 7}
+        {'randomSeed': 7, 'improvedLayout': True}
         >>> vis_options(5000, 9000)["edges"]["smooth"]
         False
     """
