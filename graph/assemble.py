@@ -117,7 +117,8 @@ def assemble(
             elif name == "marketShare" and acc.market_share is None:
                 acc.market_share = Decimal(value)
         for si, pred, oi, rule, conf, s0, s1, quals in data["relations"]:
-            ev = Evidence(doc_id=src.id, start=s0, end=s1, sentence=" ".join(src.text[s0:s1].split()),
+            s0, s1 = _trim(src.text, s0, s1)
+            ev = Evidence(doc_id=src.id, start=s0, end=s1, sentence=src.text[s0:s1],
                           rule_id=rule, confidence=conf)
             pending.append((keys[si], pred, keys[oi], ev, dict(quals)))
 
@@ -240,6 +241,15 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
     return label, tuple(aliases)
 
 
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span over surrounding whitespace, so that text[start:end] is the sentence."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts) -> None:  # noqa: ANN001
     """A model named after an organisation of the same document is its model."""
     by_doc: dict[str, list[str]] = defaultdict(list)
@@ -256,8 +266,8 @@ def _developer_from_name(relations, inf, entities, ids, id_type, names, first_se
                 oid = ids[okey]
                 short = oname.split()[0]
                 if any(label.startswith(n + sep) for n in {oname, short} for sep in (" ", "-")) and len(short) >= 3:
-                    s0, s1 = first_sentence[(doc_id, k)]
-                    ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=" ".join(texts[doc_id][s0:s1].split()),
+                    s0, s1 = _trim(texts[doc_id], *first_sentence[(doc_id, k)])
+                    ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=texts[doc_id][s0:s1],
                                   rule_id=inf.id, confidence=inf.confidence)
                     acc = relations[(oid, "developerOf", mid)]
                     acc.evidence.setdefault((doc_id, s0, s1, inf.id), ev)

@@ -8,6 +8,7 @@ A user error prints one line on stderr, without a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import time
@@ -21,6 +22,10 @@ from graph.errors import KGError, OutputError
 log = logging.getLogger("graph")
 
 DEFAULT_FORMATS = ("turtle", "html")
+
+#: Modules that add subcommands: each has ``add_commands(subparsers)``, which
+#: adds its parsers with ``set_defaults(handler=fn)``; ``fn(args) -> int``.
+COMMAND_MODULES: list[str] = []
 EPILOG = """exit codes: 0 ok, 1 graph does not conform to the shapes, 2 usage error or
 bad input, 3 environment (model not installed, output not writable)"""
 
@@ -60,7 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     b.add_argument("-v", "--verbose", action="store_true", help="log what the pipeline does")
 
-    sub.add_parser("formats", help="list the export formats")
+    b.set_defaults(handler=cmd_build)
+    sub.add_parser("formats", help="list the export formats").set_defaults(handler=cmd_formats)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
     return p
 
 
@@ -128,12 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif getattr(args, "quiet", False):
         level = logging.ERROR
     logging.basicConfig(level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr)
-    handlers = {"build": cmd_build, "formats": cmd_formats}
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return handlers[args.command](args)
+        return int(args.handler(args))
     except KGError as err:
         print(f"kg: error: {err}", file=sys.stderr)
         return err.exit_code

@@ -3,7 +3,7 @@
 Examples:
     >>> kg = build(["Acme Corp. acquired Widgets Inc. in 2020."], model="blank")
     >>> sorted(kg.triples())
-    [('Acme', 'acquired', 'Widgets')]
+    [('Acme', 'acquired', 'Widgets'), ('Widgets', 'subsidiaryOf', 'Acme')]
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def slug(text: str) -> str:
         >>> slug("Copilot+ PCs")
         'copilot-plus-pcs'
         >>> slug("深度求索")
-        'x-1f2bdc5f2d'
+        'x-6c402a6633'
     """
     s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     s = s.replace("+", " plus ").replace("&", " and ")

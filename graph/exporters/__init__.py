@@ -12,10 +12,10 @@ Examples:
     True
     >>> get("ttl").name
     'turtle'
-    >>> get("tutle")
+    >>> get("tutle")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.errors.UnknownFormatError: unknown export format 'tutle'; available: html, turtle
+    graph.errors.UnknownFormatError: unknown export format 'tutle'; available: ...turtle
 """
 
 from __future__ import annotations

@@ -1,0 +1,140 @@
+"""Measure how long explorer pages of big synthetic graphs take to settle.
+
+Not a test: a script to run by hand when changing the HTML exporter's
+physics or thresholds (``graph/exporters/html.py``). It builds synthetic
+knowledge graphs (a preferential-attachment graph, so a few hubs and many
+leaves, like news graphs; about two relations per entity), writes explorer
+pages with every entity drawn (``max_nodes=None``) and with the default cap,
+opens each in headless Chromium and reports:
+
+* ``write``: seconds to generate the page in Python, and its size;
+* ``ready``: milliseconds from navigation start until the page is usable
+  (layout settled or its iteration cap reached, tidied, fitted);
+* ``iters``: layout iterations run before that;
+* ``redraw``: milliseconds for one full redraw of the settled network;
+* ``filter``: milliseconds to hide the largest class (one DataSet update).
+
+Usage::
+
+    .venv/bin/python tests/bench/html_stabilise.py            # 500 2000 5000
+    .venv/bin/python tests/bench/html_stabilise.py 1000 --repeat 3 --keep out/
+
+Needs Debian's ``chromium`` and ``chromium-driver`` and ``selenium``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from graph.exporters.html import DEFAULT_MAX_NODES, generate_html
+from graph.model import ENTITY_TYPES, PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WORDS = ("Acme Nova Quant Orbit Vector Helix Summit Apex Lumen Cobalt Atlas Pioneer Zenith Nimbus "
+         "Vertex Polar Ember Titan Aurora Falcon Cedar Delta Echo Harbor Iris Jade Kepler").split()
+
+
+def synthetic_graph(n: int, *, edges_per_node: int = 2, seed: int = 1) -> KnowledgeGraph:
+    """Return a preferential-attachment graph of ``n`` entities (deterministic)."""
+    rng = random.Random(seed)
+    doc = Document(id="synthetic", source="synthetic.txt", content_hash="sha256:" + "0" * 64)
+    ents = []
+    for i in range(n):
+        label = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}"
+        ents.append(Entity(id=f"e{i:05d}", type=ENTITY_TYPES[i % len(ENTITY_TYPES)], label=label,
+                           aliases=(f"{label} Inc.",) if i % 3 == 0 else ()))
+    targets: list[int] = []  # a node appears once per relation end: degree-proportional choice
+    seen: set[tuple[int, str, int]] = set()
+    rels = []
+    for i in range(1, n):
+        for _ in range(min(edges_per_node, i)):
+            j = rng.choice(targets) if targets and rng.random() < 0.8 else rng.randrange(i)
+            pred = rng.choice(PREDICATES)
+            if j == i or (i, pred, j) in seen:
+                continue
+            seen.add((i, pred, j))
+            sentence = f"{ents[i].label} {pred} {ents[j].label}, the report said."
+            ev = Evidence(doc_id=doc.id, start=i, end=i + len(sentence), sentence=sentence,
+                          rule_id=f"{pred.lower()}_v1", confidence=round(0.5 + rng.random() / 2, 3))
+            rels.append(Relation(subject=ents[i].id, predicate=pred, object=ents[j].id, evidence=(ev,)))
+            targets += [i, j]
+    return KnowledgeGraph(documents=(doc,), entities=tuple(ents), relations=tuple(rels))
+
+
+def driver():  # noqa: ANN201
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1400,900", f"--user-data-dir={tempfile.mkdtemp(prefix='kg-bench-')}"):
+        opts.add_argument(arg)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+
+
+def measure(d, page: Path, timeout: float = 180.0) -> dict[str, float]:  # noqa: ANN001
+    d.get(page.resolve().as_uri())
+    end = time.monotonic() + timeout
+    while d.execute_script("return document.documentElement.dataset.kgState") != "ready":
+        if time.monotonic() > end:
+            raise TimeoutError(f"{page} not ready after {timeout} s")
+        time.sleep(0.05)
+    return d.execute_script("""
+        const k = window.kgExplorer, t = k.timings;
+        let t0 = performance.now(); k.network.redraw(); const redraw = performance.now() - t0;
+        const counts = {};
+        k.data.nodes.forEach(n => counts[n.group] = (counts[n.group] || 0) + 1);
+        const big = Object.keys(counts).sort((a, b) => counts[b] - counts[a])[0];
+        const box = document.querySelector("#kg-classes input[data-class='" + big + "']");
+        t0 = performance.now(); box.click(); const filter = performance.now() - t0;
+        box.click();
+        return {ready: t.stabilised, script: t.script, iters: t.iterations || 0, redraw: redraw,
+                filter: filter, nodes: k.data.nodes.length, edges: k.data.edges.length};
+    """)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("sizes", nargs="*", type=int, default=[500, 2000, 5000])
+    p.add_argument("--repeat", type=int, default=1, help="page loads per size (median reported)")
+    p.add_argument("--keep", type=Path, help="write the pages into this folder")
+    args = p.parse_args(argv)
+    out = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    out.mkdir(parents=True, exist_ok=True)
+    d = driver()
+    rows = []
+    try:
+        for n in args.sizes:
+            kg = synthetic_graph(n)
+            for cap in (None, DEFAULT_MAX_NODES):
+                if cap is not None and cap >= n:
+                    continue
+                t0 = time.perf_counter()
+                data = generate_html(kg, max_nodes=cap)
+                write = time.perf_counter() - t0
+                page = out / f"synthetic-{n}-{cap or 'all'}.html"
+                page.write_bytes(data)
+                runs = [measure(d, page) for _ in range(args.repeat)]
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                rows.append((n, len(kg.relations), cap, write, len(data) / 1e6, med))
+                print(f"{n:>6} entities {len(kg.relations):>6} relations  drawn {med['nodes']:>5.0f}/{med['edges']:<6.0f}"
+                      f" write {write:5.2f} s {len(data) / 1e6:5.1f} MB  ready {med['ready']:7.0f} ms"
+                      f" (script start {med['script']:4.0f})  iters {med['iters']:4.0f}"
+                      f"  redraw {med['redraw']:5.1f} ms  filter {med['filter']:6.1f} ms", flush=True)
+    finally:
+        d.quit()
+    print(f"pages in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
