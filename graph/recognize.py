@@ -405,7 +405,8 @@ class Recognizer:
                 s = ent.start
                 while s < ent.end - 1 and doc[s].lower_ in ("the", "a", "an"):
                     s += 1
-                if etype is None and ent.label_ not in _NOT_NAME_LABELS and any(ch.isalpha() for ch in ent.text):
+                if etype is None and ent.label_ not in _NOT_NAME_LABELS and (
+                        any(ch.isupper() for ch in ent.text) if ent.label_ == "CARDINAL" else any(ch.isalpha() for ch in ent.text)):
                     etype = self._context_type(doc, s, ent.end, None)
                 # "Commerce Secretary", "Finance Minister": a department word, not a name
                 if ent.end - s == 1 and ent.end < len(doc) and doc[ent.end].text in self.cues.honorifics:
@@ -444,6 +445,7 @@ class Recognizer:
                 if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
                     etype = ctx
             typed.append([s, e, etype, rule, kb])
+        typed = self._legal_suffixes(doc, typed)
         typed = self._coordination_types(doc, typed)
         typed = self._surnames(doc, typed)
         typed = self._short_forms(doc, typed)
@@ -459,6 +461,26 @@ class Recognizer:
         doc.spans["kg_rules"] = rules
         return doc
 
+
+    _LEGAL = {"Inc.", "Inc", "Corp.", "Corp", "Ltd.", "Ltd", "LLC", "L.L.C.", "PLC", "plc", "Co.",
+              "GmbH", "AG", "S.A.", "SA", "N.V.", "NV", "SE", "Limited", "Incorporated", "Corporation"}
+
+    def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
+        """Extend organisation names over a trailing legal form ("Acme, Inc.")."""
+        starts = {t[0] for t in typed}
+        for t in typed:
+            if t[2] not in ("Company", "Organization"):
+                continue
+            e = t[1]
+            while e < len(doc) and e not in starts:
+                if doc[e].text in self._LEGAL:
+                    e += 1
+                elif doc[e].text == "," and e + 1 < len(doc) and doc[e + 1].text in self._LEGAL and e + 1 not in starts:
+                    e += 2
+                else:
+                    break
+            t[1] = e
+        return typed
 
     @staticmethod
     def _coordination_types(doc: Doc, typed: list[list]) -> list[list]:

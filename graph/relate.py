@@ -170,7 +170,7 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     if j < sent.start or doc[j].lower_ not in ("the", "this", "that"):
         return None
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-    if nxt is not None and (nxt.lower_ in ("of", "which", "who") or
+    if nxt is not None and (nxt.lower_ in ("of", "which", "who", "-") or
                             (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
         return None  # "the maker of X", "the company Acme": not a reference back
     return nouns[low]
@@ -216,6 +216,8 @@ def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
                 kind = "description" if types else ""
             if not types:
                 continue
+            if kind == "description" and _appositive(doc, tok.i, ctx):
+                continue  # "Acme, the Paris-based startup": the name is right there
             ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent)
             if ante is None:
                 continue
@@ -228,6 +230,13 @@ def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
     return out
 
 
+def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
+    j = i - 1
+    while j > 0 and doc[j].lower_ != "the" and i - j < 8:
+        j -= 1
+    return j > 1 and doc[j - 1].text == "," and any(m.end == j - 1 for _s, m in ctx.seen[-3:])
+
+
 def _is_place(i: int, mentions: list[M]) -> bool:
     return any(m.start <= i < m.end and m.type in ("Place", "City", "Country") for m in mentions)
 
@@ -236,8 +245,6 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 in_sent: list[M]) -> M | None:
     """Pick the antecedent of the anaphor at token ``i``.
 
-    * appositive description ("Anthropic, the San Francisco-based company"):
-      the name right before the comma;
     * object pronoun ("only three companies produce it"): the nearest
       compatible mention before it in the sentence;
     * otherwise the most salient compatible mention: same-sentence subject
@@ -245,14 +252,6 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
       names a new entity, then refers to it by description), the topic of
       the section, and how often and how recently it was mentioned.
     """
-    if kind == "description":
-        j = i - 1
-        while j > 0 and doc[j].lower_ != "the" and i - j < 8:
-            j -= 1
-        if j > 1 and doc[j - 1].text == ",":
-            prev = [m for _s, m in ctx.seen if m.end == j - 1]
-            if prev and prev[-1].type in types:
-                return prev[-1]
     before = [m for m in in_sent if m.end <= i and m.type in types]
     if kind == "object" and before:
         return before[-1]
@@ -261,7 +260,7 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     for order, (s_, m) in enumerate(ctx.seen):
         if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
             continue
-        score = -0.8 * (si - s_) + 0.3 * min(ctx.counts[m.key], 8)
+        score = -0.5 * (si - s_) + 0.5 * min(ctx.counts[m.key], 8)
         if s_ == si:
             if kind == "description":
                 score += 1.0 if m is subject else 4.0
