@@ -216,7 +216,8 @@ def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
                 kind = "description" if types else ""
             if not types:
                 continue
-            if kind == "description" and _appositive(doc, tok.i, ctx):
+            if kind == "description" and _appositive(doc, tok.i, ctx) and not (
+                    tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("'s", "\u2019s")):
                 continue  # "Acme, the Paris-based startup": the name is right there
             ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent)
             if ante is None:
