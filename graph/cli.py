@@ -25,7 +25,7 @@ DEFAULT_FORMATS = ("turtle", "html")
 
 #: Modules that add subcommands: each has ``add_commands(subparsers)``, which
 #: adds its parsers with ``set_defaults(handler=fn)``; ``fn(args) -> int``.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf"]
 EPILOG = """exit codes: 0 ok, 1 graph does not conform to the shapes, 2 usage error or
 bad input, 3 environment (model not installed, output not writable)"""
 
@@ -89,7 +89,9 @@ def _summary(kg, elapsed: float, written: list[Path]) -> str:  # noqa: ANN001
 def cmd_build(args: argparse.Namespace) -> int:
     from graph import exporters
     from graph.pipeline import build
+    from graph.rdf import to_rdf
     from graph.resources import sample_path
+    from graph.validate import validate
 
     formats = args.formats or list(DEFAULT_FORMATS)
     exps = [exporters.get(f) for f in formats]  # unknown format fails before any work
@@ -107,6 +109,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     # generate everything first, so a failing format leaves no file changed
     options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
     datas = [(e, e.default_path(out), e.generate(kg, **options.get(e.name, {}))) for e in exps]
+    report = validate(to_rdf(kg))  # a graph that breaks the shapes is not done: write nothing
+    if not report.conforms:
+        print(f"kg: the built graph does not conform to the shapes; nothing was written\n{report}",
+              file=sys.stderr)
+        return 1
     for exp, path, data in datas:
         if exp.bundle:
             exporters.write_bundle_atomic(data, path)
@@ -131,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     level = logging.WARNING
-    if getattr(args, "verbose", False):
+    if args.command == "build" and getattr(args, "verbose", False):
         level = logging.DEBUG
     elif getattr(args, "quiet", False):
         level = logging.ERROR

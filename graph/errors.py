@@ -53,3 +53,9 @@ class OutputError(KGError):
     """An output path cannot be written (exists as a file, permission, disk)."""
 
     exit_code = 3
+
+
+class LoaderError(KGError):
+    """A graph store cannot be opened or written (locked, unwritable, server missing)."""
+
+    exit_code = 3

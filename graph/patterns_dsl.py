@@ -12,12 +12,14 @@ space-separated sequence of elements:
 ``{ENT}``           any mention that is not a slot; ``{ENT:Place}`` typed
 ``@name``           any phrase of lexicon ``name``
 ``word|other``      literal words (lower case); ``'s`` is the possessive
-``~N``              a gap of 0..N words (no mention, no ``; : . ? !``)
+``~N``              a gap of 0..N words (no mention but an Approach, which
+                    reads as an adjective; no ``; : . ? !``)
 ``~~N``             a gap of 0..N words that may contain mentions
 ``~N!w|v``          a gap of 0..N words, none of them ``w`` or ``v``
 ``{BRAND}``         an optional company name, possibly possessive
 ``^``               the start of the sentence (after any bullet)
 ``!w|@lex``         the previous word is none of these (look-behind)
+``>!w|@lex``        the next words are none of these (look-ahead)
 ``( ... | ... )``   grouping with alternatives
 ``X?``              any element or group made optional with ``?``
 ==================  ======================================================
@@ -36,7 +38,7 @@ import re
 from graph.model import ENTITY_TYPES, subclasses as _subclasses
 
 MARK = "§"
-_BAD_GAP = r"(?![;:.?!] )(?!" + MARK + r")\S+ "
+_BAD_GAP = r"(?![;:.?!] )(?!" + MARK + r"(?!Approach#))\S+ "
 _WIDE_GAP = r"(?![;:.?!] )\S+ "
 _LIST_JOIN = r"(?:, )?(?:and |& |as well as |along with |plus )"
 
@@ -55,7 +57,12 @@ def inflect(word: str) -> tuple[str, ...]:
         ('supply', 'supplies', 'supplied', 'supplying')
         >>> inflect("acquire")
         ('acquire', 'acquires', 'acquired', 'acquiring')
+        >>> inflect("ban")
+        ('ban', 'bans', 'banned', 'banning')
     """
+    if len(word) <= 4 and word[0] not in "aeiou" and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", word):
+        # one-syllable consonant-vowel-consonant: ban -> banned, ship -> shipping
+        return (word, word + "s", word + word[-1] + "ed", word + word[-1] + "ing")
     if word.endswith("e") and not word.endswith("ee"):
         return (word, word + "s", word + "d", word[:-1] + "ing")
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
@@ -95,8 +102,13 @@ def expand_phrase(entry: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.lower() for x in out if x))
 
 
+_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z])")
+
+
 def _word_rx(word: str) -> str:
-    return re.escape(word.lower()) + " "
+    """A word as the tokenizer splits it: "co-founder" is "co - founder"."""
+    parts = _HYPHEN.sub(" - ", word.lower()).split()
+    return "".join(re.escape(p) + " " for p in parts)
 
 
 def _phrase_rx(phrase: str) -> str:
@@ -181,6 +193,18 @@ def compile_pattern(
             continue
         if tok == "|":
             parts.append("|")
+            continue
+        if core.startswith(">!") and len(core) > 2:
+            # negative look-ahead: the next word is none of these
+            alts = []
+            for piece in core[2:].split("|"):
+                if piece.startswith("@"):
+                    if piece[1:] not in lexicons:
+                        raise PatternError(f"pattern uses undefined lexicon {piece}")
+                    alts.extend(_phrase_rx(p) for e in lexicons[piece[1:]] for p in expand_phrase(e))
+                elif piece:
+                    alts.append(_word_rx(piece))
+            parts.append("(?!" + "|".join(sorted(set(alts))) + ")")
             continue
         if core.startswith("!") and len(core) > 1:
             # negative look-behind: the previous word is none of these

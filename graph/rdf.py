@@ -19,12 +19,15 @@ from the same input are equal, not merely isomorphic.
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
+from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from graph.model import Entity, Evidence, KnowledgeGraph, Relation
+from graph.errors import InputError
+from graph.model import ENTITY_TYPES, PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation
 from graph.resolve import slug
 from graph.vocab import EKG, RESOURCE_BASE
 
@@ -52,7 +55,8 @@ def relation_iri(rel: Relation, base: str = RESOURCE_BASE) -> URIRef:
 
 def evidence_iri(rel: Relation, ev: Evidence, base: str = RESOURCE_BASE) -> URIRef:
     """Return the IRI of one piece of evidence of a relation."""
-    key = _hash(rel.subject, rel.predicate, rel.object, ev.doc_id, ev.start, ev.end, ev.rule_id)
+    # the document as the graph names it (its IRI), so that from_rdf can rebuild it
+    key = _hash(rel.subject, rel.predicate, rel.object, slug(ev.doc_id), ev.start, ev.end, ev.rule_id)
     return URIRef(f"{base}evidence/{key}")
 
 
@@ -138,7 +142,8 @@ def _document_triples(kg: KnowledgeGraph, doc_id: str, base: str):  # noqa: ANN2
     node = document_iri(doc.id, base)
     yield node, RDF.type, EKG.Document
     yield node, RDFS.label, Literal(doc.source.rsplit("/", 1)[-1] if not doc.source.startswith("<") else doc.id)
-    yield node, EKG.contentHash, Literal(doc.content_hash)
+    if doc.content_hash:
+        yield node, EKG.contentHash, Literal(doc.content_hash)
     for d, ids in kg.mentions_by_doc:
         if d == doc_id:
             for eid in ids:
@@ -187,3 +192,248 @@ def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
                 for t in _relation_triples(rel, base, doc.id):
                     ctx.add(t)
     return ds
+
+
+# ---------------------------------------------------------------------------
+# Reading: RDF files back into a KnowledgeGraph
+# ---------------------------------------------------------------------------
+
+#: File suffixes that :func:`read_rdf` reads, and their pyoxigraph format names.
+RDF_SUFFIXES: dict[str, str] = {
+    ".ttl": "TURTLE",
+    ".turtle": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".trig": "TRIG",
+    ".jsonld": "JSON_LD",
+    ".json": "JSON_LD",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+}
+
+_FORMAT_NAMES = {"turtle": "TURTLE", "ttl": "TURTLE", "ntriples": "N_TRIPLES", "nt": "N_TRIPLES",
+                 "nquads": "N_QUADS", "nq": "N_QUADS", "trig": "TRIG", "jsonld": "JSON_LD",
+                 "json-ld": "JSON_LD", "rdfxml": "RDF_XML", "xml": "RDF_XML"}
+
+_POSITION = re.compile(r"^Parser error [^:]*: ")
+
+
+def _rdf_format(name: str | None, path: str):  # noqa: ANN202
+    import pyoxigraph
+
+    if name is not None:
+        key = _FORMAT_NAMES.get(name.lower())
+        if key is None:
+            raise InputError(f"unknown RDF format {name!r}; known: {', '.join(sorted(_FORMAT_NAMES))}")
+        return getattr(pyoxigraph.RdfFormat, key)
+    suffix = Path(path).suffix.lower()
+    if suffix not in RDF_SUFFIXES:
+        raise InputError(
+            f"cannot tell the RDF format from the suffix {suffix!r}; "
+            f"known: {', '.join(sorted(RDF_SUFFIXES))} (or give the format)", path=path)
+    return getattr(pyoxigraph.RdfFormat, RDF_SUFFIXES[suffix])
+
+
+def _term(t):  # noqa: ANN001, ANN202
+    import pyoxigraph
+
+    if isinstance(t, pyoxigraph.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, pyoxigraph.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, pyoxigraph.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == str(XSD.string):  # RDF 1.1: the same literal as a plain one
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    raise TypeError(f"unsupported RDF term {t!r} (RDF-star triple terms are not read)")
+
+
+def read_rdf(source: str | Path | bytes, format: str | None = None, *, name: str = "<data>") -> Graph:  # noqa: A002
+    """Parse an RDF file (or bytes) into one rdflib ``Graph``.
+
+    A dataset format (TriG, N-Quads) gives the union of all its graphs. The
+    parser is Oxigraph's, which reports where a syntax error is.
+
+    Args:
+        source: a file path, or the data itself as bytes.
+        format: ``turtle``, ``ntriples``, ``nquads``, ``trig``, ``jsonld`` or
+            ``rdfxml``; by default, from the file suffix (see ``RDF_SUFFIXES``).
+        name: how to name bytes input in messages.
+
+    Raises:
+        InputError: the file is missing or unreadable, the format is unknown,
+            or the data is not valid (the message gives line and column).
+
+    Examples:
+        >>> g = read_rdf(b'<http://e/a> <http://e/b> "x" .', "ntriples")
+        >>> [str(o) for o in g.objects()]
+        ['x']
+        >>> read_rdf(b'<http://e/a> <http://e/b> "x', "turtle", name="g.ttl")
+        Traceback (most recent call last):
+        ...
+        graph.errors.InputError: g.ttl: invalid Turtle at line 1, column 27: unexpected end of file
+    """
+    import pyoxigraph
+
+    where = name if isinstance(source, bytes) else str(source)
+    fmt = _rdf_format(format, where)
+    if isinstance(source, bytes):
+        data = source
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except FileNotFoundError as err:
+            raise InputError("no such file", path=where) from err
+        except IsADirectoryError as err:
+            raise InputError("is a folder, not an RDF file", path=where) from err
+        except OSError as err:
+            raise InputError(f"cannot read: {err.strerror or err}", path=where) from err
+    g = new_graph()
+    try:
+        for q in pyoxigraph.parse(data, format=fmt):
+            g.add((_term(q.subject), _term(q.predicate), _term(q.object)))
+    except SyntaxError as err:
+        reason = _POSITION.sub("", str(err.msg))
+        reason = reason[:1].lower() + reason[1:]
+        at = f" at line {err.lineno}, column {err.offset}" if err.lineno else ""
+        e = InputError(f"invalid {fmt.name}{at}: {reason}", path=where)
+        e.line = err.lineno
+        e.column = err.offset  # type: ignore[attr-defined]
+        raise e from err
+    except TypeError as err:
+        raise InputError(str(err), path=where) from err
+    return g
+
+
+def _local(node: object, ns: str) -> str | None:
+    s = str(node)
+    return s[len(ns):] if isinstance(node, URIRef) and s.startswith(ns) else None
+
+
+def from_rdf(g: Graph, base: str = RESOURCE_BASE) -> KnowledgeGraph:
+    """Rebuild the :class:`KnowledgeGraph` that :func:`to_rdf` wrote.
+
+    The exact inverse on the RDF side: ``to_rdf(from_rdf(to_rdf(kg)))`` equals
+    ``to_rdf(kg)``. What RDF does not hold is not restored: the mentions of
+    an entity (spans), a document's path beyond its file name, and its
+    length. Document ids are the slugs of their IRIs. Relation triples with
+    no ``ekg:Assertion`` (which a built graph never has) are ignored.
+
+    Raises:
+        InputError: the graph is not one that entity-kg builds (a missing or
+            malformed value; the message names the node).
+
+    Examples:
+        >>> kg = KnowledgeGraph(entities=(Entity(id="acme", type="Company", label="Acme"),))
+        >>> from_rdf(to_rdf(kg)) == kg
+        True
+    """
+    ns = str(EKG._NS)
+    doc_ns = base + "document/"
+    types = {EKG[t]: t for t in ENTITY_TYPES}
+
+    def fail(node: object, what: str) -> InputError:
+        n = node.n3() if hasattr(node, "n3") else repr(node)
+        return InputError(f"not a graph built by entity-kg: {n} {what}")
+
+    def one(node: object, prop: URIRef, what: str, required: bool = True):  # noqa: ANN202
+        values = sorted(g.objects(node, prop))
+        if len(values) > 1:
+            raise fail(node, f"has {len(values)} values of {what}, expected one")
+        if not values:
+            if required:
+                raise fail(node, f"has no {what}")
+            return None
+        return values[0]
+
+    def entity_id(node: object) -> str:
+        s = str(node)
+        if not isinstance(node, URIRef) or not s.startswith(base) or len(s) == len(base):
+            raise fail(node, f"is not an entity IRI under {base}")
+        return s[len(base):]
+
+    def doc_id(node: object) -> str:
+        s = str(node)
+        if not isinstance(node, URIRef) or not s.startswith(doc_ns) or len(s) == len(doc_ns):
+            raise fail(node, f"is not a document IRI under {doc_ns}")
+        return s[len(doc_ns):]
+
+    def build(node: object, cls, **kw):  # noqa: ANN001, ANN202
+        try:
+            return cls(**kw)
+        except ValueError as err:
+            raise fail(node, str(err)) from err
+
+    entities = []
+    for node in sorted(set(g.subjects(RDF.type, None))):
+        found = sorted(types[t] for t in g.objects(node, RDF.type) if t in types)
+        if not found:
+            continue
+        if len(found) > 1:
+            raise fail(node, f"has {len(found)} entity classes: {', '.join(found)}")
+        label = one(node, RDFS.label, "rdfs:label")
+        same = one(node, OWL.sameAs, "owl:sameAs", required=False)
+        params = one(node, EKG.parameterCount, "ekg:parameterCount", required=False)
+        share = one(node, EKG.marketShare, "ekg:marketShare", required=False)
+        entities.append(build(
+            node, Entity, id=entity_id(node), type=found[0], label=str(label),
+            aliases=tuple(sorted(str(a) for a in g.objects(node, SKOS.altLabel))),
+            wikidata=_local(same, str(WD)) if same is not None else None,
+            parameter_count=int(str(params)) if params is not None else None,
+            market_share=Decimal(str(share)) if share is not None else None,
+        ))
+
+    documents, mentions = [], []
+    for node in sorted(g.subjects(RDF.type, EKG.Document)):
+        did = doc_id(node)
+        label = one(node, RDFS.label, "rdfs:label")
+        chash = one(node, EKG.contentHash, "ekg:contentHash", required=False)
+        documents.append(build(node, Document, id=did, source=str(label),
+                               content_hash=str(chash) if chash is not None else ""))
+        ids = tuple(sorted(entity_id(e) for e in g.objects(node, EKG.mentions)))
+        if ids:
+            mentions.append((did, ids))
+
+    relations = []
+    for node in sorted(g.subjects(RDF.type, EKG.Assertion)):
+        pred = _local(one(node, RDF.predicate, "rdf:predicate"), ns)
+        if pred not in PREDICATES:
+            raise fail(node, f"has rdf:predicate ekg:{pred}, not a relation of the ontology")
+        evidence = []
+        for en in sorted(g.objects(node, EKG.evidence)):
+            evidence.append(build(
+                en, Evidence, doc_id=doc_id(one(en, PROV.wasDerivedFrom, "prov:wasDerivedFrom")),
+                start=_int(en, one(en, EKG.charStart, "ekg:charStart"), fail),
+                end=_int(en, one(en, EKG.charEnd, "ekg:charEnd"), fail),
+                sentence=str(one(en, EKG.sentence, "ekg:sentence")),
+                rule_id=str(one(en, EKG.rule, "ekg:rule")),
+                confidence=float(str(one(en, EKG.confidence, "ekg:confidence"))),
+            ))
+        evidence.sort(key=lambda e: (e.doc_id, e.start, e.end, e.rule_id))
+        amount = one(node, EKG.amount, "ekg:amount", required=False)
+        currency = one(node, EKG.currency, "ekg:currency", required=False)
+        count = one(node, EKG["count"], "ekg:count", required=False)
+        date = one(node, EKG.date, "ekg:date", required=False)
+        relations.append(build(
+            node, Relation, subject=entity_id(one(node, RDF.subject, "rdf:subject")), predicate=pred,
+            object=entity_id(one(node, RDF.object, "rdf:object")), evidence=tuple(evidence),
+            confidence=float(str(one(node, EKG.confidence, "ekg:confidence"))),
+            amount=Decimal(str(amount)) if amount is not None else None,
+            currency=str(currency) if currency is not None else None,
+            count=_int(node, count, fail) if count is not None else None,
+            date=str(date) if date is not None else None,
+        ))
+    try:
+        return KnowledgeGraph(documents=tuple(documents), entities=tuple(entities),
+                              relations=tuple(relations), mentions_by_doc=tuple(mentions))
+    except ValueError as err:
+        raise InputError(f"not a graph built by entity-kg: {err}") from err
+
+
+def _int(node: object, value: object, fail) -> int:  # noqa: ANN001
+    try:
+        return int(str(value))
+    except ValueError as err:
+        raise fail(node, f"has {value!r} where an integer is expected") from err

@@ -213,7 +213,8 @@ class _Cues:
         for f in sorted(fams, key=lambda f: -len(f.family)):
             join = {"space": r"\s", "hyphen": "-", "none": "", "any": r"[\s-]?"}[f.joiner]
             alts.append((re.escape(f.family) + join, f.type))
-        version = r"[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b"
+        version = (r"(?:(?:Opus|Sonnet|Haiku|Pro|Flash|Ultra|Nano|Mini|Large|Medium|Small)\s)?"
+                   r"[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b")
         tiers = (
             r"(?:\s(?:Pro|Flash|Ultra|Nano|Mini|mini|Turbo|Sonnet|Opus|Haiku|Scout|Maverick|"
             r"Instruct|Chat|Coder|Large|Medium|Small|Max|Plus|Lite|Base|Vision|Thinking|"
@@ -274,10 +275,23 @@ class Recognizer:
                 continue
             j = i
             while j < n and j - i < 7 and (
-                _is_name_token(doc[j]) or (doc[j].text in ("&", "of", "and", "de", "für") and j + 1 < n and _is_name_token(doc[j + 1]))
+                _is_name_token(doc[j]) or (
+                    doc[j].text in ("&", "of", "and", "de", "für") and j + 1 < n and _is_name_token(doc[j + 1])
+                    # "Acme Holdings and Zed Corp." are two names
+                    and not (doc[j].text == "and" and doc[j - 1].text in cues.suffixes)
+                )
             ):
                 j += 1
+            # a known name followed by "and": the run starts after it ("Nvidia and Zorblax Labs")
+            for k in range(i, j):
+                if doc[k].text in ("and", "&") and all(doc[x].ent_id_ for x in range(i, k)):
+                    i = k + 1
+                    break
+            if i >= j:
+                i = j + 1
+                continue
             # [i, j) is a run of name tokens; find the last head inside it
+            has_head = False
             for k in range(j - 1, i, -1):
                 head = doc[k].text
                 etype = None
@@ -290,14 +304,8 @@ class Recognizer:
                 elif head == "Project" and k > i:
                     etype = "Project"
                 if etype:
-                    start = i
-                    while start < k and (
-                        doc[start].text in cues.not_names
-                        or doc[start].lower_ in ("of", "and", "&")
-                        or (doc[start].is_sent_start and start + 1 < k
-                            and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP")))
-                    ):
-                        start += 1
+                    has_head = True
+                    start = self._trim_start(doc, i, k)
                     if start < k:
                         end = k + 1
                         # "Corp." after "Group": extend over chained suffixes
@@ -306,13 +314,12 @@ class Recognizer:
                         found.append((start, end, etype, "pattern_name_head_v1"))
                     break
             # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
-            start = i
-            while start < j and doc[start].text in cues.not_names:
-                start += 1
-            if start < j and j - start <= 4:
+            start = self._trim_start(doc, i, j)
+            if not has_head and start < j and j - start <= 4:
                 ctx = self._context_type(doc, start, j, None)
                 if ctx is not None:
-                    found.append((start, j, ctx, "pattern_appositive_v1"))
+                    rule = "pattern_appositive_v1" if self._appositive_after(doc, j) else "pattern_context_v1"
+                    found.append((start, j, ctx, rule))
             i = max(j, i + 1)
         # "Project Rainier"
         for tok in doc[:-1]:
@@ -336,25 +343,52 @@ class Recognizer:
 
     # -- typing by context ---------------------------------------------------
 
+    @staticmethod
+    def _appositive_after(doc: Doc, end: int) -> bool:
+        """Whether ``doc[end:]`` starts ", a/an/the/one ..." (or "(a ...")."""
+        return end + 1 < len(doc) and doc[end].text in (",", "(") and doc[end + 1].lower_ in (
+            "a", "an", "the", "another", "its", "one")
+
+    def _trim_start(self, doc: Doc, start: int, end: int) -> int:
+        """Skip leading words that are not part of a name (sentence-initial nouns, "of")."""
+        cues = self.cues
+        while start < end and (
+            doc[start].text in cues.not_names
+            or doc[start].lower_ in ("of", "and", "&")
+            or (doc[start].is_sent_start and start + 1 < end
+                and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP", "AUX")))
+        ):
+            start += 1
+        return start
+
     def _context_type(self, doc: Doc, start: int, end: int, current: str | None) -> str | None:
         """Return a class implied by the words around ``doc[start:end]``, if any."""
         cues = self.cues
         after = doc[end : end + 10]
-        # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)"
-        if len(after) >= 2 and after[0].text in (",", "(") and after[1].lower_ in ("a", "an", "the", "another", "its", "one"):
+        # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)":
+        # the class of the description's head noun, the last cue before a preposition
+        if self._appositive_after(doc, end):
+            head_type: str | None = None
+            prev = ""
             for tok in after[2:]:
-                if tok.text in (",", ".", ";", ")", ":") or tok.is_sent_start:
-                    break
                 low = tok.lower_
-                two = f"{doc[tok.i - 1].lower_} {low}"
+                if tok.text in (",", ".", ";", ")", ":", "that", "which", "who") or tok.is_sent_start:
+                    break
+                if low in ("in", "at", "for", "with", "from", "to", "on", "by", "near", "inside", "behind") or (
+                        low == "of" and prev not in ("one", "some", "each", "all", "part")):
+                    break
+                two = f"{prev} {low}"
                 if low in cues.project_nouns or two in cues.project_nouns:
-                    return "Project"
-                if low in cues.company_nouns or two in cues.company_nouns:
-                    return current if current in ("GovernmentBody", "Organization") else "Company"
-                if low in cues.chip_nouns:
-                    return "Chip"
-                if low in cues.model_nouns:
-                    return "AIModel"
+                    head_type = "Project"
+                elif low in cues.company_nouns or two in cues.company_nouns:
+                    head_type = current if current in ("GovernmentBody", "Organization") else "Company"
+                elif low in cues.chip_nouns and low not in ("series", "family", "parts", "design", "designs"):
+                    head_type = "Chip"
+                elif low in cues.model_nouns:
+                    head_type = "AIModel"
+                prev = low
+            if head_type is not None:
+                return head_type
         # "X GPUs", "X model"
         if after and current not in ("Person", "Company", "Organization", "GovernmentBody"):
             low = after[0].lower_
@@ -418,7 +452,7 @@ class Recognizer:
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
-            strong = rule in ("pattern_family_v1", "pattern_appositive_v1")
+            strong = rule in ("pattern_family_v1", "pattern_appositive_v1")  # not pattern_context_v1
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
@@ -440,7 +474,7 @@ class Recognizer:
         chosen.sort(key=lambda c: c[0])
         typed: list[list] = []
         for s, e, etype, rule, kb, _prio in chosen:
-            if not kb:
+            if not kb and rule != "pattern_name_head_v1":
                 ctx = self._context_type(doc, s, e, etype)
                 if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
                     etype = ctx

@@ -48,7 +48,7 @@ HEDGES = frozenset(
     "alleged purportedly supposedly unconfirmed speculated speculation may might could "
     "would should possibly potentially potential perhaps likely unlikely probably if "
     "unless whether considering considers consider exploring explores weighing weighs "
-    "mulling mulls plans plan planned planning intends intend intended aims aim "
+    "possible mulling mulls plans plan planned planning intends intend intended aims aim "
     "seeks seek expected expects expect poised proposed proposal hopes hope "
     "prospective pending suggested suggests will 'll wants want eyeing "
     "agreed agrees talks negotiating negotiations".split()
@@ -170,7 +170,7 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     if j < sent.start or doc[j].lower_ not in ("the", "this", "that"):
         return None
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-    if nxt is not None and (nxt.lower_ in ("of", "which", "who", "-") or
+    if nxt is not None and (nxt.lower_ in ("of", "which", "who", "-", "to", "for", "behind") or
                             (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
         return None  # "the maker of X", "the company Acme": not a reference back
     return nouns[low]
@@ -328,6 +328,11 @@ def symbolize(sent: Span, mentions: list[M]) -> Symbols:
                 toks.append((m.end, m.end))
             i = m.end
             continue
+        if tok.text in ("'", "\u2019") and syms and syms[-1].startswith(MARK):
+            syms.append("'s")  # "Zorblax Labs' backers"
+            toks.append((i, i + 1))
+            i += 1
+            continue
         if not tok.is_space:
             w = tok.text.translate(_NORM_TOKEN).lower().replace(" ", "")
             syms.append(w or "_")
@@ -366,6 +371,11 @@ def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozen
         >>> blocked_by("^ §Company#0 acquired §Company#1".split(), 1, 4) is None
         True
     """
+    if scope == "phrase":
+        # nominal facts hold whatever the clause says, but not "former"/"ex-" right before
+        for w in words[max(a - 2, 1):a]:
+            if w in FORMER or w.startswith("ex-") or w == "ex":
+                return w
     k = a - 1 if scope == "clause" else a
     while scope == "clause" and k > 0 and words[k] not in CLAUSE_BREAKS and not (words[k] in ("and", "but") and words[k - 1] == ","):
         k -= 1

@@ -40,3 +40,18 @@ def sample_path() -> Path:
 def query_dir() -> Path:
     """Return the folder of the shipped SPARQL queries."""
     return _path("graph", "queries")
+
+
+def query_names() -> list[str]:
+    """Return the names of the shipped SPARQL queries (``graph/queries/*.rq``), sorted."""
+    folder = query_dir()
+    return sorted(p.name[:-3] for p in folder.iterdir() if p.name.endswith(".rq")) if folder.is_dir() else []
+
+
+def query_text(name: str) -> str:
+    """Return the text of the shipped SPARQL query ``name`` (without ``.rq``).
+
+    Raises:
+        FileNotFoundError: no shipped query has that name.
+    """
+    return query_dir().joinpath(f"{name}.rq").read_text(encoding="utf-8")

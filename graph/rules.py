@@ -198,7 +198,7 @@ def load_families(path: Path | None = None) -> tuple[tuple[Family, ...], str]:
 #: Keys a relation rule may have.
 RULE_KEYS = {
     "id", "predicate", "subject", "object", "pattern", "patterns", "confidence",
-    "also", "note", "ignore_cues", "scope",
+    "also", "note", "ignore_cues", "scope", "exact",
 }
 
 
@@ -231,7 +231,7 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*_v[0-9]+$")
 _LEX_REF = re.compile(r"@([a-z_][a-z0-9_]*)")
 
 
-def _expand_types(names: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+def _expand_types(names: Any, where: str, problems: list[str], exact: bool = False) -> tuple[str, ...]:
     if isinstance(names, str):
         names = [names]
     if not isinstance(names, list) or not names:
@@ -242,7 +242,7 @@ def _expand_types(names: Any, where: str, problems: list[str]) -> tuple[str, ...
         if name not in ENTITY_TYPES:
             problems.append(f"{where}: class {name!r} not in ontology; known: {', '.join(ENTITY_TYPES)}")
             continue
-        out.extend(t for t in subclasses(name) if t not in out)
+        out.extend(t for t in ((name,) if exact else subclasses(name)) if t not in out)
     return tuple(out)
 
 
@@ -301,8 +301,9 @@ def load_relation_rules(path: Path | None = None) -> RuleSet:
                 problems.append(
                     f"{where}: predicate 'ekg:{p}' not in ontology; known: {', '.join('ekg:' + q for q in PREDICATES)}"
                 )
-        subj = _expand_types(item.get("subject"), f"{where}: subject", problems)
-        obj = _expand_types(item.get("object"), f"{where}: object", problems)
+        exact = bool(item.get("exact", False))  # classes as listed, without their subclasses
+        subj = _expand_types(item.get("subject"), f"{where}: subject", problems, exact)
+        obj = _expand_types(item.get("object"), f"{where}: object", problems, exact)
         pats = item.get("patterns") or ([item["pattern"]] if "pattern" in item else [])
         if not pats or not all(isinstance(p, str) for p in pats):
             problems.append(f"{where}: needs 'pattern' or a list 'patterns' of strings")

@@ -321,7 +321,7 @@ def test_cypher_matches_kuzu_bundle(kuzu_mod, sample_kg, tmp_path):  # noqa: ANN
         compared = 0
         for key, value in csv.items():
             if isinstance(value, str) and not _kuzu_decodes(value):
-                continue  # a \\n or \\uXXXX escape: Kùzu's string literals differ from Neo4j's
+                continue  # a \n or \uXXXX escape: Kùzu's string literals differ from Neo4j's
             assert script[key] == value, key
             compared += 1
         assert compared > 0.9 * len(csv)

@@ -205,6 +205,18 @@ def test_kuzu_two_hop(sample_db):  # noqa: ANN001
     assert ["H800"] in got
 
 
+def test_kuzu_readme_queries_run(sample_db, sample_kg):  # noqa: ANN001
+    readme = generate_kuzu(sample_kg)["README.md"].decode()
+    block = readme.split("```cypher\n", 1)[1].split("```", 1)[0]
+    queries = [q.strip() for q in block.split(";\n") if q.strip()]
+    assert len(queries) == 4
+    results = [sample_db.rows(q) for q in queries]
+    assert sorted(r[0] for r in results[0]) == ["OpenAI", "Oracle", "SoftBank Group"]
+    assert results[1] == [["Nvidia"]]
+    assert results[2] == [["DeepSeek", "DeepSeek-V3", "H800"]]
+    assert results[3]
+
+
 def test_kuzu_sample_loads_every_value(sample_db, sample_kg):  # noqa: ANN001
     _assert_loaded_equals(sample_db, sample_kg)
 
@@ -219,7 +231,7 @@ def test_kuzu_class_filter(sample_db, sample_kg):  # noqa: ANN001
 def test_kuzu_every_relationship_table_exists(sample_db):  # noqa: ANN001
     for rtype in RELATIONSHIP_TYPES:  # querying an unused type is valid, not an error
         sample_db.rows(f"MATCH (a:Entity)-[:{rtype}]->(b:Entity) RETURN count(*)")
-    assert RELATIONSHIP_TYPES == tuple(_UPPER[p] for p in PREDICATES)
+    assert tuple(_UPPER[p] for p in PREDICATES) == RELATIONSHIP_TYPES
 
 
 # --- hostile strings -----------------------------------------------------------------
@@ -256,6 +268,34 @@ def test_kuzu_empty_graph_loads(kuzu_mod, tmp_path):  # noqa: ANN001
     db = KuzuDB(kuzu_mod, generate_kuzu(KnowledgeGraph()), tmp_path)
     try:
         assert db.rows("MATCH (n:Entity) RETURN count(*)") == [[0]]
+    finally:
+        db.close()
+
+
+def test_kuzu_last_resort_delimiter_loads(kuzu_mod, tmp_path):  # noqa: ANN001
+    # ';', '|' and U+00A6 all occur in aliases: U+001F is the delimiter, and nothing splits
+    kg = KnowledgeGraph(entities=(Entity(id="x", type="Company", label="X",
+                                         aliases=("a;b", "c|d", "e\u00a6f", "=g")),))
+    files = generate_kuzu(kg)
+    assert "'\u001f'" in files["load.cypher"].decode()
+    db = KuzuDB(kuzu_mod, files, tmp_path)
+    try:
+        assert db.rows("MATCH (n:Entity) RETURN n.aliases") == [[["a;b", "c|d", "e\u00a6f", "=g"]]]
+    finally:
+        db.close()
+
+
+def test_kuzu_cli_build_writes_a_loadable_folder(kuzu_mod, sample_kg, tmp_path):  # noqa: ANN001
+    from graph.cli import main
+
+    assert main(["build", "-o", str(tmp_path / "out"), "-f", "kuzu", "-q"]) == 0
+    folder = tmp_path / "out" / "kuzu"
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert files == generate_kuzu(sample_kg)  # the CLI writes exactly the generator's bytes
+    db = KuzuDB(kuzu_mod, files, tmp_path / "db")
+    try:
+        got = db.rows(STARGATE, {"name": "Stargate Project"})
+        assert [r[0] for r in got] == ["openai", "oracle", "softbank-group"]
     finally:
         db.close()
 

@@ -112,7 +112,8 @@ def read_rfc4180(data: bytes) -> list[list[tuple[str, bool]]]:
 
 # --- emulate neo4j-admin import + post-import.cypher ------------------------------------
 
-_RESTORE = re.compile(r"^MATCH (?:\(n:Entity\)|\(\)-\[r\]->\(\)) WHERE (?:any\(a IN n\.(\w+) WHERE|([nr])\.(\w+) STARTS WITH)")
+_RESTORE = re.compile(r"^MATCH (?:\(n:Entity\)|\(\)-\[r\]->\(\)) WHERE "
+                      r"(?:any\(a IN n\.(\w+) WHERE|([nr])\.(\w+) STARTS WITH)")
 
 
 def restored_properties(post: str) -> set[tuple[str, str]]:
@@ -332,6 +333,16 @@ def test_neo4j_post_import_parses_as_cypher(hostile, sample_kg):  # noqa: ANN001
             assert result.success, (stmt, result.diagnostics)
     restored = restored_properties(generate_neo4j(hostile)["post-import.cypher"].decode())
     assert {("node", "label"), ("node", "aliases"), ("rel", "sentence"), ("rel", "document")} <= restored
+
+
+def test_neo4j_readme_queries_parse(sample_kg):  # noqa: ANN001
+    dialect = _require("graphglot.dialect").Dialect.get_or_raise("neo4j")
+    readme = generate_neo4j(sample_kg)["README.md"].decode()
+    block = readme.split("```cypher\n", 1)[1].split("```", 1)[0]
+    queries = [q.strip() for q in block.split(";\n") if q.strip()]
+    assert len(queries) == 4
+    for q in queries:
+        assert dialect.validate(q).success, q
 
 
 def test_neo4j_neutralise_is_reversible():

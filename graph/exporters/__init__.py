@@ -213,4 +213,6 @@ def export(
 
 
 # Built-in formats register themselves on import; the list is explicit.
-from graph.exporters import cypher, graphml, html, kuzu, neo4j, turtle  # noqa: E402,F401
+from graph.exporters import (  # noqa: E402,F401
+    cypher, graphml, html, jsonld, kuzu, neo4j, nquads, ntriples, trig, turtle,
+)

@@ -31,9 +31,9 @@ from collections import defaultdict
 from graph.exporters import register
 from graph.exporters._propgraph import (
     NODE_PROPERTIES,
+    PROPERTY_DOCS,
     RELATION_PROPERTIES,
     RELATIONSHIP_TYPES,
-    PROPERTY_DOCS,
     Property,
     Value,
     class_labels,
@@ -156,9 +156,9 @@ import kuzu
 db = kuzu.Database("kg.kuzu")
 conn = kuzu.Connection(db)
 for script in ("schema.cypher", "load.cypher"):
-    for stmt in Path(script).read_text(encoding="utf-8").split(";\\n"):
-        if stmt.strip():
-            conn.execute(stmt)
+    conn.execute(Path(script).read_text(encoding="utf-8"))
+conn.close()
+db.close()
 ```
 
 ## Schema
@@ -195,7 +195,8 @@ empty text as NULL.
 ## Example queries
 
 ```cypher
-MATCH (o:Entity)-[:PARTNER_IN]->(p:Entity {{label: 'Stargate Project'}}) RETURN o.label;
+MATCH (o:Entity)-[:PARTNER_IN]->(p:Entity)
+WHERE p.label = 'Stargate Project' OR list_contains(p.aliases, 'Stargate Project') RETURN o.label;
 MATCH (s:Entity)-[:SUPPLIER_OF]->(c:Entity {{label: 'H800'}}) RETURN s.label;
 MATCH (d:Entity)-[:DEVELOPER_OF]->(m:Entity)-[:TRAINED_ON]->(c:Entity) RETURN d.label, m.label, c.label;
 MATCH (a:Entity)-[r]->(b:Entity) WHERE list_contains(a.labels, 'Organization')

@@ -25,8 +25,8 @@ from graph.exporters._propgraph import (
     CONSTRAINT,
     ENTITY_LABEL,
     NODE_PROPERTIES,
-    RELATION_PROPERTIES,
     PROPERTY_DOCS,
+    RELATION_PROPERTIES,
     Property,
     Value,
     class_labels,
@@ -46,6 +46,7 @@ from graph.exporters._tabular import (
     pick_array_delimiter,
 )
 from graph.model import KnowledgeGraph
+
 
 def node_header() -> list[str]:
     """Return the header of ``nodes.csv``.
@@ -211,10 +212,11 @@ restore removes one leading `'`.
 ## Example queries
 
 ```cypher
-MATCH (o:Organization)-[:PARTNER_IN]->(p:Project {{label: 'Stargate Project'}}) RETURN o.label;
-MATCH (s)-[:SUPPLIER_OF]->(c:Chip {{label: 'H800'}}) RETURN s.label;
-MATCH (m:AIModel)-[:TRAINED_ON]->(c:Chip)<-[:SUPPLIER_OF]-(s) RETURN m.label, c.label, s.label;
-MATCH (a)-[r:PARTNER_IN]->(b) RETURN a.label, r.sentence, r.document, r.confidence;
+MATCH (o:Organization)-[:PARTNER_IN]->(p:Project)
+WHERE p.label = 'Stargate Project' OR 'Stargate Project' IN p.aliases RETURN o.label;
+MATCH (s:Entity)-[:SUPPLIER_OF]->(c:Chip {{label: 'H800'}}) RETURN s.label;
+MATCH (m:AIModel)-[:TRAINED_ON]->(c:Chip)<-[:SUPPLIER_OF]-(s:Entity) RETURN m.label, c.label, s.label;
+MATCH (a:Entity)-[r:PARTNER_IN]->(b:Entity) RETURN a.label, r.sentence, r.document, r.confidence;
 ```
 """
 

@@ -50,7 +50,7 @@
     return copy;
   }));
   var network = new vis.Network($("mynetwork"), { nodes: nodes, edges: edges }, DATA.options);
-  var timings = { script: T0, network: performance.now(), stabilised: null, iterations: null };
+  var timings = { script: T0, network: performance.now(), drawn: null, settled: null, iterations: null };
 
   // adjacency for the details panel: entity id -> [{rid, out, other}]
   var ADJ = {};
@@ -62,25 +62,43 @@
   });
 
   // ---- layout: progress, ready state, freeze ------------------------------
+  // States (on <html data-kg-state>): "loading" until the first drawing,
+  // "ready" once drawn and usable (a big layout may still be moving), then
+  // "settled" once the layout has stopped, been frozen and tidied.
   var progress = $("kg-progress");
   var frozen = false;
-  var isReady = false;
-  function ready(iterations) {
-    if (isReady) return;
-    isReady = true;
-    timings.stabilised = performance.now();
-    timings.iterations = iterations;
-    progress.hidden = true;
-    // the layout has settled: freeze it, so what we tidy below stays put
-    // ("Resume layout" turns the simulation back on)
+  var settled = false;
+  var settleTimer = null;
+  var userMoved = false;
+  function drawn() {
+    if (root.dataset.kgState !== "loading") return;
+    timings.drawn = performance.now();
+    timings.iterations = network.physics.stabilizationIterations;
+    root.dataset.kgState = "ready";
+    if (network.physics.stabilized || !(CFG.settleMs > 0)) { settle(); return; }
+    progress.textContent = "Still settling the layout… (“Freeze layout” stops it)";
+    network.once("stabilized", settle);
+    settleTimer = setTimeout(settle, CFG.settleMs);
+  }
+  /** Freeze the layout, so what we tidy stays put ("Resume layout" restarts it). */
+  function settle() {
+    if (settled) return;
+    settled = true;
+    clearTimeout(settleTimer);
     setFrozen(true);
+    progress.hidden = true;
     network.redraw();  // brings the label bounding boxes up to date
     if (DATA.nodes.length <= CFG.separateLabelsMax) separateLabels();
     arrangeIsolated();
-    network.fit();
-    network.moveTo({ scale: network.getScale() * 0.95 });
-    root.dataset.kgState = "ready";
+    if (!userMoved) {
+      network.fit();
+      network.moveTo({ scale: network.getScale() * 0.95 });
+    }
+    timings.settled = performance.now();
+    root.dataset.kgState = "settled";
   }
+  network.on("dragStart", function () { userMoved = true; });
+  network.on("zoom", function () { userMoved = true; });
 
   /** Push apart nodes whose boxes (shape and label) overlap, a little at a time. */
   function separateLabels() {
@@ -180,15 +198,11 @@
     progress.textContent = "Laying out " + plural(DATA.nodes.length, "entity", "entities") +
       "… " + Math.round((100 * p.iterations) / p.total) + "%";
   });
-  network.once("stabilizationIterationsDone", function () {
-    ready(network.physics.stabilizationIterations);
-  });
-  network.once("stabilized", function (p) { ready(p && p.iterations); });
+  network.once("stabilizationIterationsDone", drawn);
   if (DATA.nodes.length === 0) {
     progress.textContent = "This graph has no entities.";
-    progress.hidden = false;
-    isReady = true;
-    root.dataset.kgState = "ready";
+    settled = true;
+    root.dataset.kgState = "settled";
   }
 
   function setFrozen(f) {
@@ -198,7 +212,10 @@
     b.textContent = f ? "Resume layout" : "Freeze layout";
     b.setAttribute("aria-pressed", String(f));
   }
-  $("kg-freeze").addEventListener("click", function () { setFrozen(!frozen); });
+  $("kg-freeze").addEventListener("click", function () {
+    if (!settled && root.dataset.kgState === "ready") settle();
+    else setFrozen(!frozen);
+  });
   $("kg-fit").addEventListener("click", function () {
     network.fit({ animation: { duration: 400, easingFunction: "easeInOutQuad" } });
   });

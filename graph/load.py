@@ -1,0 +1,212 @@
+"""Graph-database loaders: put graph files into a persistent store.
+
+One registry keyed by backend name, like the exporters: :func:`register`,
+:func:`get`, :func:`available`, :func:`load`. The built-in backend is
+``"oxigraph"``: an on-disk Oxigraph (RocksDB) store that ``kg query`` opens
+read-only and ``kg serve`` publishes as a SPARQL endpoint.
+
+A load is all or nothing: the new store is built in a temporary folder
+beside the target (a hard-linked copy of the old store when adding to it,
+then :meth:`pyoxigraph.Store.bulk_load` per file) and renamed into place
+only when every file has loaded, so a bad file leaves the old store as it
+was. A running read-only ``kg serve`` keeps serving the store it opened;
+restart it to see the new data.
+
+Examples:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "g.nt").write_text('<http://ex/a> <http://ex/p> "1" .\\n')
+    >>> report = load([tmp / "g.nt"], tmp / "store")
+    >>> report.quads, report.files
+    (1, ('g.nt',))
+    >>> load([tmp / "g.nt"], tmp / "store").quads   # loading again adds nothing
+    1
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import InputError, LoaderError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What a load did: files read (names), quads in the store after, seconds."""
+
+    target: str
+    files: tuple[str, ...]
+    quads_before: int
+    quads: int
+    seconds: float
+
+    def __str__(self) -> str:
+        added = self.quads - self.quads_before
+        return (f"loaded {len(self.files)} file(s) into {self.target}: {self.quads} quads "
+                f"({added:+d}) in {self.seconds:.2f} s")
+
+
+Loader = Callable[[Sequence[Path], Path, bool], LoadReport]
+
+_REGISTRY: dict[str, Loader] = {}
+
+
+def register(name: str) -> Callable[[Loader], Loader]:
+    """Register a loader function ``fn(files, target, replace) -> LoadReport``.
+
+    Raises:
+        ValueError: the name is taken.
+    """
+
+    def deco(fn: Loader) -> Loader:
+        if name in _REGISTRY:
+            raise ValueError(f"loader {name!r} is already registered")
+        _REGISTRY[name] = fn
+        return fn
+
+    return deco
+
+
+def available() -> list[str]:
+    """Return the registered backend names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Loader:
+    """Return the loader of a backend.
+
+    Raises:
+        LoaderError: no such backend (the message lists them).
+    """
+    if name not in _REGISTRY:
+        raise LoaderError(f"unknown store backend {name!r}; available: {', '.join(available())}")
+    return _REGISTRY[name]
+
+
+def rdf_files(inputs: Iterable[Path | str]) -> list[Path]:
+    """Expand inputs to RDF files: a folder gives its RDF files, sorted.
+
+    Raises:
+        InputError: an input is missing, a folder holds no RDF file, or a
+            file's suffix is not an RDF format.
+    """
+    from graph.query import RDF_FORMATS, rdf_format
+
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in RDF_FORMATS)
+            if not found:
+                raise InputError(f"folder holds no RDF file ({', '.join(RDF_FORMATS)})", path=str(path))
+            files.extend(found)
+        elif not path.exists():
+            raise InputError("no such graph file or folder", path=str(path))
+        else:
+            rdf_format(path)  # an unknown suffix fails before anything is written
+            files.append(path)
+    if not files:
+        raise InputError("no graph files to load", path="<input>")
+    return files
+
+
+def load(
+    inputs: Iterable[Path | str],
+    target: Path | str,
+    *,
+    backend: str = "oxigraph",
+    replace: bool = False,
+) -> LoadReport:
+    """Load graph files (or folders of them) into a persistent store.
+
+    Args:
+        inputs: RDF files (any format :func:`graph.query.rdf_format` knows)
+            or folders of them (e.g. N-Quads, one file per document).
+        target: the store (for ``"oxigraph"``, a folder; created if missing).
+        backend: a registered backend (see :func:`available`).
+        replace: start from an empty store instead of adding to it.
+
+    Raises:
+        InputError: a file is missing or not valid RDF (with line and
+            column); the store is left as it was.
+        LoaderError: the backend is unknown, the target is not a store (a
+            non-empty folder of something else) or cannot be written.
+    """
+    loader = get(backend)
+    return loader(rdf_files(inputs), Path(target), replace)
+
+
+def _count(store: object) -> int:
+    return len(store)  # type: ignore[arg-type]
+
+
+@register("oxigraph")
+def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) -> LoadReport:
+    """Load ``files`` into the Oxigraph store at ``target``, atomically."""
+    import pyoxigraph
+
+    from graph.query import is_store, load_file
+
+    t0 = time.perf_counter()
+    if target.exists() and not target.is_dir():
+        raise LoaderError("exists and is not a folder", path=str(target))
+    existing = target.is_dir() and is_store(target)
+    if target.is_dir() and not existing and any(target.iterdir()):
+        raise LoaderError("folder is not empty and not an Oxigraph store; give a new or empty folder",
+                          path=str(target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".loading", dir=target.parent))
+    except OSError as err:
+        raise LoaderError(f"cannot write here: {err.strerror or err}", path=str(target.parent)) from err
+    new = work / "store"
+    before = 0
+    try:
+        try:
+            if existing and not replace:
+                old = pyoxigraph.Store.read_only(str(target))
+                before = _count(old)
+                old.backup(str(new))  # hard links on the same file system
+                del old
+            store = pyoxigraph.Store(str(new))
+        except (OSError, RuntimeError) as err:
+            raise LoaderError(f"cannot open the Oxigraph store: {str(err).splitlines()[0]}",
+                              path=str(target)) from err
+        for path in files:
+            log.info("loading %s", path)
+            load_file(store, path, bulk=True)
+        store.flush()
+        quads = _count(store)
+        del store
+        _swap(new, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = LoadReport(str(target), tuple(p.name for p in files), before, quads,
+                        time.perf_counter() - t0)
+    log.info("%s", report)
+    return report
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Move the folder ``new`` to ``target``, replacing any old one."""
+    old = target.with_name(f".{target.name}.old")
+    try:
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(new, target)
+    except OSError as err:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        raise LoaderError(f"cannot replace the store: {err.strerror or err}", path=str(target)) from err
+    shutil.rmtree(old, ignore_errors=True)
