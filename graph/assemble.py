@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from graph.documents import SourceText
 from graph.model import (
     ENTITY_TYPES,
     SYMMETRIC_PREDICATES,
@@ -46,15 +45,24 @@ class _EntityAcc:
     types: Counter[str] = field(default_factory=Counter)
     surfaces: Counter[str] = field(default_factory=Counter)
     mentions: list[Mention] = field(default_factory=list)
-    parameter_count: int | None = None
-    market_share: Decimal | None = None
+    qualifiers: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (doc id, value)
+
+    def qualifier(self, name: str) -> Any:
+        return self.qualifiers[name][1] if name in self.qualifiers else None
 
 
 @dataclass
 class _RelAcc:
     evidence: dict[tuple, Evidence] = field(default_factory=dict)
-    qualifiers: dict[str, Any] = field(default_factory=dict)
-    best: float = -1.0
+    qualified: list[tuple[tuple, dict[str, Any]]] = field(default_factory=list)  # (order, qualifiers)
+
+    def qualifiers(self) -> dict[str, Any]:
+        """Qualifiers of the most confident evidence first (ties: earliest document and sentence)."""
+        out: dict[str, Any] = {}
+        for _order, quals in sorted(self.qualified, key=lambda x: x[0]):
+            for q, v in sorted(quals.items()):
+                out.setdefault(q, v)
+        return out
 
 
 def _clean_surface(text: str) -> str:
@@ -80,25 +88,30 @@ def combine(confidences: Iterable[float]) -> float:
 
 
 def assemble(
-    extractions: Iterable[tuple[SourceText, dict[str, Any]]],
+    extractions: Iterable[tuple[Document, dict[str, Any]]],
     gazetteer: GazetteerIndex,
     ruleset: RuleSet | None = None,
     *,
     min_confidence: float = 0.0,
 ) -> KnowledgeGraph:
-    """Build the graph from ``(document, doc.user_data["kg"])`` pairs."""
+    """Build the graph from ``(document, doc.user_data["kg"])`` pairs.
+
+    The extractions are consumed one at a time and may come in any order:
+    the result depends only on their content.
+    """
     entities: dict[str, _EntityAcc] = {}
     relations: dict[tuple[str, str, str], _RelAcc] = defaultdict(_RelAcc)
     documents: list[Document] = []
     doc_mentions: dict[str, set[str]] = defaultdict(set)
     pending: list[tuple[str, str, str, Evidence, dict[str, Any]]] = []
     first_sentence: dict[tuple[str, str], tuple[int, int]] = {}  # (doc, key) -> sentence span
-    texts: dict[str, str] = {}
+    texts: dict[str, dict[int, str]] = {}  # doc -> sentence start -> sentence
 
     for src, data in extractions:
-        documents.append(Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)))
+        documents.append(src)
         keys: list[str] = []
-        texts[src.id] = src.text
+        sentences = {int(a): text for a, (_b, text) in data.get("sentences", {}).items()}
+        texts[src.id] = sentences
         for start, end, text, etype, key, rule, coref, s0, s1 in data["mentions"]:
             keys.append(key)
             if not coref:
@@ -112,13 +125,11 @@ def assemble(
             doc_mentions[src.id].add(key)
         for key, name, value in data.get("entity_qualifiers", []):
             acc = entities.setdefault(key, _EntityAcc(key))
-            if name == "parameterCount" and acc.parameter_count is None:
-                acc.parameter_count = int(value)
-            elif name == "marketShare" and acc.market_share is None:
-                acc.market_share = Decimal(value)
+            old = acc.qualifiers.get(name)
+            if old is None or src.id < old[0]:  # the first document's value, whatever the order
+                acc.qualifiers[name] = (src.id, value)
         for si, pred, oi, rule, conf, s0, s1, quals in data["relations"]:
-            s0, s1 = _trim(src.text, s0, s1)
-            ev = Evidence(doc_id=src.id, start=s0, end=s1, sentence=src.text[s0:s1],
+            ev = Evidence(doc_id=src.id, start=s0, end=s1, sentence=sentences[s0],
                           rule_id=rule, confidence=conf)
             pending.append((keys[si], pred, keys[oi], ev, dict(quals)))
 
@@ -140,10 +151,8 @@ def assemble(
         k = (ev.doc_id, ev.start, ev.end, ev.rule_id)
         if k not in acc.evidence or acc.evidence[k].confidence < ev.confidence:
             acc.evidence[k] = ev
-        if ev.confidence >= acc.best:
-            for q, v in quals.items():
-                acc.qualifiers.setdefault(q, v)
-            acc.best = max(acc.best, ev.confidence)
+        if quals:
+            acc.qualified.append(((-ev.confidence, ev.doc_id, ev.start, ev.rule_id), quals))
 
     id_type = {ids[k]: types[k] for k in entities}
     if ruleset is not None:
@@ -159,7 +168,7 @@ def assemble(
         conf = combine(e.confidence for e in evs)
         if conf < min_confidence:
             continue
-        q = acc.qualifiers
+        q = acc.qualifiers()
         rel_objs.append(Relation(
             subject=s, predicate=p, object=o, evidence=evs, confidence=conf,
             amount=Decimal(str(q["amount"])) if "amount" in q else None,
@@ -182,7 +191,8 @@ def assemble(
         ent_objs[eid] = Entity(
             id=eid, type=types[key], label=label, aliases=aliases, mentions=mentions,
             wikidata=gz.wikidata if gz else None,
-            parameter_count=acc.parameter_count, market_share=acc.market_share,
+            parameter_count=int(acc.qualifier("parameterCount")) if acc.qualifier("parameterCount") else None,
+            market_share=Decimal(acc.qualifier("marketShare")) if acc.qualifier("marketShare") else None,
         )
     rel_objs = [r for r in rel_objs if r.subject in ent_objs and r.object in ent_objs]
     mentioned = tuple(sorted(
@@ -241,15 +251,6 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
     return label, tuple(aliases)
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a span over surrounding whitespace, so that text[start:end] is the sentence."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts) -> None:  # noqa: ANN001
     """A model named after an organisation of the same document is its model."""
     by_doc: dict[str, list[str]] = defaultdict(list)
@@ -266,8 +267,8 @@ def _developer_from_name(relations, inf, entities, ids, id_type, names, first_se
                 oid = ids[okey]
                 short = oname.split()[0]
                 if any(label.startswith(n + sep) for n in {oname, short} for sep in (" ", "-")) and len(short) >= 3:
-                    s0, s1 = _trim(texts[doc_id], *first_sentence[(doc_id, k)])
-                    ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=texts[doc_id][s0:s1],
+                    s0, s1 = first_sentence[(doc_id, k)]
+                    ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=texts[doc_id][s0],
                                   rule_id=inf.id, confidence=inf.confidence)
                     acc = relations[(oid, "developerOf", mid)]
                     acc.evidence.setdefault((doc_id, s0, s1, inf.id), ev)

@@ -8,6 +8,7 @@ A user error prints one line on stderr, without a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import sys
@@ -25,7 +26,7 @@ DEFAULT_FORMATS = ("turtle", "html")
 
 #: Modules that add subcommands: each has ``add_commands(subparsers)``, which
 #: adds its parsers with ``set_defaults(handler=fn)``; ``fn(args) -> int``.
-COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf"]
+COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf", "graph.cli_sparql"]
 EPILOG = """exit codes: 0 ok, 1 graph does not conform to the shapes, 2 usage error or
 bad input, 3 environment (model not installed, output not writable)"""
 
@@ -43,13 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         help="build a graph from text files (no input: the bundled sample article)",
-        description="Read .txt, .md and .html files, extract entities and relations, and write "
-        "graph.ttl and graph.html (and any --format) into the output folder.",
+        description="Read .txt, .md and .html files, folders of them (recursively), JSONL corpora "
+        "(one {\"id\", \"text\", \"source\"?, \"date\"?} per line) or standard input ('-'), extract "
+        "entities and relations, and write graph.ttl and graph.html (and any --format) into the "
+        "output folder.",
         epilog=EPILOG + "\n\nexamples:\n  kg build\n  kg build article.txt more/*.txt -o out/\n"
-        "  kg build news.html --model blank --format turtle",
+        "  kg build news.html --model blank --format turtle\n  kg build archive/ corpus.jsonl --jobs 2 --update\n"
+        "  cat article.txt | kg build - -o out/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    b.add_argument("inputs", nargs="*", type=Path, help="input files (.txt, .md, .html)")
+    b.add_argument("inputs", nargs="*", type=Path,
+                   help="input files (.txt, .md, .html, .jsonl), folders, or - for standard input")
     b.add_argument("-o", "--output", type=Path, default=Path("exports"), help="output folder (default: exports/)")
     b.add_argument("-f", "--format", action="append", dest="formats", metavar="FORMAT",
                    help="export format, repeatable (default: turtle and html); see `kg formats`")
@@ -60,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--min-confidence", type=float, default=0.0, metavar="C",
                    help="drop relations with a lower confidence (0..1)")
     b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for spaCy")
+    b.add_argument("--on-error", choices=("fail", "skip"), default="fail",
+                   help="an unreadable document or JSONL line stops the build (fail, default) "
+                   "or is skipped, logged and counted (skip)")
+    b.add_argument("--update", action="store_true",
+                   help="reuse the extraction of documents whose content is unchanged since the "
+                   "last --update build into this folder (kept in DIR/.kg-cache); changed "
+                   "documents are re-extracted and their old facts dropped")
     b.add_argument("--max-nodes", type=int, default=None, metavar="N",
                    help="html: draw only the N most connected entities (default: 400; 0: all)")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -88,7 +100,7 @@ def _summary(kg, elapsed: float, written: list[Path]) -> str:  # noqa: ANN001
 
 def cmd_build(args: argparse.Namespace) -> int:
     from graph import exporters
-    from graph.pipeline import build
+    from graph.pipeline import Builder
     from graph.rdf import to_rdf
     from graph.resources import sample_path
     from graph.validate import validate
@@ -103,9 +115,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise OutputError("output path exists and is not a folder", path=str(out))
     inputs = args.inputs or [sample_path()]
+    if args.jobs < 1:
+        raise KGError(f"--jobs {args.jobs} must be 1 or more")
     t0 = time.perf_counter()
-    kg = build(inputs, model=args.model, encoding=args.encoding,
-               min_confidence=args.min_confidence, n_process=max(1, args.jobs))
+    builder = Builder(model=args.model, encoding=args.encoding, min_confidence=args.min_confidence,
+                      n_process=args.jobs, on_error=args.on_error,
+                      cache_dir=out / CACHE_DIR if args.update else None)
+    many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)
+    with _progress(enabled=many and not args.quiet and sys.stdout.isatty()) as tick:
+        builder.progress = tick
+        kg = builder.build(inputs)
     # generate everything first, so a failing format leaves no file changed
     options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
     datas = [(e, e.default_path(out), e.generate(kg, **options.get(e.name, {}))) for e in exps]
@@ -121,7 +140,40 @@ def cmd_build(args: argparse.Namespace) -> int:
             exporters.write_atomic(data, path)
     if not args.quiet:
         print(_summary(kg, time.perf_counter() - t0, [p for _e, p, _d in datas]))
+        if builder.skipped:
+            print(f"skipped {len(builder.skipped)} unreadable document(s) (--on-error skip); see the warnings above")
+        if args.update:
+            print(f"reused {builder.reused} unchanged document(s), extracted {builder.processed}")
     return 0
+
+
+CACHE_DIR = ".kg-cache"
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool):  # noqa: ANN202
+    """A rich progress bar (documents done, docs/s, time) on stderr.
+
+    The number of documents is not known in advance (folders and JSONL files
+    are read as they stream), so the bar counts up rather than giving an ETA.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]} docs/s"), TimeElapsedColumn(), transient=True,
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task("docs", total=None, rate="-")
+        start = time.perf_counter()
+
+        def tick(done: int, total: int | None) -> None:
+            rate = done / max(time.perf_counter() - start, 1e-6)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f}")
+
+        yield tick
 
 
 def cmd_formats(args: argparse.Namespace) -> int:

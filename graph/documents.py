@@ -7,12 +7,15 @@ returns (BOM removed, line ends normalised to ``\\n``, HTML reduced to text).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TextIO
 
 from graph.errors import InputError
 
@@ -198,20 +201,156 @@ def read_documents(
 
     A ``str`` that names an existing file is NOT read as a path; pass
     ``Path`` objects for files. Raw texts get ids ``text-1``, ``text-2``...
+    Folders are read recursively; ``.jsonl`` files hold one document per line;
+    ``Path("-")`` is standard input. See :func:`iter_sources` for the details.
 
     Raises:
         InputError: as :func:`read_text`; or a raw text is empty.
     """
-    items = list(items)
-    paths = [p for p in items if isinstance(p, Path)]
-    ids = iter(_unique_ids(paths))
-    n_text = 0
+    for item in iter_sources(items, encoding=encoding):
+        if isinstance(item, InputError):
+            raise item
+        yield item
+
+
+def expand_paths(items: Iterable[str | Path]) -> list[str | Path]:
+    """Replace folders by the text files under them (recursively, sorted).
+
+    Hidden files and folders (``.name``) are skipped.
+
+    Raises:
+        InputError: a folder holds no readable file.
+    """
+    out: list[str | Path] = []
     for item in items:
-        if isinstance(item, Path):
-            yield SourceText(next(ids), str(item), read_text(item, encoding))
+        if isinstance(item, Path) and item.is_dir():
+            files = sorted(
+                p for p in item.rglob("*")
+                if p.is_file() and p.suffix.lower() in (*TEXT_SUFFIXES, ".jsonl")
+                and not any(part.startswith(".") for part in p.relative_to(item).parts)
+            )
+            if not files:
+                raise InputError(f"folder holds no {', '.join(TEXT_SUFFIXES)} or .jsonl file", path=str(item))
+            out.extend(files)
+        else:
+            out.append(item)
+    return out
+
+
+_BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_id(doc_id: object, where: str, line: int | None = None) -> str:
+    """Return a valid document id or raise :class:`InputError`.
+
+    An id is a non-empty string without control characters or ``..`` segments.
+    """
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        raise InputError(f"document id must be a non-empty string, got {doc_id!r}", path=where, line=line)
+    if _BAD_ID.search(doc_id):
+        raise InputError(f"document id {doc_id!r} contains a control character", path=where, line=line)
+    if ".." in re.split(r"[\\/]", doc_id):
+        raise InputError(f"document id {doc_id!r} contains a '..' path segment", path=where, line=line)
+    return doc_id
+
+
+def read_jsonl(path: Path, encoding: str = "utf-8") -> Iterator[SourceText | InputError]:
+    """Yield the documents of a JSONL corpus: ``{"id", "text", "source"?, "date"?}`` per line.
+
+    A bad line is yielded as an :class:`InputError` naming the file and line,
+    so the caller decides whether to stop or skip it.
+    """
+    name = str(path)
+    try:
+        fh = open(path, "rb")
+    except OSError as err:
+        yield InputError(f"cannot read: {err.strerror or err}", path=name)
+        return
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = decode(raw, name, encoding)
+                obj = json.loads(line)
+            except InputError as err:
+                yield InputError(err.message, path=name, line=lineno)
+                continue
+            except json.JSONDecodeError as err:
+                yield InputError(f"not JSON ({err.msg}, column {err.colno})", path=name, line=lineno)
+                continue
+            if not isinstance(obj, dict):
+                yield InputError("expected a JSON object with 'id' and 'text'", path=name, line=lineno)
+                continue
+            try:
+                doc_id = check_id(obj.get("id"), name, lineno)
+            except InputError as err:
+                yield err
+                continue
+            text = obj.get("text")
+            if not isinstance(text, str):
+                yield InputError(f"document {doc_id!r}: 'text' must be a string", path=name, line=lineno)
+                continue
+            text = normalise_text(text)
+            if not text.strip():
+                yield InputError(f"document {doc_id!r}: empty text", path=name, line=lineno)
+                continue
+            source = obj.get("source")
+            if source is not None and not isinstance(source, str):
+                yield InputError(f"document {doc_id!r}: 'source' must be a string", path=name, line=lineno)
+                continue
+            if source is not None and _BAD_ID.search(source):
+                yield InputError(f"document {doc_id!r}: 'source' contains a control character", path=name, line=lineno)
+                continue
+            yield SourceText(doc_id, source or f"{path.name}:{lineno}", text)
+
+
+def iter_sources(
+    items: Iterable[str | Path], encoding: str = "utf-8", stdin: TextIO | None = None,
+) -> Iterator[SourceText | InputError]:
+    """Yield documents, or the :class:`InputError` of each one that cannot be read.
+
+    Files are read one at a time, so a corpus never has to fit in memory.
+    Document ids are unique: a duplicate id is an error. ``Path("-")`` reads
+    standard input as one document.
+    """
+    items = expand_paths(items)
+    paths = [p for p in items if isinstance(p, Path) and p.suffix.lower() != ".jsonl" and str(p) != "-"]
+    ids = dict(zip(map(id, paths), _unique_ids(paths)))
+    seen: dict[str, str] = {}
+    n_text = 0
+
+    def unique(doc: SourceText | InputError) -> SourceText | InputError:
+        if isinstance(doc, InputError):
+            return doc
+        if doc.id in seen:
+            return InputError(f"duplicate document id {doc.id!r} (also {seen[doc.id]})", path=doc.source)
+        seen[doc.id] = doc.source
+        return doc
+
+    for item in items:
+        if isinstance(item, Path) and str(item) == "-":
+            stream = stdin if stdin is not None else sys.stdin
+            text = normalise_text(stream.read())
+            if not text.strip():
+                yield InputError("empty document (no text)", path="<stdin>")
+            else:
+                yield unique(SourceText("stdin", "<stdin>", text))
+        elif isinstance(item, Path) and item.suffix.lower() == ".jsonl":
+            if not item.is_file():
+                yield InputError("no such file" if not item.exists() else "not a regular file", path=str(item))
+                continue
+            for doc in read_jsonl(item, encoding):
+                yield unique(doc)
+        elif isinstance(item, Path):
+            try:
+                yield unique(SourceText(ids[id(item)], str(item), read_text(item, encoding)))
+            except InputError as err:
+                yield err
         else:
             n_text += 1
             text = normalise_text(item)
             if not text.strip():
-                raise InputError("empty document (no text)", path=f"<text {n_text}>")
-            yield SourceText(f"text-{n_text}", f"<text {n_text}>", text)
+                yield InputError("empty document (no text)", path=f"<text {n_text}>")
+            else:
+                yield unique(SourceText(f"text-{n_text}", f"<text {n_text}>", text))

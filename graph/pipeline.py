@@ -1,5 +1,10 @@
 """The end-to-end builder: texts in, :class:`~graph.model.KnowledgeGraph` out.
 
+Documents stream through ``nlp.pipe`` in batches: a corpus is read one file
+(or JSONL line) at a time and only each document's extraction — its
+mentions, relations and the sentences they come from — is kept, so memory
+holds the graph, never the corpus.
+
 Examples:
     >>> kg = build(["Acme Corp. acquired Widgets Inc. in 2020."], model="blank")
     >>> sorted(kg.triples())
@@ -8,9 +13,12 @@ Examples:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,16 +26,19 @@ from typing import Any
 from spacy.language import Language
 
 import graph.relate  # noqa: F401  (registers the kg_relations factory)
+from graph import __version__
 from graph.assemble import assemble
-from graph.documents import SourceText, read_documents
-from graph.errors import InputError
-from graph.model import KnowledgeGraph
+from graph.documents import SourceText, iter_sources
+from graph.errors import InputError, OutputError
+from graph.model import Document, KnowledgeGraph
 from graph.recognize import build_pipeline
 from graph.relate import _gz_index, compiled_rules
+from graph.resources import pattern_path
 
 log = logging.getLogger(__name__)
 
 Source = str | Path
+Extraction = tuple[Document, dict[str, Any]]
 
 
 @lru_cache(maxsize=4)
@@ -42,29 +53,165 @@ def load_nlp(model: str | None = None) -> Language:
     return nlp
 
 
+def pipeline_signature(nlp: Language) -> str:
+    """A hash of everything that decides what is extracted: code version,
+    model name and version, and the pattern files. Cached extractions are
+    reused only when it matches."""
+    h = hashlib.sha256()
+    h.update(f"{__version__}|{nlp.meta.get('name')}|{nlp.meta.get('version')}|{','.join(nlp.pipe_names)}".encode())
+    for name in ("gazetteer.jsonl", "relations.yaml", "cues.yaml", "families.yaml"):
+        h.update(pattern_path(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _as_sources(inputs: Source | Iterable[Source]) -> list[Source]:
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     out: list[Source] = []
     for item in inputs:
-        if isinstance(item, str) and "\n" not in item and len(item) < 1024 and os.path.isfile(item):
+        if isinstance(item, str) and "\n" not in item and len(item) < 1024 and os.path.exists(item):
             out.append(Path(item))
         else:
             out.append(item)
     return out
 
 
-def extract(
-    docs: Iterable[SourceText],
-    nlp: Language,
-    *,
-    batch_size: int = 16,
-    n_process: int = 1,
-) -> Iterator[tuple[SourceText, dict[str, Any]]]:
-    """Run the pipeline over documents; yield each with its extraction."""
-    pairs = ((d.text, d) for d in docs)
-    for doc, src in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield src, doc.user_data["kg"]
+@dataclass
+class Builder:
+    """Build a graph from many documents, streaming, with optional reuse.
+
+    Args:
+        model: spaCy pipeline name, ``"blank"``, or ``None`` for the default.
+        encoding: encoding of input files.
+        min_confidence: drop relations whose confidence is lower.
+        n_process: worker processes for ``nlp.pipe``.
+        batch_size: documents per ``nlp.pipe`` batch.
+        on_error: ``"fail"`` (the first unreadable document stops the build)
+            or ``"skip"`` (it is logged, counted in :attr:`skipped`, and left out).
+        cache_dir: a folder of per-document extractions (``kg build --update``):
+            a document whose content hash and pipeline signature match is not
+            processed again; changed documents are re-extracted, their old
+            facts dropped.
+        progress: called as ``progress(done, total_or_None)`` after each document.
+    """
+
+    model: str | None = None
+    encoding: str = "utf-8"
+    min_confidence: float = 0.0
+    n_process: int = 1
+    batch_size: int = 32
+    on_error: str = "fail"
+    cache_dir: Path | None = None
+    progress: Callable[[int, int | None], None] | None = None
+    skipped: list[str] = field(default_factory=list)
+    processed: int = 0
+    reused: int = 0
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ("fail", "skip"):
+            raise ValueError(f"on_error must be 'fail' or 'skip', not {self.on_error!r}")
+
+    # -- documents -------------------------------------------------------------
+
+    def _documents(self, inputs: list[Source]) -> Iterator[SourceText]:
+        for item in iter_sources(inputs, encoding=self.encoding):
+            if isinstance(item, InputError):
+                if self.on_error == "fail":
+                    raise item
+                log.warning("skipped: %s", item)
+                self.skipped.append(str(item))
+                continue
+            yield item
+
+    # -- cache ------------------------------------------------------------------
+
+    def _cache_file(self, content_hash: str, signature: str) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir / f"{content_hash.split(':', 1)[1][:40]}-{signature}.json"
+
+    def _cached(self, src: SourceText, signature: str) -> dict[str, Any] | None:
+        if self.cache_dir is None:
+            return None
+        path = self._cache_file(src.content_hash, signature)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _store(self, src: SourceText, signature: str, data: dict[str, Any]) -> Path:
+        assert self.cache_dir is not None
+        path = self._cache_file(src.content_hash, signature)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as err:
+            raise OutputError(f"cannot write the extraction cache: {err.strerror or err}", path=str(path)) from err
+        return path
+
+    # -- extraction -------------------------------------------------------------
+
+    def extract(self, inputs: Source | Iterable[Source]) -> Iterator[Extraction]:
+        """Yield ``(Document, extraction)`` for each document, in input order."""
+        sources = _as_sources(inputs)
+        if not sources:
+            raise InputError("no input documents", path="<input>")
+        nlp = load_nlp(self.model)
+        signature = pipeline_signature(nlp) if self.cache_dir is not None else ""
+        used: set[Path] = set()
+        reuse: dict[str, dict[str, Any]] = {}
+        done = 0
+
+        def to_process() -> Iterator[tuple[str, SourceText]]:
+            for src in self._documents(sources):
+                data = self._cached(src, signature)
+                if data is not None:
+                    reuse[src.id] = data
+                    yield "", src  # marker: reuse, no text for spaCy
+                else:
+                    yield src.text, src
+
+        pairs = to_process()
+        stream = nlp.pipe(
+            ((text, src) for text, src in pairs),
+            as_tuples=True,
+            batch_size=self.batch_size,
+            n_process=self.n_process,
+        )
+        for doc, src in stream:
+            meta = Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text))
+            if src.id in reuse:
+                data = reuse.pop(src.id)
+                self.reused += 1
+            else:
+                data = doc.user_data["kg"]
+                self.processed += 1
+            if self.cache_dir is not None:
+                used.add(self._store(src, signature, data))
+            done += 1
+            if self.progress is not None:
+                self.progress(done, None)
+            yield meta, data
+        if done == 0 and not self.skipped:
+            raise InputError("no input documents", path="<input>")
+        if self.cache_dir is not None and self.cache_dir.is_dir():
+            for old in self.cache_dir.glob("*.json"):
+                if old not in used:
+                    old.unlink(missing_ok=True)  # documents no longer in the input
+
+    def build(self, inputs: Source | Iterable[Source]) -> KnowledgeGraph:
+        """Build the graph of ``inputs`` (see :func:`build`).
+
+        Raises:
+            InputError: an input cannot be read (with ``on_error="fail"``), or
+                no document could be read at all.
+        """
+        ruleset, _ = compiled_rules()
+        kg = assemble(self.extract(inputs), _gz_index(), ruleset, min_confidence=self.min_confidence)
+        if not kg.documents:
+            raise InputError(f"no document could be read ({len(self.skipped)} skipped)", path="<input>")
+        return kg
 
 
 def build(
@@ -74,27 +221,33 @@ def build(
     encoding: str = "utf-8",
     min_confidence: float = 0.0,
     n_process: int = 1,
+    on_error: str = "fail",
 ) -> KnowledgeGraph:
-    """Build a knowledge graph from files or texts.
+    """Build a knowledge graph from files, folders, JSONL corpora or texts.
 
     Args:
-        inputs: paths (``Path``, or ``str`` naming an existing file) and raw
-            texts (any other ``str``), or one of them.
+        inputs: paths (``Path``, or ``str`` naming an existing file or folder;
+            folders are read recursively, ``.jsonl`` files hold one
+            ``{"id", "text", "source"?}`` document per line, ``Path("-")`` is
+            standard input) and raw texts (any other ``str``), or one of them.
         model: spaCy pipeline name, ``"blank"``, or ``None`` for the default.
         encoding: encoding of the input files.
         min_confidence: drop relations whose confidence is lower.
         n_process: worker processes for spaCy (``nlp.pipe``).
+        on_error: ``"fail"`` or ``"skip"`` unreadable documents.
 
     Raises:
         InputError: an input is missing, unreadable, undecodable or empty,
             or there is no input at all.
         ModelError: the named model is not installed.
     """
-    sources = _as_sources(inputs)
-    if not sources:
-        raise InputError("no input documents", path="<input>")
-    docs = list(read_documents(sources, encoding=encoding))
-    nlp = load_nlp(model)
-    ruleset, _ = compiled_rules()
-    return assemble(extract(docs, nlp, n_process=n_process), _gz_index(), ruleset,
-                    min_confidence=min_confidence)
+    return Builder(model=model, encoding=encoding, min_confidence=min_confidence,
+                   n_process=n_process, on_error=on_error).build(inputs)
+
+
+def extract(docs: Iterable[SourceText], nlp: Language, *, batch_size: int = 32,
+            n_process: int = 1) -> Iterator[Extraction]:
+    """Run a pipeline over already-read documents; yield each with its extraction."""
+    pairs = ((d.text, d) for d in docs)
+    for doc, src in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)), doc.user_data["kg"]

@@ -676,7 +676,7 @@ class QueryResult:
         table = format_table(self.variables, ([display(t) for t in row] for row in self.rows),
                              max_width=max_width)
         n = len(self.rows)
-        more = "; more not shown (raise --limit)" if self.truncated else ""
+        more = " shown; there are more: raise --limit" if self.truncated else ""
         return f"{table}\n({n} row{'' if n == 1 else 's'}{more})"
 
     def to_html(self) -> str:

@@ -521,10 +521,13 @@ class RelationExtractor:
             blocked.extend(b)
         entity_quals = _entity_qualifiers(doc, everything, quantities)
         index = {id(m): k for k, m in enumerate(everything)}
-        sent_bounds = {}
+        sent_bounds: dict[int, tuple[int, int]] = {}
         for sent in doc.sents:
+            span = _trimmed(doc.text, sent.start_char, sent.end_char)
             for t in sent:
-                sent_bounds[t.i] = (sent.start_char, sent.end_char)
+                sent_bounds[t.i] = span
+        used = {sent_bounds[m.start] for m in everything} | {
+            _trimmed(doc.text, f.sent.start_char, f.sent.end_char) for f in found}
         doc.user_data["kg"] = {
             "mentions": [
                 [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref, *sent_bounds[m.start]]
@@ -532,13 +535,24 @@ class RelationExtractor:
             ],
             "relations": [
                 [index[id(f.subject)], f.predicate, index[id(f.object)], f.rule, f.confidence,
-                 f.sent.start_char, f.sent.end_char, sorted(f.qualifiers.items())]
+                 *_trimmed(doc.text, f.sent.start_char, f.sent.end_char), sorted(f.qualifiers.items())]
                 for f in found
             ],
+            # the text of every sentence the graph refers to, so the corpus need not be kept
+            "sentences": {str(a): [b, doc.text[a:b]] for a, b in sorted(used)},
             "blocked": blocked,
             "entity_qualifiers": entity_quals,
         }
         return doc
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span over surrounding whitespace, so that text[start:end] is the sentence."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _entity_qualifiers(doc: Doc, mentions: list[M], quantities: list[Quantity]) -> list[list[Any]]:

@@ -10,17 +10,18 @@ from graph.rdf import to_rdf
 def sorted_lines(text: str) -> bytes:
     """Return the non-empty lines of ``text`` sorted, each ending in ``\\n``.
 
-    N-Triples and N-Quads escape every line break inside a literal, so a
-    statement is exactly one line and sorting lines sorts statements.
-    rdflib ends a default-graph quad with two spaces before the dot; one is
-    kept.
+    N-Triples and N-Quads escape LF and CR inside a literal, so a statement
+    is exactly one line and sorting lines sorts statements. Lines are split
+    at LF only: other characters that Python counts as line breaks (U+2028,
+    U+0085, form feed...) may stand unescaped inside a literal. rdflib ends
+    a default-graph quad with two spaces before the dot; one is kept.
 
     Examples:
         >>> sorted_lines('<b> <p> "x"  .\\n<a> <p> "y" <g> .\\n')
         b'<a> <p> "y" <g> .\\n<b> <p> "x" .\\n'
     """
     lines = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
         if not line.strip():
             continue
         if line.endswith("  ."):

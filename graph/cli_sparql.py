@@ -1,0 +1,187 @@
+"""``kg query``, ``kg load`` and ``kg serve``: SPARQL on Oxigraph, stores, endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from graph.errors import KGError
+
+QUERY_EPILOG = """\
+QUERY is a shipped query name (kg query --list), a .rq file, or SPARQL text.
+The prefixes ekg, kgr, rdf, rdfs, skos, prov, owl, xsd and wd need no declaration.
+Queries see the union of all graphs (TriG/N-Quads: one graph per document).
+
+examples:
+  kg query --list
+  kg query exports/graph.ttl partners --param project="Stargate Project"
+  kg query exports/graph.ttl evidence --param subject=OpenAI --param predicate=partnerIn
+  kg query db/ paths-2hop --param from=Nvidia --param to=DeepSeek --format csv
+  kg query exports/graph.ttl 'SELECT ?c (COUNT(*) AS ?n) WHERE { ?e a ?c } GROUP BY ?c'
+
+exit codes: 0 ok, 2 bad input (file, store, query, parameter), 3 environment"""
+
+LOAD_EPILOG = """\
+A load is all or nothing: a bad file leaves the store as it was. Loading the
+same triples again adds nothing; --replace starts from an empty store.
+
+examples:
+  kg load exports/graph.ttl --store db/
+  kg load exports/nquads/ --store db/ --replace
+
+exit codes: 0 ok, 2 bad input, 3 environment (store locked or not writable)"""
+
+SERVE_EPILOG = """\
+Runs the Oxigraph server (pip install oxigraph) read-only in the foreground
+until Ctrl-C or SIGTERM. Updates (POST /update) are refused. Queries see the
+union of all graphs; each query may run for at most --timeout seconds; the
+server does not limit result sizes (use LIMIT).
+
+examples:
+  kg serve --store db/
+  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 5' \\
+       http://127.0.0.1:7878/query
+
+exit codes: 0 stopped by Ctrl-C/SIGTERM, 2 bad input, 3 environment
+(server not installed, port in use)"""
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``query``, ``load`` and ``serve`` to the ``kg`` parser."""
+    from graph.query import GRAPH_FORMATS, SELECT_FORMATS
+
+    q = sub.add_parser(
+        "query", help="run a SPARQL query on a graph file or store (on Oxigraph)",
+        description="Run SPARQL on a graph file (.ttl .nt .nq .trig .jsonld .rdf) loaded in memory, "
+        "or on a store made by kg load, with Oxigraph. Prints a table, or the SPARQL result "
+        "formats with --format.",
+        epilog=QUERY_EPILOG, formatter_class=_formatter,
+    )
+    q.add_argument("graph", nargs="?", metavar="GRAPH_OR_STORE", help="graph file or store folder")
+    q.add_argument("query", nargs="?", metavar="QUERY_OR_FILE",
+                   help="shipped query name, .rq file, or SPARQL text")
+    q.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a query parameter, repeatable (see --list); entities by name or alias")
+    formats = list(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
+    q.add_argument("-f", "--format", default="table", choices=formats,
+                   help="output: table (default); SELECT/ASK: csv, tsv, json, xml; "
+                   "CONSTRUCT: turtle, ntriples, jsonld")
+    q.add_argument("--limit", type=int, default=None, metavar="N", help="print at most N rows")
+    q.add_argument("--list", action="store_true", help="list the shipped queries and their parameters")
+    q.add_argument("--show", action="store_true", help="print the query's text instead of running it")
+    q.set_defaults(handler=cmd_query)
+
+    ld = sub.add_parser(
+        "load", help="load graph files into a persistent Oxigraph store",
+        description="Load RDF files, or folders of them (e.g. N-Quads, one file per document), "
+        "into an on-disk Oxigraph store that kg query and kg serve use.",
+        epilog=LOAD_EPILOG, formatter_class=_formatter,
+    )
+    ld.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH", help="RDF files or folders")
+    ld.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store folder")
+    ld.add_argument("--replace", action="store_true", help="replace the store's content")
+    ld.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    ld.set_defaults(handler=cmd_load)
+
+    sv = sub.add_parser(
+        "serve", help="serve a store as a read-only SPARQL endpoint (Oxigraph server)",
+        description="Start a SPARQL 1.1 Protocol endpoint (the Oxigraph server) on a store made "
+        "by kg load, read-only, and print its URL.",
+        epilog=SERVE_EPILOG, formatter_class=_formatter,
+    )
+    sv.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store folder")
+    sv.add_argument("--bind", default="127.0.0.1:7878", metavar="HOST:PORT",
+                    help="where to listen (default: 127.0.0.1:7878, this machine only)")
+    sv.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="time limit of one query (default: 30; 0: none)")
+    sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (browsers)")
+    sv.set_defaults(handler=cmd_serve)
+
+
+def _params(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise KGError(f"--param {item!r} must be NAME=VALUE, e.g. --param project=Stargate")
+        if name in out:
+            raise KGError(f"--param {name!r} is given twice")
+        out[name] = value
+    return out
+
+
+def _list_queries() -> str:
+    from graph.query import shipped_queries
+
+    queries = shipped_queries()
+    width = max(len(q.name) for q in queries)
+    lines = []
+    for q in queries:
+        lines.append(f"{q.name.ljust(width)}  {q.description}")
+        for p in q.params or ():
+            lines.append(f"{'':{width}}    --param {p.name}=…  ({p.kind}) {p.description}")
+    return "\n".join(lines)
+
+
+def _write(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from graph.query import bind_params, open_store, resolve_query, run
+
+    if args.list:
+        if args.graph or args.query:
+            raise KGError("--list takes no graph or query")
+        print(_list_queries())
+        return 0
+    if args.show:
+        spec = args.query or args.graph
+        if not spec:
+            raise KGError("--show needs a query name or file")
+        _write(resolve_query(spec).text.encode("utf-8"))
+        return 0
+    if not args.graph or not args.query:
+        raise KGError("kg query needs GRAPH_OR_STORE and QUERY_OR_FILE (or --list); see kg query -h")
+    if args.limit is not None and args.limit < 0:
+        raise KGError(f"--limit {args.limit} must be 0 or more")
+    params = _params(args.param)
+    query = resolve_query(args.query)  # a bad query fails before a big graph is read
+    store = open_store(args.graph)
+    result = run(store, query, bind_params(store, query, params), limit=args.limit)
+    _write(result.serialize(args.format))
+    if result.truncated and args.format != "table":
+        print(f"kg: showing the first {args.limit} results; more were found", file=sys.stderr)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from graph.load import load
+
+    report = load(args.graphs, args.store, replace=args.replace)
+    if not args.quiet:
+        print(report)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from graph.serve import serve
+
+    if args.timeout < 0:
+        raise KGError(f"--timeout {args.timeout} must be 0 (none) or more")
+
+    def announce(url: str) -> None:
+        print(f"SPARQL endpoint: {url}", flush=True)
+        print(f"read-only store {args.store}; Ctrl-C to stop", file=sys.stderr, flush=True)
+
+    code = serve(args.store, args.bind, timeout=args.timeout or None, cors=args.cors, announce=announce)
+    print("kg: server stopped", file=sys.stderr)
+    return code
