@@ -401,6 +401,7 @@ class Found:
     confidence: float
     sent: Span
     qualifiers: dict[str, Any]
+    dated: bool = True  # an event (a clause) can carry a date; a nominal fact cannot
 
 
 def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
@@ -431,8 +432,11 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
                             blocked.append((sm.text, rule.predicate, om.text, f"{rule.id}: {cue}"))
                             continue
                         quals = _qualifiers(rule.predicate, sym, a, b, om, quantities)
+                        if rule.scope == "phrase":
+                            quals.pop("date", None)
                         for pred in (rule.predicate, *rule.also):
-                            found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, quals))
+                            found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, dict(quals),
+                                               dated=rule.scope == "clause"))
     return found, blocked
 
 
@@ -509,16 +513,25 @@ class RelationExtractor:
         found: list[Found] = []
         blocked: list[tuple[str, str, str, str]] = []
         bounds = [m.start for m in everything]
+        heading_date: str | None = None  # "- January 21, 2025:" dates the line below it
         for sent in doc.sents:
+            qs = [q for q in quantities if sent.start <= q.start_token < sent.end]
+            line_date = _date_heading(sent, qs)
+            if line_date is not None:
+                heading_date = line_date
+                continue
             lo = bisect_right(bounds, sent.start - 1)
             hi = bisect_right(bounds, sent.end - 1)
             sm = [m for m in everything[lo:hi] if m.end <= sent.end]
-            if len(sm) < 2:
-                continue
-            qs = [q for q in quantities if sent.start <= q.start_token < sent.end]
-            f, b = match_sentence(sent, sm, self.rules, qs)
-            found.extend(f)
-            blocked.extend(b)
+            if len(sm) >= 2:
+                f, b = match_sentence(sent, sm, self.rules, qs)
+                if heading_date is not None:
+                    for x in f:
+                        if x.dated:
+                            x.qualifiers.setdefault("date", heading_date)
+                found.extend(f)
+                blocked.extend(b)
+            heading_date = None
         entity_quals = _entity_qualifiers(doc, everything, quantities)
         index = {id(m): k for k, m in enumerate(everything)}
         sent_bounds: dict[int, tuple[int, int]] = {}
@@ -553,6 +566,16 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _date_heading(sent: Span, quantities: list[Quantity]) -> str | None:
+    """The date of a line that is only a date ("- January 21, 2025:"), else None."""
+    dates = [q for q in quantities if q.kind == "date"]
+    if len(dates) != 1:
+        return None
+    rest = [t for t in sent if not (dates[0].start_token <= t.i < dates[0].end_token)
+            and not t.is_space and t.text not in ("-", "•", "*", ":", "–", "—", ".")]
+    return dates[0].unit if not rest else None
 
 
 def _entity_qualifiers(doc: Doc, mentions: list[M], quantities: list[Quantity]) -> list[list[Any]]:

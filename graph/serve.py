@@ -125,6 +125,14 @@ def _check_store(store: Path) -> None:
                          path=str(store))
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: have the kernel send SIGTERM to the server if ``kg`` dies (even by SIGKILL)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Endpoint:
     """A running read-only Oxigraph server; a context manager that stops it.
 
@@ -161,7 +169,8 @@ class Endpoint:
             raise LoaderError(f"cannot listen on {self.host}:{self.port}: address in use or not "
                               "available; choose another with --bind HOST:PORT")
         log.info("starting %s", " ".join(cmd))
-        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             code = self.process.poll()

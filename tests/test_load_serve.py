@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
 from conftest import REPO
@@ -92,19 +93,18 @@ def test_load_a_folder_of_nquads_one_graph_per_document(tmp_path):
     kg = hand_kg()
     folder = tmp_path / "nq"
     folder.mkdir()
-    ds = to_dataset(kg)
-    # split the dataset into one N-Quads file per graph, as a per-document export would
-    for i, g in enumerate(sorted(ds.graphs(), key=lambda g: str(g.identifier))):
-        data = ds.serialize(format="nquads")
-        lines = [ln for ln in data.splitlines() if ln.endswith(f"<{g.identifier}> .")
-                 or (not ln.rstrip(" .").endswith(">") and False)]
-        if g.identifier == ds.default_graph.identifier:
-            lines = [ln for ln in data.splitlines() if ln.count("<") - ln.count("\\<") and ln.endswith('" .')
-                     or ln.endswith("> .") and len(ln.split(" <")) == 3]
-        (folder / f"{i:02d}.nq").write_text("\n".join(lines) + "\n")
+    # one N-Quads file per graph (the default graph and one per document), as a
+    # per-document export would write them
+    quads = pyoxigraph.parse(to_dataset(kg).serialize(format="nquads"), pyoxigraph.RdfFormat.N_QUADS)
+    by_graph: dict[str, list] = {}
+    for quad in quads:
+        by_graph.setdefault(str(quad.graph_name), []).append(quad)
+    for i, (_name, group) in enumerate(sorted(by_graph.items())):
+        (folder / f"{i:02d}.nq").write_bytes(pyoxigraph.serialize(group, format=pyoxigraph.RdfFormat.N_QUADS))
+    assert len(by_graph) == 3
     (folder / "README.txt").write_text("not RDF, ignored")
     report = L.load([folder], tmp_path / "db")
-    assert len(report.files) >= 2 and all(f.endswith(".nq") for f in report.files)
+    assert len(report.files) == 3 and all(f.endswith(".nq") for f in report.files)
     store = Q.open_store(tmp_path / "db")
     res = Q.execute(store, "evidence", {"subject": "Globex", "predicate": "partnerIn"})
     assert sorted(res.column("documentLabel")) == ["d1.txt", "d2.txt"]
@@ -256,7 +256,7 @@ def test_serve_answers_select_over_http_and_refuses_update(tmp_path):
         assert status == 200
         rows = json.loads(body)["results"]["bindings"]
         assert sorted(r["partnerLabel"]["value"] for r in rows) == ["Acme", "Globex"]
-        q = urllib.parse.urlencode({"query": EKG + "SELECT (COUNT(*) AS ?n) WHERE { ?s ekg:partnerIn ?o }"})
+        q = urllib.parse.urlencode({"query": EKG + "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ekg:partnerIn ?o }"})
         status, body = _http(f"{url}?{q}", headers={"Accept": "text/csv"})
         assert (status, body.decode().split()) == (200, ["n", "2"])
 
@@ -279,12 +279,16 @@ def test_serve_answers_select_over_http_and_refuses_update(tmp_path):
         assert "server stopped" in proc.stderr.read()
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # the server dies with it (PR_SET_PDEATHSIG)
+                proc.wait()
         proc.stdout.close()
         proc.stderr.close()
-    with socket.socket() as s:  # the port is free again: the server process is gone
-        s.bind(("127.0.0.1", port))
+    with pytest.raises(ConnectionRefusedError):  # the server process is gone too
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert len(Q.open_store(tmp_path / "db")) == quads
 
 
@@ -296,3 +300,27 @@ def test_serve_endpoint_context_manager(tmp_path):
         assert (status, json.loads(body)["boolean"]) == (200, True)
         proc = ep.process
     assert proc is not None and proc.poll() is not None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux-only")
+def test_serve_server_dies_with_kg_even_on_sigkill(tmp_path):
+    require_oxigraph()
+    L.load([write_graph(tmp_path)], tmp_path / "db")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph", "serve", "--store", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().startswith("SPARQL endpoint: ")
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except ConnectionRefusedError:
+            return
+        time.sleep(0.1)
+    pytest.fail("the oxigraph server outlived kg serve")

@@ -420,9 +420,10 @@
     if (!n) return;
     reveal(n);
     network.selectNodes([id]);
+    showEntity(id);  // first: the panel narrows the canvas
+    network.redraw();  // vis-network takes the new canvas size
     network.focus(id, { scale: Math.max(1.1, network.getScale()),
       animation: { duration: 450, easingFunction: "easeInOutQuad" } });
-    showEntity(id);
   }
 
   network.on("click", function (p) {
