@@ -82,9 +82,17 @@ def expand_phrase(entry: str) -> tuple[str, ...]:
         ('team up with', 'teams up with', 'teamed up with', 'teaming up with')
         >>> expand_phrase("built|build")
         ('built', 'build')
+        >>> expand_phrase("take|took part in")
+        ('take part in', 'took part in')
     """
     out: list[str] = []
-    for alt in entry.split("|"):
+    alts = [a.strip() for a in entry.split("|")]
+    # "take|takes|took|taking part in": the words after the last alternative's first
+    # word belong to every single-word alternative
+    tail = alts[-1].split()[1:]
+    if tail and all(len(a.split()) == 1 for a in alts[:-1]):
+        alts = [f"{a} {' '.join(tail)}" for a in alts[:-1]] + [alts[-1]]
+    for alt in alts:
         words = alt.strip().split()
         forms = [""]
         variants = [inflect(w[:-1]) if w.endswith("+") and len(w) > 1 else (w,) for w in words]
@@ -226,7 +234,7 @@ def compile_pattern(
             one = _ent_rx(types)
             poss = "(?:" + _ent_rx(("Company", "Organization", "GovernmentBody")) + "'s )?"
             item = poss + one
-            body = f"{one}(?:(?:, ){item})*(?:{_LIST_JOIN}{item})?" if plural else one
+            body = f"{one}(?:(?:, )(?:the )?{item})*(?:{_LIST_JOIN}(?:the |its )?{item})?" if plural else one
             name = slot if slots[slot] == 1 else f"{slot}{slots[slot]}"
             rx = f"(?P<{name}>{body})"
             if not nxt.startswith("'s"):

@@ -34,6 +34,15 @@ cases = [
  ("Zorblax Holdings and Quintel Corp. signed a deal.", [], []),
  ("Quintel Corp., the Austin-based chip startup, raised money.", [("Quintel","headquarteredIn","Austin")], []),
  ("Exports of Nvidia chips fell.", [], []),
+ ("Nvidia's products include the H200 and the B200.", [("Nvidia","manufacturerOf","H200"), ("Nvidia","manufacturerOf","B200")], []),
+ ("Microsoft-backed OpenAI released GPT-5.", [("Microsoft","backerOf","OpenAI")], []),
+ ("Google-owned DeepMind built Gemini.", [("Google DeepMind","subsidiaryOf","Google")], [("Google DeepMind","manufacturerOf","Gemini"), ("Google DeepMind","uses","Gemini")]),
+ ("Zorblax Labs raised $50 million from investors including Sequoia Capital and Nvidia.", [("Nvidia","investsIn","Zorblax Labs"), ("Sequoia Capital","backerOf","Zorblax Labs")], []),
+ ("Broadcom completed its acquisition of VMware in November.", [("Broadcom","acquired","VMware")], []),
+ ("AMD and Nvidia compete in AI accelerators.", [("AMD","competitorOf","Nvidia")], []),
+ ("CoreWeave relies on Nvidia for its GPUs.", [("Nvidia","supplierOf","CoreWeave")], []),
+ ("CoreWeave uses Nvidia chips in its data centers.", [("Nvidia","supplierOf","CoreWeave")], [("CoreWeave","supplierOf","Nvidia")]),
+ ("The Claude model from Anthropic is popular.", [("Anthropic","developerOf","Claude")], []),
 ]
 
 
