@@ -513,8 +513,13 @@ class RelationExtractor:
         found: list[Found] = []
         blocked: list[tuple[str, str, str, str]] = []
         bounds = [m.start for m in everything]
+        sents = list(doc.sents)
+        sent_of = [0] * len(doc)
+        for si, sent in enumerate(sents):
+            for i in range(sent.start, sent.end):
+                sent_of[i] = si
         heading_date: str | None = None  # "- January 21, 2025:" dates the line below it
-        for sent in doc.sents:
+        for sent in sents:
             qs = [q for q in quantities if sent.start <= q.start_token < sent.end]
             line_date = _date_heading(sent, qs)
             if line_date is not None:
@@ -532,27 +537,24 @@ class RelationExtractor:
                 found.extend(f)
                 blocked.extend(b)
             heading_date = None
-        entity_quals = _entity_qualifiers(doc, everything, quantities)
+        entity_quals = _entity_qualifiers(everything, quantities, sent_of)
         index = {id(m): k for k, m in enumerate(everything)}
-        sent_bounds: dict[int, tuple[int, int]] = {}
-        for sent in doc.sents:
-            span = _trimmed(doc.text, sent.start_char, sent.end_char)
-            for t in sent:
-                sent_bounds[t.i] = span
-        used = {sent_bounds[m.start] for m in everything} | {
-            _trimmed(doc.text, f.sent.start_char, f.sent.end_char) for f in found}
+        text = doc.text  # built from the tokens on every access: read it once
+        spans = [_trimmed(text, sent.start_char, sent.end_char) for sent in sents]
+        used = {spans[sent_of[m.start]] for m in everything} | {
+            _trimmed(text, f.sent.start_char, f.sent.end_char) for f in found}
         doc.user_data["kg"] = {
             "mentions": [
-                [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref, *sent_bounds[m.start]]
+                [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref, *spans[sent_of[m.start]]]
                 for m in everything
             ],
             "relations": [
                 [index[id(f.subject)], f.predicate, index[id(f.object)], f.rule, f.confidence,
-                 *_trimmed(doc.text, f.sent.start_char, f.sent.end_char), sorted(f.qualifiers.items())]
+                 *_trimmed(text, f.sent.start_char, f.sent.end_char), sorted(f.qualifiers.items())]
                 for f in found
             ],
             # the text of every sentence the graph refers to, so the corpus need not be kept
-            "sentences": {str(a): [b, doc.text[a:b]] for a, b in sorted(used)},
+            "sentences": {str(a): [b, text[a:b]] for a, b in sorted(used)},
             "blocked": blocked,
             "entity_qualifiers": entity_quals,
         }
@@ -578,7 +580,7 @@ def _date_heading(sent: Span, quantities: list[Quantity]) -> str | None:
     return dates[0].unit if not rest else None
 
 
-def _entity_qualifiers(doc: Doc, mentions: list[M], quantities: list[Quantity]) -> list[list[Any]]:
+def _entity_qualifiers(mentions: list[M], quantities: list[Quantity], sent_of: list[int]) -> list[list[Any]]:
     """Parameter counts of models and market shares of companies."""
     out: list[list[Any]] = []
     for q in quantities:
@@ -586,13 +588,13 @@ def _entity_qualifiers(doc: Doc, mentions: list[M], quantities: list[Quantity]) 
             # the model right after ("671-billion-parameter DeepSeek-V3") or before ("X, with 117 billion parameters")
             after = [m for m in mentions if m.type == "AIModel" and 0 <= m.start - q.end_token <= 2]
             before = [m for m in mentions if m.type == "AIModel" and 0 <= q.start_token - m.end <= 12
-                      and doc[m.start].sent == doc[q.start_token].sent]
+                      and sent_of[m.start] == sent_of[q.start_token]]
             target = after[0] if after else (before[-1] if before else None)
             if target is not None:
                 out.append([target.key, "parameterCount", int(q.value)])
         elif q.kind == "market_share":
             orgs = [m for m in mentions if m.type in ORG_TYPES and m.end <= q.start_token
-                    and doc[m.start].sent == doc[q.start_token].sent]
+                    and sent_of[m.start] == sent_of[q.start_token]]
             if orgs:
                 out.append([orgs[0].key, "marketShare", str(q.value)])
     return out
