@@ -246,7 +246,9 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
         cands = Counter()
         for s, n in surfaces.items():
             cands[strip_legal(s)] += n
-        label = max(cands.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[1], len(kv[0]), kv[0]))[0] if cands else key[3:]
+        # a full name over a short form, mixed case over CAPITALS, then the most frequent
+        label = max(cands.items(), key=lambda kv: (len(kv[0].split()) > 1, not kv[0].isupper(), kv[1],
+                                                     len(kv[0]), kv[0]))[0] if cands else key[3:]
     aliases = sorted({s for s in surfaces if s != label and s.strip()})
     return label, tuple(aliases)
 

@@ -17,6 +17,8 @@ space-separated sequence of elements:
 ``~~N``             a gap of 0..N words that may contain mentions
 ``~N!w|v``          a gap of 0..N words, none of them ``w`` or ``v``
 ``{BRAND}``         an optional company name, possibly possessive
+``{TOPIC:S}``       the section's topic ("COMPANY PROFILE: ACME", "- Acme Corp.",
+``{TOPIC:O}``       "About Acme") as subject or object, wherever the pattern is
 ``^``               the start of the sentence (after any bullet)
 ``!w|@lex``         the previous word is none of these (look-behind)
 ``>!w|@lex``        the next words are none of these (look-ahead)
@@ -124,8 +126,10 @@ def _phrase_rx(phrase: str) -> str:
 
 
 def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
-    ordered = sorted(set(phrases), key=lambda p: (-len(p.split()), p))
-    return "(?:" + "|".join(_phrase_rx(p) for p in ordered) + ")"
+    """The longest phrase that matches wins and is never given back (an atomic
+    group): "chief financial officer" is not retried as "chief"."""
+    ordered = sorted(set(phrases), key=lambda p: (-len(_phrase_rx(p).split()), p))
+    return "(?>" + "|".join(_phrase_rx(p) for p in ordered) + ")"
 
 
 def _ent_rx(types: tuple[str, ...]) -> str:
@@ -225,6 +229,15 @@ def compile_pattern(
                 elif piece:
                     words.append(piece.lower())
             parts.append("".join(f"(?<! {re.escape(w)} )" for w in sorted(set(words))))
+            continue
+        t = re.fullmatch(r"\{TOPIC:([SO])\}", core)
+        if t:
+            # the section's topic, appended after the sentence: a look-ahead to the end
+            slot = t.group(1)
+            slots[slot] += 1
+            types = subject if slot == "S" else object
+            name = f"{slot}_topic"
+            parts.append(f"(?=(?:\\S+ )*?(?P<{name}>{MARK}(?:{'|'.join(sorted(types))})#T\\d+ )$)")
             continue
         m = re.fullmatch(r"\{([SO])(\+?)\}", core)
         if m:

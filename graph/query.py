@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph
 
@@ -61,8 +61,9 @@ from graph.vocab import RESOURCE_BASE
 if TYPE_CHECKING:
     from graph.model import KnowledgeGraph
 
-Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
-Value = Union[Term, str, int, float, Decimal, bool]
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
+Value = Term | str | int | float | Decimal | bool
+T = TypeVar("T")
 
 EKG_NS = "https://w3id.org/entity-kg/ontology#"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
@@ -278,8 +279,8 @@ def parse_query(text: str, name: str = "<query>", source: str | None = None) -> 
         ... # Parameters:
         ... #   project  entity  the project (default: Stargate)
         ... SELECT ?org ?project WHERE { ?org ekg:partnerIn ?project }''')
-        >>> q.description, q.params
-        ('Partners of a project.', (Param(name='project', kind='entity', description='the project (default: Stargate)', default='Stargate'),))
+        >>> q.description, [(p.name, p.kind, p.default) for p in q.params]
+        ('Partners of a project.', [('project', 'entity', 'Stargate')])
     """
     header: list[str] = []
     for line in text.splitlines():
@@ -475,6 +476,8 @@ def find_entity(store: pyoxigraph.Store, name: str) -> pyoxigraph.NamedNode:
     for lookup in (_LOOKUP_EXACT, _LOOKUP_FOLDED):
         rows = store.query(lookup, prefixes=PREFIXES, use_default_graph_as_union=True,
                            substitutions={pyoxigraph.Variable("name"): pyoxigraph.Literal(name)})
+        if not isinstance(rows, pyoxigraph.QuerySolutions):  # pragma: no cover - a SELECT
+            raise TypeError("entity lookup must be a SELECT")
         found = sorted({r["e"] for r in rows if isinstance(r["e"], pyoxigraph.NamedNode)},
                        key=lambda n: n.value)
         if found:
@@ -709,8 +712,9 @@ class QueryResult:
             if fmt not in _GRAPH_FORMATS:
                 raise KGError(f"format {fmt!r} does not fit a CONSTRUCT/DESCRIBE result; "
                               f"use one of: {', '.join(GRAPH_FORMATS)}")
-            return pyoxigraph.serialize(list(self.triples), format=_GRAPH_FORMATS[fmt],
+            data = pyoxigraph.serialize(list(self.triples), format=_GRAPH_FORMATS[fmt],
                                         prefixes=PREFIXES if fmt in ("turtle", "table") else None)
+            return data or b""
         if fmt not in _RESULT_FORMATS:
             raise KGError(f"format {fmt!r} does not fit a SELECT/ASK result; "
                           f"use one of: {', '.join(SELECT_FORMATS)}")
@@ -722,7 +726,7 @@ class QueryResult:
                 pyoxigraph.QueryResultsFormat.JSON)
         else:
             solutions = pyoxigraph.parse_query_results(self._tsv(), pyoxigraph.QueryResultsFormat.TSV)
-        return solutions.serialize(format=_RESULT_FORMATS[fmt])
+        return solutions.serialize(format=_RESULT_FORMATS[fmt]) or b""
 
     def _tsv(self) -> bytes:
         """The rows in SPARQL TSV (terms in N-Triples syntax, as pyoxigraph writes them)."""
@@ -808,11 +812,13 @@ def run(
             return QueryResult("ask", boolean=bool(res), query=q)
         if isinstance(res, pyoxigraph.QuerySolutions):
             variables = tuple(v.value for v in res.variables)
-            rows = [tuple(sol[v] for v in variables) for sol in _take(res, limit)]
+            solutions: Iterable[pyoxigraph.QuerySolution] = _take(res, limit)
+            rows = [tuple(sol[v] for v in variables) for sol in solutions]
             truncated = limit is not None and len(rows) > limit
             return QueryResult("select", variables, tuple(rows[:limit] if truncated else rows),
                                truncated=truncated, query=q)
-        triples = list(_take(res, limit))
+        graph: Iterable[pyoxigraph.Triple] = _take(res, limit)
+        triples = list(graph)
         truncated = limit is not None and len(triples) > limit
         return QueryResult("graph", triples=tuple(triples[:limit] if truncated else triples),
                            truncated=truncated, query=q)
@@ -824,7 +830,7 @@ def run(
         raise LoaderError(f"cannot read the store: {_first_line(err)}") from err
 
 
-def _take(results: Iterable[object], limit: int | None) -> Iterable[object]:
+def _take(results: Iterable[T], limit: int | None) -> Iterable[T]:
     """All results, or ``limit + 1`` of them (to tell whether more exist)."""
     return results if limit is None else islice(results, limit + 1)
 

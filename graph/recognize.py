@@ -66,17 +66,26 @@ CASELESS_TYPES = {"Technology", "Approach"}
 
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break; never inside a name.
+    """Start a sentence after every line break, and split "A | B | C" header lines.
 
     News text puts headings, bullets and datelines on lines of their own; a
-    sentence never continues across a blank line or a bullet.
+    sentence never continues across a line break. A profile header such as
+    "Headquarters: Paris | Founded: 2023 | CEO: Jane Roe" becomes one
+    sentence per field, each kept whole.
     """
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_:
+    line_start = 0
+    for tok in list(doc) + [None]:
+        at_break = tok is None or (tok.i > 0 and ("\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_))
+        if not at_break:
+            continue
+        end = len(doc) if tok is None else tok.i
+        line = doc[line_start:end]
+        if any(t.text == "|" for t in line):
+            for t in line[1:]:
+                t.is_sent_start = doc[t.i - 1].text == "|"
+        if tok is not None:
             tok.is_sent_start = True
-        elif tok.is_sent_start is None and not prev.is_space:
-            pass
+            line_start = tok.i
     return doc
 
 
@@ -167,10 +176,13 @@ def build_pipeline(model: str | None = None) -> Language:
         nlp.add_pipe("kg_line_breaks")
         nlp.add_pipe("sentencizer")
     else:
+        # Sentences come from lines and punctuation, set before the parser (which
+        # respects them): the parser's own boundaries split headings and header
+        # fields at colons and even cut names in two, and the same boundaries
+        # in both pipelines keep their outputs comparable.
         first = "parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0] if nlp.pipe_names else None
         nlp.add_pipe("kg_line_breaks", before=first) if first else nlp.add_pipe("kg_line_breaks")
-        if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
-            nlp.add_pipe("sentencizer", after="kg_line_breaks")
+        nlp.add_pipe("sentencizer", after="kg_line_breaks")
     ruler_kw = {"before": "ner"} if "ner" in nlp.pipe_names else {}
     ruler = nlp.add_pipe(
         "entity_ruler", name="kg_gazetteer", config={"overwrite_ents": False}, **ruler_kw
@@ -294,6 +306,8 @@ class Recognizer:
             has_head = False
             for k in range(j - 1, i, -1):
                 head = doc[k].text
+                if head.isupper() and len(head) > 3:
+                    head = head.title()  # "ZORBLAX HOLDINGS" in a heading
                 etype = None
                 if head in cues.suffixes:
                     etype = "Company"
@@ -331,14 +345,45 @@ class Recognizer:
         # people with honorifics or titles: "President Jane Roe", "chief executive Jane Roe"
         for tok in doc:
             first = tok.i + 1
-            if tok.text in cues.honorifics or tok.lower_ in cues.titles:
+            by = tok.lower_ == "by" and tok.i > 0 and doc[tok.i - 1].lower_ in (
+                "founded", "co-founded", "cofounded", "led", "headed", "run", "started", "chaired")
+            if tok.text in cues.honorifics or tok.lower_ in cues.titles or tok.lower_ in ("founders", "co-founders", "cofounders") or by:
                 if tok.lower_ in cues.titles and tok.text not in cues.honorifics and tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an"):
                     continue
+                if first < n and doc[first].text == ":":  # "CEO: Jane Roe" in a profile header
+                    first += 1
                 k = first
-                while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names and not doc[k].is_sent_start:
+                while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names and (not doc[k].is_sent_start or doc[k - 1].text == ":"):
                     k += 1
-                if k - first >= 2:
+                while k - first >= 2:
                     found.append((first, k, "Person", "pattern_person_title_v1"))
+                    # "Founders: Jane Roe, John Doe and Ann Poe"
+                    if k + 2 < n and doc[k].text in (",", "and") and doc[k + 1].is_alpha and doc[k + 1].text[:1].isupper():
+                        first = k + 1
+                        k = first
+                        while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names:
+                            k += 1
+                    else:
+                        break
+        # people followed by a role: "Dario Blanco as chief financial officer"
+        for tok in doc[:-3]:
+            if not (tok.is_alpha and tok.text[:1].isupper() and tok.text not in cues.not_names):
+                continue
+            k = tok.i + 1
+            while k < n and k - tok.i < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names:
+                k += 1
+            if k - tok.i < 2 or k + 1 >= n or doc[k].text not in (",", "as"):
+                continue
+            j = k + 1
+            if doc[k].text == "," and doc[j].lower_ == "who":  # "Jane Roe, who ...": people are "who"
+                found.append((tok.i, k, "Person", "pattern_person_role_v1"))
+                continue
+            if doc[j].lower_ in ("the", "a", "an", "its", "their"):
+                j += 1
+            two = f"{doc[j].lower_} {doc[j + 1].lower_}" if j + 1 < n else ""
+            if doc[j].lower_ in cues.titles and doc[j].lower_ not in ("partner", "investor", "general", "official", "head", "chair") \
+                    or two in cues.titles:
+                found.append((tok.i, k, "Person", "pattern_person_role_v1"))
         return found
 
     # -- typing by context ---------------------------------------------------
@@ -481,6 +526,7 @@ class Recognizer:
             typed.append([s, e, etype, rule, kb])
         typed = self._legal_suffixes(doc, typed)
         typed = self._coordination_types(doc, typed)
+        typed = self._repeats(doc, typed)
         typed = self._surnames(doc, typed)
         typed = self._short_forms(doc, typed)
         ents: list[Span] = []
@@ -545,6 +591,34 @@ class Recognizer:
                 if _top(typed[k][2]) != top and typed[k][3].startswith("ner_"):
                     typed[k][2] = next(typed[j][2] for j in g if _top(typed[j][2]) == top)
         return typed
+
+    @staticmethod
+    def _repeats(doc: Doc, typed: list[list]) -> list[list]:
+        """Find every other occurrence of a multi-word name found once ("Marisol Quintero").
+
+        A title or suffix may have been needed to find a name the first time;
+        the same words elsewhere in the document are the same name.
+        """
+        names: dict[tuple[str, ...], str] = {}
+        for s, e, etype, rule, kb in typed:
+            if e - s >= 2 and not kb and rule != "pattern_context_v1":
+                names.setdefault(tuple(t.text for t in doc[s:e]), etype)
+        if not names:
+            return typed
+        taken = {i for s, e, *_ in typed for i in range(s, e)}
+        extra = []
+        firsts: dict[str, list[tuple[str, ...]]] = {}
+        for words in names:
+            firsts.setdefault(words[0], []).append(words)
+        for tok in doc:
+            for words in sorted(firsts.get(tok.text, ()), key=len, reverse=True):
+                end = tok.i + len(words)
+                if end <= len(doc) and tuple(t.text for t in doc[tok.i:end]) == words \
+                        and not any(i in taken for i in range(tok.i, end)):
+                    extra.append([tok.i, end, names[words], "pattern_repeat_v1", ""])
+                    taken.update(range(tok.i, end))
+                    break
+        return sorted(typed + extra, key=lambda x: x[0])
 
     @staticmethod
     def _surnames(doc: Doc, typed: list[list]) -> list[list]:

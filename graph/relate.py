@@ -128,14 +128,32 @@ def _coref_nouns() -> dict[str, tuple[str, ...]]:
 
 
 def _is_heading(sent: Span, mentions: list[M]) -> M | None:
-    """Return the mention a line consists of ("- Nvidia Corp.", "About Acme")."""
-    toks = [t for t in sent if not t.is_space and t.text not in ("-", "•", "*", "–", "—", ":", ".", "About", "about")]
+    """Return the mention a line consists of ("- Nvidia Corp.", "About Acme",
+    "COMPANY PROFILE: ACME")."""
+    toks = [t for t in sent if not t.is_space and t.text not in ("-", "•", "*", "–", "—", ".", "About", "about")]
+    # a label in capitals before a colon ("COMPANY PROFILE:") is part of the heading
+    colon = next((k for k, t in enumerate(toks) if t.text == ":"), None)
+    labelled = colon is not None and colon > 0 and all(t.is_upper or not t.is_alpha for t in toks[:colon])
+    if labelled:
+        if any(t.lower_ in _FIELD_WORDS for t in toks[:colon]):
+            return None  # "CEO: Jane Roe" is a header field, not a heading
+        toks = toks[colon + 1:]
+    toks = [t for t in toks if t.text != ":"]
     inside = [m for m in mentions if m.start >= sent.start and m.end <= sent.end]
     if len(inside) != 1 or inside[0].type not in (*ORG_TYPES, "Person", "Project", "Product", "AIModel", "Chip"):
         return None
     m = inside[0]
+    if labelled and m.type == "Person":
+        return None
     rest = [t for t in toks if not (m.start <= t.i < m.end)]
     return m if not rest and len(toks) <= 8 else None
+
+
+#: Words of profile header fields ("CEO: ...", "Headquarters: ...").
+_FIELD_WORDS = frozenset(
+    "ceo cfo cto coo chairman chair president founder founders founded headquarters hq "
+    "chief executive owner parent employees revenue valuation listed ticker website".split()
+)
 
 
 @dataclass(slots=True)
@@ -176,11 +194,12 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     return nouns[low]
 
 
-def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
+def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None = None) -> list[M]:
     """Return coreferent mentions for definite descriptions and pronouns.
 
     A line that is only a name ("- Nvidia Corp.") makes that entity the
-    topic of the lines below it until the next such line.
+    topic of the lines below it until the next such line; ``topics``, if
+    given, receives the topic of each sentence (by its first token).
     """
     nouns = _coref_nouns()
     taken = {i for m in mentions for i in range(m.start, m.end)}
@@ -192,6 +211,8 @@ def resolve_coreference(doc: Doc, mentions: list[M]) -> list[M]:
         head = _is_heading(sent, by_start)
         if head is not None:
             ctx.topic, ctx.topic_sent = head, si
+        elif topics is not None and ctx.topic is not None:
+            topics[sent.start] = ctx.topic
         in_sent: list[M] = []
         for tok in sent:
             while mi < len(by_start) and by_start[mi].start <= tok.i:
@@ -302,8 +323,16 @@ class Symbols:
     words: list[str]
 
 
-def symbolize(sent: Span, mentions: list[M]) -> Symbols:
-    """Rewrite a sentence as symbols: words in lower case, mentions as ``§Class#n``."""
+_MONTH_MAY = re.compile(r"^\d")
+
+
+def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
+    """Rewrite a sentence as symbols: words in lower case, mentions as ``§Class#n``.
+
+    The month "May" becomes ``<month>`` (it is not the modal "may"). The
+    section's topic, if any, is appended after the sentence as ``§Class#Tn``
+    for the ``{TOPIC:S}``/``{TOPIC:O}`` slots of header and role patterns.
+    """
     by_start = {m.start: m for m in mentions}
     syms: list[str] = ["^"]
     toks: list[tuple[int, int]] = [(sent.start, sent.start)]
@@ -335,9 +364,15 @@ def symbolize(sent: Span, mentions: list[M]) -> Symbols:
             continue
         if not tok.is_space:
             w = tok.text.translate(_NORM_TOKEN).lower().replace(" ", "")
+            if tok.text == "May" and (i > sent.start or (i + 1 < sent.end and _MONTH_MAY.match(sent.doc[i + 1].text))):
+                w = "<month>"
             syms.append(w or "_")
             toks.append((i, i + 1))
         i += 1
+    if topic is not None and all(m.key != topic.key or m.coref for m in mentions):
+        mention_of[len(syms)] = topic
+        syms.append(f"{MARK}{topic.type}#T{n}")
+        toks.append((sent.end, sent.end))
     offsets = []
     pos = 0
     for s in syms:
@@ -405,9 +440,10 @@ class Found:
 
 
 def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
-                   quantities: list[Quantity]) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+                   quantities: list[Quantity], topic: M | None = None,
+                   ) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
     """Run every rule over one sentence; return kept matches and blocked ones."""
-    sym = symbolize(sent, mentions)
+    sym = symbolize(sent, mentions, topic)
     found: list[Found] = []
     blocked: list[tuple[str, str, str, str]] = []
     question = sent.text.rstrip().endswith("?")
@@ -505,7 +541,8 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc_mentions(doc)
-        corefs = resolve_coreference(doc, mentions)
+        topics: dict[int, M] = {}
+        corefs = resolve_coreference(doc, mentions, topics)
         everything = sorted(mentions + corefs, key=lambda m: m.start)
         inside = {i for m in mentions for i in range(m.start, m.end)}
         quantities = [q for q in find_quantities(doc)
@@ -528,8 +565,9 @@ class RelationExtractor:
             lo = bisect_right(bounds, sent.start - 1)
             hi = bisect_right(bounds, sent.end - 1)
             sm = [m for m in everything[lo:hi] if m.end <= sent.end]
-            if len(sm) >= 2:
-                f, b = match_sentence(sent, sm, self.rules, qs)
+            topic = topics.get(sent.start)
+            if len(sm) + (topic is not None) >= 2:
+                f, b = match_sentence(sent, sm, self.rules, qs, topic)
                 if heading_date is not None:
                     for x in f:
                         if x.dated:

@@ -1,8 +1,12 @@
 """HTML: a self-contained interactive explorer page for a knowledge graph.
 
 The page is one file that opens from ``file://`` with no network: the
-vis-network 9.1.2 JavaScript and CSS that pyvis ships are inlined, and so
-are our own script and style (``graph/templates/explorer.*``). It has a
+vis-network 9.1.2 JavaScript that pyvis ships is inlined, and so are our own
+script and style (``graph/templates/explorer.*``; vis-network's 220 kB
+stylesheet is left out: it styles only the navigation, editing and
+configuration widgets the page does not use, and our style has the tooltip
+rule it needs). A Content-Security-Policy (``default-src 'none'``) stops the
+page from loading anything, should a future change try to. It has a
 legend that doubles as class filter, predicate filters, a minimum-confidence
 slider, a search box over every name (label and aliases), a details panel for
 the clicked entity or relation (with the evidence sentences and their
@@ -51,7 +55,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from pyvis.network import Network
+from pyvis.network import Network  # type: ignore[import-untyped]
 
 from graph.exporters import register
 from graph.model import Entity, KnowledgeGraph, Relation
@@ -83,7 +87,7 @@ _FALLBACK_STYLE = ("#888888", "dot")
 # Thresholds that keep big pages usable (see tests/bench/html_stabilise.py).
 IMPROVED_LAYOUT_MAX_NODES = 150  # vis' Kamada-Kawai seeding is quadratic and slow beyond
 EDGE_LABELS_MAX_EDGES = 250  # more edge labels than this are unreadable and slow to draw
-CURVED_EDGES_MAX_EDGES = 600  # "dynamic" curves add one physics node per edge
+CURVED_EDGES_MAX_EDGES = 100  # "dynamic" curves add one physics node per edge: slow
 BIG_GRAPH_MIN_NODES = 500  # above: tighter, cheaper physics
 SETTLE_MS = 3_000  # a layout still moving this long after the first drawing is frozen
 SEPARATE_LABELS_MAX_NODES = 400  # below: overlapping labels are pushed apart once settled
@@ -91,6 +95,8 @@ HIDE_EDGES_ON_DRAG_MIN_EDGES = 1500
 MAX_EVIDENCE = 10  # evidence sentences per relation written into the page
 MAX_OMITTED_LISTED = 1000  # left-out entities listed by name (all are counted)
 MAX_LABEL_CHARS = 40  # longer labels are cut on the canvas (the panel shows them whole)
+NODE_SIZE = (9, 34)  # radius of the least and the most connected entity drawn
+SPRING_LENGTH = 110  # rest length of a relation between two of the smallest entities
 
 _QID = re.compile(r"(?:^|/)(Q[1-9][0-9]*)$")
 _VIS_DIR = ("templates", "lib", "vis-9.1.2")
@@ -149,15 +155,15 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -100 if not big else -60,
-                "centralGravity": 0.03,
-                "springLength": 110 if not big else 60,
-                "springConstant": 0.06,
-                "damping": 0.5,
+                "gravitationalConstant": -50,
+                "centralGravity": 0.01,
+                "springLength": SPRING_LENGTH if not big else 60,
+                "springConstant": 0.08,
+                "damping": 0.4,
                 # a coarser Barnes-Hut approximation and no overlap term halve
                 # the cost of an iteration on big graphs
                 "theta": 0.5 if not big else 0.8,
-                "avoidOverlap": 0.8 if not big else 0.0,
+                "avoidOverlap": 0.5 if not big else 0.0,
             },
             "maxVelocity": 60,
             "minVelocity": 1.0,
@@ -174,8 +180,8 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "font": {"size": 15, "face": "system-ui, sans-serif", "color": "#1d2329",
                      "strokeWidth": 4, "strokeColor": "#ffffff"},
             "scaling": {
-                "min": 9,
-                "max": 34,
+                "min": NODE_SIZE[0],
+                "max": NODE_SIZE[1],
                 "label": {"enabled": True, "min": 16, "max": 23, "maxVisible": 26,
                           "drawThreshold": 5},
             },
@@ -188,6 +194,8 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
                      "strokeWidth": 4, "strokeColor": "#ffffff", "align": "middle"},
             "smooth": {"enabled": True, "type": "dynamic"} if n_edges <= CURVED_EDGES_MAX_EDGES
             else False,
+            # labels smaller than 8 px on screen (zoomed out) are not drawn
+            "scaling": {"label": {"enabled": True, "min": 13, "max": 13, "drawThreshold": 8}},
             "selectionWidth": 2,
             "hoverWidth": 1.5,
         },
@@ -229,7 +237,7 @@ def page_data(page: str | bytes) -> dict[str, Any]:
     """
     if isinstance(page, bytes):
         page = page.decode("utf-8")
-    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.DOTALL)
     if m is None:
         raise ValueError("no <script id=\"kg-data\"> block in the page")
     data: dict[str, Any] = json.loads(m.group(1))
@@ -301,12 +309,16 @@ def _edge_title(rel: Relation, label: dict[str, str]) -> str:
             f"\n“{first}”")
 
 
-def _edge_curves(rels: list[Relation]) -> dict[int, dict[str, Any]]:
-    """Give parallel edges (same two entities) distinct curves, so none hide another."""
+def _parallel_edges(rels: list[Relation]) -> dict[int, dict[str, Any]]:
+    """Return vis options for parallel edges (relations between the same two entities).
+
+    Each gets its own curve, so none hides another, and only the first pulls
+    its ends together in the simulation, so the pair is not drawn too short.
+    """
     by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, r in enumerate(rels):
         by_pair[(min(r.subject, r.object), max(r.subject, r.object))].append(i)
-    curves: dict[int, dict[str, Any]] = {}
+    extra: dict[int, dict[str, Any]] = {}
     for (a, _b), idxs in by_pair.items():
         if len(idxs) < 2:
             continue
@@ -314,10 +326,11 @@ def _edge_curves(rels: list[Relation]) -> dict[int, dict[str, Any]]:
             clockwise = k % 2 == 0
             if rels[i].subject != a:  # drawn in the other direction: mirror
                 clockwise = not clockwise
-            roundness = round(0.3 * (k // 2 + 1), 2)
-            curves[i] = {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
-                         "roundness": roundness}
-    return curves
+            extra[i] = {"smooth": {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
+                                   "roundness": round(0.3 * (k // 2 + 1), 2)}}
+            if k:
+                extra[i]["physics"] = False
+    return extra
 
 
 def _build_time() -> str | None:
@@ -325,7 +338,7 @@ def _build_time() -> str | None:
     if not raw:
         return None
     try:
-        when = dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
+        when = dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         log.warning("ignoring SOURCE_DATE_EPOCH=%r: not a number of seconds", raw)
         return None
@@ -346,10 +359,11 @@ def _qualifiers(rel: Relation) -> dict[str, str]:
 
 
 def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
-             shown_degree: Counter[str]) -> Network:
+             shown_degree: Counter[str], *, edge_labels: bool) -> Network:
     """Put the drawn entities and relations into a pyvis network."""
     net = Network(directed=True, cdn_resources="in_line", notebook=False)
     label = {e.id: e.label for e in ents}
+    value = {e.id: round(math.sqrt(1 + shown_degree[e.id]), 4) for e in ents}
     for ent in ents:
         # an entity without relations on the page is kept out of the simulation;
         # the page lines such entities up under the graph once the layout settles
@@ -359,13 +373,23 @@ def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
             label=_short(ent.label),
             shape=STYLE.get(ent.type, _FALLBACK_STYLE)[1],
             group=ent.type,
-            value=round(math.sqrt(1 + shown_degree[ent.id]), 4),
+            value=value[ent.id],
             title=_node_title(ent, degree[ent.id]),
             **extra,
         )
-    curves = _edge_curves(rels)
+    # vis-network scales node sizes linearly between the smallest and largest value
+    lo, hi = min(value.values(), default=1.0), max(value.values(), default=1.0)
+
+    def radius(eid: str) -> float:
+        share = 0.5 if hi == lo else (value[eid] - lo) / (hi - lo)
+        return NODE_SIZE[0] + share * (NODE_SIZE[1] - NODE_SIZE[0])
+
+    parallel = _parallel_edges(rels)
     for i, rel in enumerate(rels):
-        extra = {"smooth": curves[i]} if i in curves else {}
+        extra = dict(parallel.get(i, {}))
+        if edge_labels:  # room for both ends and the label between them
+            room = max(SPRING_LENGTH, 7.5 * len(rel.predicate) + 30)
+            extra["length"] = round(room + radius(rel.subject) + radius(rel.object) - 2 * NODE_SIZE[0])
         net.add_edge(
             rel.subject,
             rel.object,
@@ -388,7 +412,8 @@ def _page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
     for r in rels:
         shown_degree[r.subject] += 1
         shown_degree[r.object] += 1
-    net = _network(ents, rels, degree, shown_degree)
+    edge_labels = len(rels) <= EDGE_LABELS_MAX_EDGES
+    net = _network(ents, rels, degree, shown_degree, edge_labels=edge_labels)
     nodes, edges, *_ = net.get_network_data()
     for node in nodes:  # pyvis sets a default colour; the class group styles the node
         node.pop("color", None)
@@ -436,7 +461,7 @@ def _page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
     predicates = [{"name": p, "count": n} for p, n in sorted(pred_counts.items())]
     n_nodes, n_edges = len(ents), len(rels)
     config = {
-        "edgeLabels": n_edges <= EDGE_LABELS_MAX_EDGES,
+        "edgeLabels": edge_labels,
         "separateLabelsMax": SEPARATE_LABELS_MAX_NODES,
         "settleMs": SETTLE_MS,
     }
@@ -547,7 +572,6 @@ def generate_html(kg: KnowledgeGraph, *, max_nodes: int | None = DEFAULT_MAX_NOD
         heading=_heading(model["documents"]),
         build_time=_build_time(),
         vis_js=_vis_asset("vis-network.min.js"),
-        vis_css=_vis_asset("vis-network.css"),
         explorer_js=_asset(env, "explorer.js"),
         explorer_css=_asset(env, "explorer.css"),
         **model,

@@ -203,6 +203,8 @@
     progress.textContent = "This graph has no entities.";
     settled = true;
     root.dataset.kgState = "settled";
+  } else if (DATA.edges.length === 0) {
+    setTimeout(drawn, 0);  // nothing to simulate: vis-network runs no stabilisation
   }
 
   function setFrozen(f) {
