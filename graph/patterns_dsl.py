@@ -12,8 +12,9 @@ space-separated sequence of elements:
 ``{ENT}``           any mention that is not a slot; ``{ENT:Place}`` typed
 ``@name``           any phrase of lexicon ``name``
 ``word|other``      literal words (lower case); ``'s`` is the possessive
-``~N``              a gap of 0..N words (no mention but an Approach, which
-                    reads as an adjective; no ``; : . ? !``)
+``~N``              a gap of 0..N words (no mention but an Approach or a name
+                    before a hyphen, which read as adjectives: "open-source",
+                    "Arm-based"; no ``; : . ? !``)
 ``~~N``             a gap of 0..N words that may contain mentions
 ``~N!w|v``          a gap of 0..N words, none of them ``w`` or ``v``
 ``{BRAND}``         an optional company name, possibly possessive
@@ -40,9 +41,9 @@ import re
 from graph.model import ENTITY_TYPES, subclasses as _subclasses
 
 MARK = "§"
-_BAD_GAP = r"(?![;:.?!] )(?!" + MARK + r"(?!Approach#))\S+ "
+_BAD_GAP = r"(?:(?![;:.?!] )(?!" + MARK + r"(?!Approach#))\S+ |" + MARK + r"\w+#\d+ (?=- ))"
 _WIDE_GAP = r"(?![;:.?!] )\S+ "
-_LIST_JOIN = r"(?:, )?(?:and |& |as well as |along with |plus )"
+_LIST_JOIN = r"(?:, )?(?:and |& |or |as well as |along with |plus )"
 
 
 class PatternError(ValueError):

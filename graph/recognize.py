@@ -89,6 +89,15 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+def _split_abbreviation_compounds(nlp: Language) -> None:
+    """Split "U.S.-based" and "U.K.-listed" like "Paris-based": a hyphen after
+    an abbreviation's final period starts a new token."""
+    from spacy.util import compile_infix_regex
+
+    infixes = list(nlp.Defaults.infixes or []) + [r"(?<=[A-Z]\.)-(?=[a-z])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
 def _variants(name: str, etype: str) -> list[str]:
     out = [name]
     if etype in CASELESS_TYPES:
@@ -183,6 +192,7 @@ def build_pipeline(model: str | None = None) -> Language:
         first = "parser" if "parser" in nlp.pipe_names else nlp.pipe_names[0] if nlp.pipe_names else None
         nlp.add_pipe("kg_line_breaks", before=first) if first else nlp.add_pipe("kg_line_breaks")
         nlp.add_pipe("sentencizer", after="kg_line_breaks")
+    _split_abbreviation_compounds(nlp)
     ruler_kw = {"before": "ner"} if "ner" in nlp.pipe_names else {}
     ruler = nlp.add_pipe(
         "entity_ruler", name="kg_gazetteer", config={"overwrite_ents": False}, **ruler_kw
@@ -225,7 +235,7 @@ class _Cues:
         for f in sorted(fams, key=lambda f: -len(f.family)):
             join = {"space": r"\s", "hyphen": "-", "none": "", "any": r"[\s-]?"}[f.joiner]
             alts.append((re.escape(f.family) + join, f.type))
-        version = (r"(?:(?:Opus|Sonnet|Haiku|Pro|Flash|Ultra|Nano|Mini|Large|Medium|Small)\s)?"
+        version = (r"(?:(?:Opus|Sonnet|Haiku|Pro|Flash|Ultra|Nano|Mini|Large|Medium|Small|AI|X)\s)?"
                    r"[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b")
         tiers = (
             r"(?:\s(?:Pro|Flash|Ultra|Nano|Mini|mini|Turbo|Sonnet|Opus|Haiku|Scout|Maverick|"

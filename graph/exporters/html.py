@@ -358,16 +358,109 @@ def _qualifiers(rel: Relation) -> dict[str, str]:
     return out
 
 
+def seed_positions(ids: list[str], rels: list[Relation], *, step: float = 80.0,
+                   spacing: float = 40.0) -> dict[str, tuple[int, int]]:
+    """Return starting positions for a big graph: each component as a radial tree.
+
+    vis-network starts a big layout from random positions, and a few dozen
+    iterations leave thousands of entities in a tangle. Starting from a
+    breadth-first tree drawn in rings around the best connected entity of
+    each component (components packed in rows, biggest first), the same
+    iterations give a readable overview. Linear time; integer coordinates,
+    so the page stays byte-deterministic. Entities without relations get no
+    position (the page lines them up itself).
+
+    Examples:
+        >>> from graph.model import Evidence, Relation
+        >>> ev = (Evidence(doc_id="d", start=0, end=1, sentence="s", rule_id="r", confidence=1.0),)
+        >>> rels = [Relation(subject="a", predicate="uses", object=o, evidence=ev) for o in "bcd"]
+        >>> pos = seed_positions(["a", "b", "c", "d", "e"], rels)
+        >>> pos["a"], sorted(pos), len(set(pos.values()))
+        ((0, 0), ['a', 'b', 'c', 'd'], 4)
+    """
+    adj: dict[str, set[str]] = {i: set() for i in ids}
+    for r in rels:
+        if r.subject != r.object and r.subject in adj and r.object in adj:
+            adj[r.subject].add(r.object)
+            adj[r.object].add(r.subject)
+
+    def rank(i: str) -> tuple[int, str]:
+        return (-len(adj[i]), i)
+
+    seen: set[str] = set()
+    laid: list[tuple[float, dict[str, tuple[float, float]]]] = []  # (radius, positions)
+    for root in sorted((i for i in ids if adj[i]), key=rank):
+        if root in seen:
+            continue
+        seen.add(root)
+        children: dict[str, list[str]] = defaultdict(list)
+        rings = [[root]]
+        while True:
+            nxt = []
+            for u in rings[-1]:
+                for v in sorted(adj[u] - seen, key=rank):
+                    if v not in seen:
+                        seen.add(v)
+                        children[u].append(v)
+                        nxt.append(v)
+            if not nxt:
+                break
+            rings.append(nxt)
+        size: dict[str, int] = {}
+        for ring in reversed(rings):  # subtree sizes, leaves first
+            for u in ring:
+                size[u] = 1 + sum(size[c] for c in children[u])
+        # a crowded ring becomes a band of sub-rings, so the drawing stays a compact disc
+        inner, bands, outer = [0.0], [1], 0.0
+        for ring in rings[1:]:
+            inner.append(outer + step)
+            bands.append(max(1, math.ceil(len(ring) * spacing / (2 * math.pi * inner[-1]))))
+            outer = inner[-1] + (bands[-1] - 1) * spacing
+        wedge = {root: (0.0, 2 * math.pi)}
+        pos: dict[str, tuple[float, float]] = {}
+        for d, ring in enumerate(rings):  # each ring is in angular order
+            for k, u in enumerate(ring):
+                lo, hi = wedge[u]
+                angle = (lo + hi) / 2
+                r = inner[d] + (k % bands[d]) * spacing
+                pos[u] = (r * math.cos(angle), r * math.sin(angle))
+                total = size[u] - 1
+                for c in children[u]:
+                    share = (hi - lo) * size[c] / total
+                    wedge[c] = (lo, lo + share)
+                    lo += share
+        laid.append((outer + step, pos))
+    # pack the components in rows, biggest first
+    out: dict[str, tuple[int, int]] = {}
+    width = math.sqrt(sum((2 * r) ** 2 for r, _p in laid)) * 1.2 if laid else 0.0
+    x = y = row_height = 0.0
+    for r, pos in laid:
+        if x > 0 and x + 2 * r > width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        cx, cy = x + r, y + r
+        for u, (px, py) in pos.items():
+            out[u] = (round(cx + px), round(cy + py))
+        x += 2 * r
+        row_height = max(row_height, 2 * r)
+    if out:  # centre on the first (biggest) component's root
+        ox, oy = out[next(iter(laid[0][1]))]
+        out = {u: (px - ox, py - oy) for u, (px, py) in out.items()}
+    return out
+
+
 def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
              shown_degree: Counter[str], *, edge_labels: bool) -> Network:
     """Put the drawn entities and relations into a pyvis network."""
     net = Network(directed=True, cdn_resources="in_line", notebook=False)
     label = {e.id: e.label for e in ents}
     value = {e.id: round(math.sqrt(1 + shown_degree[e.id]), 4) for e in ents}
+    seeds = seed_positions([e.id for e in ents], rels) if len(ents) > IMPROVED_LAYOUT_MAX_NODES else {}
     for ent in ents:
         # an entity without relations on the page is kept out of the simulation;
         # the page lines such entities up under the graph once the layout settles
         extra: dict[str, Any] = {} if shown_degree[ent.id] else {"physics": False, "kg_isolated": True}
+        if ent.id in seeds:
+            extra["x"], extra["y"] = seeds[ent.id]
         net.add_node(
             ent.id,
             label=_short(ent.label),
