@@ -229,6 +229,7 @@ class _Cues:
         self.honorifics = set(c.get("honorifics", ()))
         self.not_names = set(c.get("not_names", ()))
         self.not_entities = {w.casefold() for w in c.get("not_entities", ())}
+        self.not_products = set(c.get("not_products", ()))
         fams, code = load_families()
         self.families = fams
         alts = []
@@ -375,6 +376,31 @@ class Recognizer:
                             k += 1
                     else:
                         break
+        # products named after their maker: "VMware Cloud Foundation", "Apple Intelligence"
+        for e in doc.ents:
+            if e.label_ not in ("Company",) or not e.ent_id_:
+                continue
+            k = e.end
+            while k < n and k - e.end < 4 and _is_name_token(doc[k]) and doc[k].text not in cues.not_names \
+                    and doc[k].lower_ not in cues.titles and doc[k].text not in cues.honorifics \
+                    and doc[k].text not in cues.suffixes and not doc[k].ent_id_ and not doc[k].is_sent_start:
+                k += 1
+            if k > e.end and not (k < n and doc[k].text in ("'s", "\u2019s")):
+                found.append((e.start, k, "Product", "pattern_brand_product_v1"))
+        # versioned product names: "Tomahawk 5", "Gaudi 3" (typed by the noun after them)
+        for tok in doc[:-1]:
+            nxt = doc[tok.i + 1]
+            if (tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper and len(tok.text) > 2
+                    and tok.text not in cues.not_names and tok.lower_ not in _MONTHS
+                    and tok.text not in cues.not_products and not tok.is_sent_start
+                    and re.fullmatch(r"\d{1,2}(?:\.\d)?[A-Za-z]?", nxt.text)):
+                after = " ".join(t.lower_ for t in doc[tok.i + 2 : tok.i + 5])
+                etype = "Product"
+                if any(w in cues.chip_nouns for w in after.split()):
+                    etype = "Chip"
+                elif any(w in ("model", "models", "llm") for w in after.split()):
+                    etype = "AIModel"
+                found.append((tok.i, tok.i + 2, etype, "pattern_versioned_v1"))
         # people followed by a role: "Dario Blanco as chief financial officer"
         for tok in doc[:-3]:
             if not (tok.is_alpha and tok.text[:1].isupper() and tok.text not in cues.not_names):
@@ -507,7 +533,7 @@ class Recognizer:
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
-            strong = rule in ("pattern_family_v1", "pattern_appositive_v1")  # not pattern_context_v1
+            strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
@@ -639,6 +665,9 @@ class Recognizer:
                 surnames.setdefault(doc[e - 1].text, "Person")
         if not surnames:
             return typed
+        for t in typed:  # a single word the NER typed otherwise is the person ("Venturo serves")
+            if t[1] - t[0] == 1 and doc[t[0]].text in surnames and t[3].startswith("ner_") and t[2] != "Person":
+                t[2], t[3] = "Person", "pattern_surname_v1"
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = [[t.i, t.i + 1, "Person", "pattern_surname_v1", ""] for t in doc
                  if t.text in surnames and t.i not in taken and t.text[0].isupper()]

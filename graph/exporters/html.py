@@ -422,8 +422,8 @@ def seed_positions(ids: list[str], rels: list[Relation], *, step: float = 80.0,
             for k, u in enumerate(ring):
                 lo, hi = wedge[u]
                 angle = (lo + hi) / 2
-                r = inner[d] + (k % bands[d]) * spacing
-                pos[u] = (r * math.cos(angle), r * math.sin(angle))
+                dist = inner[d] + (k % bands[d]) * spacing
+                pos[u] = (dist * math.cos(angle), dist * math.sin(angle))
                 total = size[u] - 1
                 for c in children[u]:
                     share = (hi - lo) * size[c] / total
@@ -432,16 +432,16 @@ def seed_positions(ids: list[str], rels: list[Relation], *, step: float = 80.0,
         laid.append((outer + step, pos))
     # pack the components in rows, biggest first
     out: dict[str, tuple[int, int]] = {}
-    width = math.sqrt(sum((2 * r) ** 2 for r, _p in laid)) * 1.2 if laid else 0.0
+    width = math.sqrt(sum((2 * rad) ** 2 for rad, _p in laid)) * 1.2 if laid else 0.0
     x = y = row_height = 0.0
-    for r, pos in laid:
-        if x > 0 and x + 2 * r > width:
+    for rad, pos in laid:
+        if x > 0 and x + 2 * rad > width:
             x, y, row_height = 0.0, y + row_height, 0.0
-        cx, cy = x + r, y + r
+        cx, cy = x + rad, y + rad
         for u, (px, py) in pos.items():
             out[u] = (round(cx + px), round(cy + py))
-        x += 2 * r
-        row_height = max(row_height, 2 * r)
+        x += 2 * rad
+        row_height = max(row_height, 2 * rad)
     if out:  # centre on the first (biggest) component's root
         ox, oy = out[next(iter(laid[0][1]))]
         out = {u: (px - ox, py - oy) for u, (px, py) in out.items()}
