@@ -387,6 +387,15 @@ class Recognizer:
                 k += 1
             if k > e.end and not (k < n and doc[k].text in ("'s", "\u2019s")):
                 found.append((e.start, k, "Product", "pattern_brand_product_v1"))
+        # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
+        for tok in doc[:-1]:
+            if tok.lower_ in ("acquired", "bought", "purchased", "acquire", "buy", "acquires", "buys", "acquiring", "buying"):
+                nxt = doc[tok.i + 1]
+                if nxt.is_alpha and nxt.text[:1].isupper() and nxt.text not in cues.not_names and not nxt.ent_id_:
+                    k = tok.i + 2
+                    while k < n and k - tok.i < 5 and _is_name_token(doc[k]) and not doc[k].ent_id_:
+                        k += 1
+                    found.append((tok.i + 1, k, "Company", "pattern_acquired_v1"))
         # versioned product names: "Tomahawk 5", "Gaudi 3" (typed by the noun after them)
         for tok in doc[:-1]:
             nxt = doc[tok.i + 1]

@@ -180,7 +180,7 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     steps = 0
     while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
         if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in (
-            "a", "an", "of", "and", "or", "its", "their", "his", "her", "each", "every", "any",
+            "a", "an", "of", "its", "their", "his", "her", "each", "every", "any",
         ) or (j in taken and not _is_place(j, mentions)):
             return None
         j -= 1
@@ -188,7 +188,11 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     if j < sent.start or doc[j].lower_ not in ("the", "this", "that"):
         return None
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-    if nxt is not None and (nxt.lower_ in ("of", "which", "who", "-", "to", "for", "behind") or
+    # "the maker of X" names a new entity by what it makes, unless it opens the sentence
+    # ("The Palo Alto-based developer of the Pi chatbot was founded ..." refers back)
+    restrictive = ("which", "who", "-", "to", "for", "behind") + (() if j == sent.start or (
+        j > sent.start and doc[j - 1].text in ("-", "•", "*")) else ("of",))
+    if nxt is not None and (nxt.lower_ in restrictive or
                             (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
         return None  # "the maker of X", "the company Acme": not a reference back
     return nouns[low]
@@ -350,6 +354,10 @@ def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
         tok = sent.doc[i]
         if i in by_start:
             m = by_start[i]
+            if m.rule == "coref_description_v1":
+                # keep the description's head word before its symbol: "developer §Company#1 of ..."
+                syms.append(tok.text.lower())
+                toks.append((i, i))
             mention_of[len(syms)] = m
             syms.append(f"{MARK}{m.type}#{n}")
             toks.append((m.start, m.end))

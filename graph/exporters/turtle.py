@@ -122,20 +122,29 @@ class _Terms:
         return f"<{iri}>"
 
     def term(self, node: object) -> str:
-        if isinstance(node, Literal):
+        cls = type(node)
+        if cls is URIRef:
+            text = self.iris.get(node)  # type: ignore[call-overload]
+            if text is None:
+                text = self.iris[node] = self._iri(str(node))  # type: ignore[index]
+            return text
+        if cls is Literal:
             lex = str(node)
-            dt = node.datatype
-            if node.language:
-                return f"{escape_string(lex)}@{node.language}"
-            if dt is None or str(dt) == _XSD_STRING:
+            dt = node.datatype  # type: ignore[attr-defined]
+            if dt is None:
+                lang = node.language  # type: ignore[attr-defined]
+                return escape_string(lex) + (f"@{lang}" if lang else "")
+            dt = str(dt)
+            if dt == _XSD_STRING:
                 return escape_string(lex)
-            if str(dt) == _XSD_INTEGER and _INTEGER.fullmatch(lex):
+            if dt == _XSD_INTEGER and _INTEGER.fullmatch(lex):
                 return lex
-            if str(dt) == _XSD_DECIMAL and _DECIMAL.fullmatch(lex):
+            if dt == _XSD_DECIMAL and _DECIMAL.fullmatch(lex):
                 return lex
-            return f"{escape_string(lex)}^^{self.iri(str(dt))}"
-        if isinstance(node, URIRef):
-            return self.iri(str(node))
+            return f"{escape_string(lex)}^^{self.iri(dt)}"
+        if isinstance(node, (URIRef, Literal)):  # a subclass: the slow path
+            return self.term(URIRef(str(node)) if isinstance(node, URIRef) else Literal(
+                str(node), lang=node.language, datatype=node.datatype))  # type: ignore[attr-defined]
         raise TypeError(f"cannot write {node!r} in Turtle: only IRIs and literals (no blank nodes)")
 
 
