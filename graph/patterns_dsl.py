@@ -43,6 +43,8 @@ from graph.model import ENTITY_TYPES, subclasses as _subclasses
 MARK = "§"
 _BAD_GAP = r"(?:(?![;:.?!] )(?!" + MARK + r"(?!Approach#))\S+ |" + MARK + r"\w+#\d+ (?=- ))"
 _WIDE_GAP = r"(?![;:.?!] )\S+ "
+_ASIDE = (r"(?:, (?:a|an|the|one|also|now|long|still|itself|itself) (?:(?![;:.?!] )\S+ ){0,14}?, "
+          r"|, (?:which|who) (?=\S))?")
 _LIST_JOIN = r"(?:, )?(?:and |& |or |as well as |along with |plus )"
 
 
@@ -253,6 +255,10 @@ def compile_pattern(
             rx = f"(?P<{name}>{body})"
             if not nxt.startswith("'s"):
                 rx += "(?!'s )"  # a possessor is not the slot's entity
+            if slot == "S" and nxt and (nxt.startswith("~") or nxt.startswith("@") or nxt[:1].isalpha()) \
+                    and not nxt.startswith("~~"):
+                # "X, a Paris-based startup, bought Y" / "X, which also holds ...": skip the aside
+                rx += _ASIDE
             if nxt.startswith("~") and not nxt.startswith("~~"):
                 rx += "(?!, )"  # "X, a backer of Y, made Z": Y is not the subject
         elif core == "{BRAND}":

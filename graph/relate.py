@@ -236,6 +236,10 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
                 prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
                 kind = "subject" if prev in _SUBJECT_START or tok.i == sent.start else "object"
                 types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
+                after = " ".join(t.lower_ for t in doc[tok.i + 1 : tok.i + 4])
+                if re.match(r"(is|was|has been|will be|are|were) (also |now |too )?(made|manufactured|produced|"
+                            r"fabricated|built|designed|sold|shipped|developed|trained|priced|packaged)\b", after):
+                    types = ("Product", "Chip", "AIModel", "Project")  # "it is manufactured by TSMC": a thing, not a firm
             else:
                 types = _description(doc, tok, sent, taken, by_start, nouns)
                 kind = "description" if types else ""
@@ -281,7 +285,9 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     before = [m for m in in_sent if m.end <= i and m.type in types]
     if kind == "object" and before:
         return before[-1]
-    subject = next((m for m in in_sent if m.type in ORG_TYPES), None)
+    clause_start = max([t.i for t in doc[doc[i].sent.start:i] if t.text in (";", ":")] + [0])
+    subject = next((m for m in in_sent if m.type in ORG_TYPES and m.start >= clause_start), None) or \
+        next((m for m in in_sent if m.type in ORG_TYPES), None)
     best: tuple[float, int, M] | None = None
     for order, (s_, m) in enumerate(ctx.seen):
         if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
@@ -407,8 +413,14 @@ def _symbol_range(sym: Symbols, start: int, end: int) -> tuple[int, int]:
 
 
 def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozenset(),
-               scope: str = "clause") -> str | None:
+               scope: str = "clause", slots: frozenset[int] = frozenset()) -> str | None:
     """Return the cue that blocks symbols ``[a, b)``, looking back to the clause start.
+
+    Negations and hedges count from the start of the clause to the end of
+    the match; "former"/"previously" only inside the match or just before
+    it. A comma-delimited aside that holds none of the relation's ends
+    (``slots``: their symbol indices) is skipped: in "Feldman, a former AMD
+    vice president, is the CEO" the "former" is the aside's.
 
     Examples:
         >>> blocked_by("^ §Company#0 has not acquired §Company#1".split(), 1, 6)
@@ -416,25 +428,47 @@ def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozen
         >>> blocked_by("^ §Company#0 acquired §Company#1".split(), 1, 4) is None
         True
     """
+    def is_former(w: str) -> bool:
+        return w in FORMER or w.startswith("ex-") or w == "ex"
+
+    for w in words[max(a - 2, 1):a]:
+        if is_former(w):
+            return w
     if scope == "phrase":
-        # nominal facts hold whatever the clause says, but not "former"/"ex-" right before
-        for w in words[max(a - 2, 1):a]:
-            if w in FORMER or w.startswith("ex-") or w == "ex":
-                return w
-    k = a - 1 if scope == "clause" else a
-    while scope == "clause" and k > 0 and words[k] not in CLAUSE_BREAKS and not (words[k] in ("and", "but") and words[k - 1] == ","):
-        k -= 1
-    window = words[max(k, 0) : b]
-    for w in window:
+        window_idx = list(range(a, b))
+    else:
+        k = a - 1
+        while k > 0 and words[k] not in CLAUSE_BREAKS and not (words[k] in ("and", "but") and words[k - 1] == ","):
+            k -= 1
+        window_idx = list(range(max(k, 0), b))
+    skip = _asides(words, window_idx, slots)
+    window = [words[i] for i in window_idx if i not in skip]
+    for i, w in zip([i for i in window_idx if i not in skip], window):
         if w in ignore:
             continue
-        if w in NEGATION or w in HEDGES or w in FORMER or w.startswith("ex-"):
+        if w in NEGATION or w in HEDGES:
+            return w
+        if is_former(w) and i >= a:
             return w
     text = " ".join(window)
     for phrase in ("said to", "in talks", "no longer", "is said", "are said", "set to"):
         if phrase in text:
             return phrase
     return None
+
+
+_ASIDE_OPENERS = frozenset("a an the who which whose one also now long still itself".split())
+
+
+def _asides(words: list[str], idx: list[int], slots: frozenset[int]) -> set[int]:
+    """Indices of comma-delimited asides (", a former AMD executive,") without slots."""
+    out: set[int] = set()
+    commas = [i for i in idx if words[i] == ","]
+    for x, y in zip(commas, commas[1:]):
+        inner = range(x + 1, y)
+        if y - x > 1 and words[x + 1] in _ASIDE_OPENERS and not any(i in slots for i in inner):
+            out.update(range(x, y + 1))
+    return out
 
 
 @dataclass(slots=True)
@@ -469,7 +503,9 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
                     s, e = m.span(name)
                     (subs if name.startswith("S") else objs).extend(_slot_mentions(sym, s, e))
                 a, b = _symbol_range(sym, m.start("m"), m.end("m"))
-                cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope)
+                slot_idx = frozenset(k for name, val in m.groupdict().items() if val is not None and name != "m"
+                                     for k in range(*_symbol_range(sym, *m.span(name))))
+                cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope, slot_idx)
                 for sm in subs:
                     for om in objs:
                         if sm.key == om.key:

@@ -216,7 +216,7 @@ class _Stop(Exception):
 
 def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None = DEFAULT_TIMEOUT,
           cors: bool = False, announce: Callable[[str], None] = print) -> int:
-    """Serve ``store`` read-only until Ctrl-C or SIGTERM; return an exit code.
+    """Serve ``store`` read-only until Ctrl-C, SIGINT or SIGTERM; return an exit code.
 
     ``announce`` receives the endpoint URL once the server accepts
     connections (``kg serve`` prints it).
@@ -231,10 +231,11 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
         log.warning("binding to %s: the endpoint is reachable from other machines", host)
     endpoint = Endpoint(store, host, port, timeout=timeout, cors=cors)
 
-    def on_term(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         raise _Stop
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # both, explicitly: a shell starts background jobs with SIGINT ignored
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         endpoint.start()
         announce(endpoint.url)
@@ -247,7 +248,8 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
         return 0
     finally:
         endpoint.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def http_query(url: str, query: str, accept: str = "application/sparql-results+json",

@@ -28,14 +28,24 @@ not on the order of its tuples or on the hash seed.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.exporters import register
-from graph.model import KnowledgeGraph
-from graph.rdf import WD, _document_triples, _entity_triples, _relation_triples, entity_iri
+from graph.model import Document, Entity, KnowledgeGraph, Relation
+from graph.rdf import (
+    WD,
+    _date,
+    _decimal,
+    _document_triples,
+    document_iri,
+    entity_iri,
+    evidence_iri,
+    relation_iri,
+)
 from graph.vocab import EKG, RESOURCE_BASE
 
 HEADER = (
@@ -66,7 +76,8 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 
 _XSD_STRING, _XSD_INTEGER, _XSD_DECIMAL = str(XSD.string), str(XSD.integer), str(XSD.decimal)
-_TYPE, _LABEL = str(RDF.type), str(RDFS.label)
+_TYPE, _LABEL, _ALT, _SAME = str(RDF.type), str(RDFS.label), str(SKOS.altLabel), str(OWL.sameAs)
+_SUBJ, _PRED, _OBJ, _DERIVED = str(RDF.subject), str(RDF.predicate), str(RDF.object), str(PROV.wasDerivedFrom)
 
 
 #: Bidirectional controls: written raw they reorder how a line displays.
@@ -171,45 +182,136 @@ def _statements(terms: _Terms, triples: Iterable[tuple[object, object, object]])
         yield terms.term(s), piri, "a" if piri == _TYPE else terms.iri(piri), terms.term(o)
 
 
+class _Writer:
+    """The statements of :func:`graph.rdf.to_rdf`, as Turtle text, without rdflib terms.
+
+    Building a million rdflib terms costs more than writing them, so the
+    entity and relation statements are formatted here directly. They follow
+    ``graph.rdf._entity_triples`` and ``_relation_triples`` statement for
+    statement (``tests/test_exporters_turtle.py`` checks that a graph with
+    every optional field set gives the same triples as ``to_rdf``); IRIs and
+    canonical literals still come from :mod:`graph.rdf`, the only module that
+    mints them. Documents are few and go through ``_document_triples`` itself.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.terms = _Terms()
+        self._ent: dict[str, str] = {}
+        self._doc: dict[str, str] = {}
+        self._dec: dict[tuple[type, str], str] = {}
+        self._pred: dict[str, tuple[str, str]] = {}
+
+    def iri(self, node: object) -> str:
+        return self.terms.iri(str(node))
+
+    def pred(self, name: str) -> tuple[str, str]:
+        """(IRI, text) of an ekg: property."""
+        out = self._pred.get(name)
+        if out is None:
+            iri = str(EKG[name])
+            out = self._pred[name] = (iri, self.terms.iri(iri))
+        return out
+
+    def entity(self, entity_id: str) -> str:
+        text = self._ent.get(entity_id)
+        if text is None:
+            text = self._ent[entity_id] = self.iri(entity_iri(entity_id, self.base))
+        return text
+
+    def document(self, doc_id: str) -> str:
+        text = self._doc.get(doc_id)
+        if text is None:
+            text = self._doc[doc_id] = self.iri(document_iri(doc_id, self.base))
+        return text
+
+    def decimal(self, value: float | Decimal) -> str:
+        key = (type(value), str(value))
+        text = self._dec.get(key)
+        if text is None:
+            text = self._dec[key] = self.terms.term(_decimal(value))
+        return text
+
+    def integer(self, value: int) -> str:
+        if type(value) is int:
+            return str(value)
+        return self.terms.term(Literal(value, datatype=XSD.integer))
+
+    def entity_pairs(self, ent: Entity) -> list[tuple[str, str, str]]:
+        """Mirrors ``graph.rdf._entity_triples``."""
+        pairs = [(_TYPE, "a", self.iri(EKG[ent.type])), (_LABEL, "rdfs:label", escape_string(ent.label))]
+        pairs += [(_ALT, "skos:altLabel", escape_string(a)) for a in ent.aliases]
+        if ent.wikidata:
+            pairs.append((_SAME, "owl:sameAs", self.iri(WD[ent.wikidata])))
+        if ent.parameter_count is not None:
+            pairs.append((*self.pred("parameterCount"), self.integer(ent.parameter_count)))
+        if ent.market_share is not None:
+            pairs.append((*self.pred("marketShare"), self.decimal(ent.market_share)))
+        return pairs
+
+    def relation(self, rel: Relation) -> tuple[tuple[str, str, str, str], dict[str, list[tuple[str, str, str]]]]:
+        """Mirrors ``graph.rdf._relation_triples``: the entity-to-entity statement,
+        and the statements of the assertion node and of each evidence node."""
+        s, o = self.entity(rel.subject), self.entity(rel.object)
+        piri, ptext = self.pred(rel.predicate)
+        node = self.iri(relation_iri(rel, self.base))
+        pairs = [(_TYPE, "a", "ekg:Assertion"), (_SUBJ, "rdf:subject", s), (_PRED, "rdf:predicate", ptext),
+                 (_OBJ, "rdf:object", o), (*self.pred("confidence"), self.decimal(rel.confidence))]
+        if rel.amount is not None:
+            pairs.append((*self.pred("amount"), self.decimal(rel.amount)))
+        if rel.currency:
+            pairs.append((*self.pred("currency"), escape_string(rel.currency)))
+        if rel.count is not None:
+            pairs.append((*self.pred("count"), self.integer(rel.count)))
+        if rel.date:
+            pairs.append((*self.pred("date"), self.terms.term(_date(rel.date))))
+        blocks = {node: pairs}
+        evidence, conf = self.pred("evidence"), self.pred("confidence")
+        for ev in rel.evidence:
+            en = self.iri(evidence_iri(rel, ev, self.base))
+            pairs.append((*evidence, en))
+            blocks.setdefault(en, []).extend((
+                (_TYPE, "a", "ekg:Evidence"),
+                (_DERIVED, "prov:wasDerivedFrom", self.document(ev.doc_id)),
+                (*self.pred("sentence"), escape_string(ev.sentence)),
+                (*self.pred("charStart"), self.integer(ev.start)),
+                (*self.pred("charEnd"), self.integer(ev.end)),
+                (*self.pred("rule"), escape_string(ev.rule_id)),
+                (*conf, self.decimal(ev.confidence)),
+            ))
+        return (s, piri, ptext, o), blocks
+
+
 def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
-    terms = _Terms()
+    w = _Writer(base)
     yield HEADER
     for prefix, ns in PREFIXES:
         yield f"@prefix {prefix}: <{ns}> .\n"
 
-    # relations first (in memory as text), so each entity's block can hold
-    # the relation triples of which it is the subject
+    # relations first (as text), so that each entity's block can hold the
+    # relation statements of which it is the subject
     outgoing: dict[str, list[tuple[str, str, str]]] = {}
-    entity_subjects = {terms.term(entity_iri(e.id, base)) for e in kg.entities}
     relation_blocks: list[str] = []
     for rel in kg.relations:
-        local: dict[str, list[tuple[str, str, str]]] = {}
-        for s, piri, ptext, o in _statements(terms, _relation_triples(rel, base)):
-            if s in entity_subjects:
-                outgoing.setdefault(s, []).append((piri, ptext, o))
-            else:
-                local.setdefault(s, []).append((piri, ptext, o))
-        # the assertion node (first), then its evidence sorted
-        order = list(local)
-        for s in order[:1] + sorted(order[1:]):
-            relation_blocks.append(_block(s, local[s]))
+        (s, piri, ptext, o), blocks = w.relation(rel)
+        outgoing.setdefault(s, []).append((piri, ptext, o))
+        order = list(blocks)  # the assertion node, then its evidence sorted
+        relation_blocks.extend(_block(n, blocks[n]) for n in order[:1] + sorted(order[1:]))
 
     if kg.entities:
         yield "\n# Entities\n"
     for ent in kg.entities:
-        subject = terms.term(entity_iri(ent.id, base))
-        pairs = [(piri, ptext, o) for _s, piri, ptext, o in _statements(terms, _entity_triples(ent, base))]
-        pairs.extend(outgoing.pop(subject, ()))
-        yield "\n" + _block(subject, pairs)
+        subject = w.entity(ent.id)
+        yield "\n" + _block(subject, w.entity_pairs(ent) + outgoing.pop(subject, []))
     if relation_blocks:
         yield "\n# Relations: each assertion, then its evidence\n"
     for block in relation_blocks:
         yield "\n" + block
     del relation_blocks
 
-    # documents: a document's own triples (graph.rdf looks each one up by id;
-    # give it a one-document graph so this stays linear in the corpus)
-    first: dict[str, object] = {}
+    # documents: graph.rdf looks each one up by id; give it a one-document
+    # graph, so that this stays linear in the number of documents
+    first: dict[str, Document] = {}
     for doc in kg.documents:
         first.setdefault(doc.id, doc)
     mentions: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -218,7 +320,7 @@ def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[st
     doc_groups: dict[str, list[tuple[str, str, str]]] = {}
     for doc in kg.documents:
         one = KnowledgeGraph(documents=(first[doc.id],), mentions_by_doc=tuple(mentions.get(doc.id, ())))
-        for s, piri, ptext, o in _statements(terms, _document_triples(one, doc.id, base)):
+        for s, piri, ptext, o in _statements(w.terms, _document_triples(one, doc.id, base)):
             doc_groups.setdefault(s, []).append((piri, ptext, o))
     if doc_groups:
         yield "\n# Documents\n"
