@@ -254,7 +254,8 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
 
 
 def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts) -> None:  # noqa: ANN001
-    """A model named after an organisation of the same document is its model."""
+    """A model or product named after an organisation of the same document
+    ("Acme-7", "Acme Cloud") is that organisation's."""
     by_doc: dict[str, list[str]] = defaultdict(list)
     for (doc_id, key) in first_sentence:
         by_doc[doc_id].append(key)
@@ -262,7 +263,7 @@ def _developer_from_name(relations, inf, entities, ids, id_type, names, first_se
         orgs = [(k, names[ids[k]]) for k in keys if id_type[ids[k]] in ("Company", "Organization")]
         for k in keys:
             mid = ids[k]
-            if id_type[mid] != "AIModel":
+            if id_type[mid] not in ("AIModel", "Product"):
                 continue
             label = names[mid]
             for okey, oname in orgs:

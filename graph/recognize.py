@@ -287,6 +287,8 @@ class Recognizer:
             nxt2 = " ".join(nxt)
             if nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
                 found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
+            elif nxt and nxt[0] in ("system", "systems", "server", "servers", "rack", "racks", "platform", "appliance"):
+                found.append((span.start, span.end, "Product", "pattern_product_code_v1"))
             elif nxt and (nxt[0] in cues.model_nouns or nxt2 in cues.model_nouns):
                 found.append((span.start, span.end, "AIModel", "pattern_model_code_v1"))
         # capitalised sequences ending in a company suffix or an organisation head
@@ -336,7 +338,11 @@ class Recognizer:
                         # "Corp." after "Group": extend over chained suffixes
                         while end < n and doc[end].text in cues.suffixes:
                             end += 1
-                        found.append((start, end, etype, "pattern_name_head_v1"))
+                        # "Fidelity Management & Research": a longer name than the known "Fidelity"
+                        rule = "pattern_name_head_v1"
+                        if any(doc[x].ent_id_ for x in range(start, end)) and not doc[end - 1].ent_id_:
+                            rule = "pattern_name_head_long_v1"
+                        found.append((start, end, etype, rule))
                     break
             # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
             start = self._trim_start(doc, i, j)
@@ -383,7 +389,9 @@ class Recognizer:
             k = e.end
             while k < n and k - e.end < 4 and _is_name_token(doc[k]) and doc[k].text not in cues.not_names \
                     and doc[k].lower_ not in cues.titles and doc[k].text not in cues.honorifics \
-                    and doc[k].text not in cues.suffixes and not doc[k].ent_id_ and not doc[k].is_sent_start:
+                    and doc[k].text not in cues.suffixes and not doc[k].ent_id_ and not doc[k].is_sent_start \
+                    and doc[k].text.casefold() not in cues.not_entities and doc[k].lower_ not in cues.chip_nouns \
+                    and doc[k].lower_ not in cues.model_nouns and doc[k].lower_ not in cues.company_nouns:
                 k += 1
             if k > e.end and not (k < n and doc[k].text in ("'s", "\u2019s")):
                 found.append((e.start, k, "Product", "pattern_brand_product_v1"))
@@ -465,8 +473,14 @@ class Recognizer:
                 if tok.text in (",", ".", ";", ")", ":", "that", "which", "who") or tok.is_sent_start:
                     break
                 if low in ("in", "at", "for", "with", "from", "to", "on", "by", "near", "inside", "behind") or (
-                        low == "of" and prev not in ("one", "some", "each", "all", "part")):
+                        low == "of" and prev not in ("one", "some", "each", "all", "part", "network", "series",
+                                                     "cluster", "family", "group", "range", "line", "suite", "set",
+                                                     "collection", "fleet", "maker", "developer", "provider",
+                                                     "designer", "supplier", "manufacturer", "operator", "owner")):
                     break
+                if low == "of" and prev in ("maker", "developer", "provider", "designer", "supplier",
+                                            "manufacturer", "operator", "owner"):
+                    break  # "a maker of chips" is a company: its head is "maker"
                 two = f"{prev} {low}"
                 if low in cues.project_nouns or two in cues.project_nouns:
                     head_type = "Project"
@@ -542,7 +556,8 @@ class Recognizer:
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
-            strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1")
+            strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1",
+                              "pattern_name_head_long_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
@@ -564,7 +579,7 @@ class Recognizer:
         chosen.sort(key=lambda c: c[0])
         typed: list[list] = []
         for s, e, etype, rule, kb, _prio in chosen:
-            if not kb and rule != "pattern_name_head_v1":
+            if not kb and rule not in ("pattern_name_head_v1", "pattern_name_head_long_v1"):
                 ctx = self._context_type(doc, s, e, etype)
                 if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
                     etype = ctx

@@ -28,8 +28,8 @@ not on the order of its tuples or on the hash seed.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -133,18 +133,13 @@ class _Terms:
         return f"<{iri}>"
 
     def term(self, node: object) -> str:
-        cls = type(node)
-        if cls is URIRef:
-            text = self.iris.get(node)  # type: ignore[call-overload]
-            if text is None:
-                text = self.iris[node] = self._iri(str(node))  # type: ignore[index]
-            return text
-        if cls is Literal:
-            lex = str(node)
-            dt = node.datatype  # type: ignore[attr-defined]
+        """The Turtle text of an rdflib IRI or literal."""
+        if isinstance(node, URIRef):
+            return self.iri(str(node))
+        if isinstance(node, Literal):
+            lex, dt = str(node), node.datatype
             if dt is None:
-                lang = node.language  # type: ignore[attr-defined]
-                return escape_string(lex) + (f"@{lang}" if lang else "")
+                return escape_string(lex) + (f"@{node.language}" if node.language else "")
             dt = str(dt)
             if dt == _XSD_STRING:
                 return escape_string(lex)
@@ -153,9 +148,6 @@ class _Terms:
             if dt == _XSD_DECIMAL and _DECIMAL.fullmatch(lex):
                 return lex
             return f"{escape_string(lex)}^^{self.iri(dt)}"
-        if isinstance(node, (URIRef, Literal)):  # a subclass: the slow path
-            return self.term(URIRef(str(node)) if isinstance(node, URIRef) else Literal(
-                str(node), lang=node.language, datatype=node.datatype))  # type: ignore[attr-defined]
         raise TypeError(f"cannot write {node!r} in Turtle: only IRIs and literals (no blank nodes)")
 
 
