@@ -25,7 +25,9 @@ from graph.exporters.html import (
     generate_html,
     page_data,
     script_json,
+    seed_positions,
     stabilisation_iterations,
+    vis_options,
 )
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
 
@@ -84,7 +86,7 @@ def two_doc_kg() -> KnowledgeGraph:
                  evidence=(ev("Acme supplies Widget X.", conf=0.3),)),
         Relation(subject="acme", predicate="investsIn", object="springfield",
                  evidence=(ev("Acme invests $5m in Springfield."),),
-                 amount=Decimal("5000000"), currency="USD", date="2024-05"),
+                 amount=Decimal(5000000), currency="USD", date="2024-05"),
         Relation(subject="acme", predicate="headquarteredIn", object="springfield",
                  evidence=(ev("Springfield-based Acme."),)),
     )
@@ -188,6 +190,8 @@ def test_exporters_html_parallel_edges_get_distinct_curves(two_doc_kg):
     edges = {e["kg_predicate"]: e for e in page_data(generate_html(two_doc_kg))["edges"]}
     a, b = edges["manufacturerOf"]["smooth"], edges["supplierOf"]["smooth"]
     assert {a["type"], b["type"]} == {"curvedCW", "curvedCCW"}
+    # only one of the pair pulls in the simulation
+    assert [edges[p].get("physics", True) for p in ("manufacturerOf", "supplierOf")] == [True, False]
     assert "smooth" not in edges["investsIn"] or edges["investsIn"]["smooth"] != edges["headquarteredIn"]["smooth"]
 
 
@@ -261,18 +265,49 @@ def test_exporters_html_empty_graph_gives_a_page():
 
 def test_exporters_html_big_graphs_get_cheaper_settings():
     small = page_data(generate_html(star_graph(20)))
-    big = page_data(generate_html(star_graph(CURVED_EDGES_MAX_EDGES + 1), max_nodes=None))
+    n = max(CURVED_EDGES_MAX_EDGES, EDGE_LABELS_MAX_EDGES, IMPROVED_LAYOUT_MAX_NODES) + 1
+    big = page_data(generate_html(star_graph(n), max_nodes=None))
     assert small["options"]["layout"] == {"randomSeed": 7, "improvedLayout": True}
-    assert small["config"]["edgeLabels"] is True
+    assert small["config"]["edgeLabels"] is True and "length" in small["edges"][0]
+    assert small["options"]["edges"]["smooth"] == {"enabled": True, "type": "dynamic"}
     assert big["options"]["layout"]["improvedLayout"] is False
     assert big["options"]["edges"]["smooth"] is False
-    assert big["config"]["edgeLabels"] is False
-    assert CURVED_EDGES_MAX_EDGES + 2 > IMPROVED_LAYOUT_MAX_NODES
-    assert CURVED_EDGES_MAX_EDGES > EDGE_LABELS_MAX_EDGES
-    assert big["options"]["physics"]["stabilization"]["iterations"] == stabilisation_iterations(
-        CURVED_EDGES_MAX_EDGES + 2) < small["options"]["physics"]["stabilization"]["iterations"]
-    iters = [stabilisation_iterations(n) for n in (10, 400, 2000, 5000, 50000)]
+    assert big["config"]["edgeLabels"] is False and "length" not in big["edges"][0]
+    assert big["options"]["physics"]["stabilization"]["iterations"] == stabilisation_iterations(n + 1)
+    assert stabilisation_iterations(n + 1) < small["options"]["physics"]["stabilization"]["iterations"]
+    iters = [stabilisation_iterations(k) for k in (10, 400, 2000, 5000, 50000)]
     assert iters == sorted(iters, reverse=True) and iters[-1] >= 25
+    huge = vis_options(5000, 10000)
+    assert huge["physics"]["forceAtlas2Based"]["theta"] > small["options"]["physics"]["forceAtlas2Based"]["theta"]
+    assert huge["interaction"]["hideEdgesOnDrag"] is True and huge["interaction"]["hover"] is False
+
+
+def test_exporters_html_big_graphs_start_from_a_radial_tree_layout():
+    kg = star_graph(IMPROVED_LAYOUT_MAX_NODES + 5, n_isolated=2)
+    data = page_data(generate_html(kg, max_nodes=None))
+    pos = {n["id"]: (n.get("x"), n.get("y")) for n in data["nodes"]}
+    assert pos["hub"] == (0, 0)
+    leaves = [p for i, p in pos.items() if i.startswith("t")]
+    assert all(isinstance(x, int) and isinstance(y, int) for x, y in leaves)
+    assert len(set(leaves)) == len(leaves)  # no two start on the same spot
+    assert pos["z000"] == (None, None)  # isolated: placed by the page
+    assert "x" not in page_data(generate_html(star_graph(5)))["nodes"][0]  # small: vis' own layout
+
+
+def test_exporters_html_seed_positions_packs_components_apart():
+    a, b = star_graph(4), star_graph(3)
+    rels = list(a.relations) + [Relation(subject=f"q{r.subject}", predicate="uses", object=f"q{r.object}",
+                                         evidence=r.evidence) for r in b.relations]
+    ids = [e.id for e in a.entities] + [f"q{e.id}" for e in b.entities]
+    pos = seed_positions(ids, rels)
+    assert pos == seed_positions(ids, rels) and set(pos) == set(ids)
+    first = [pos[i] for i in ids if not i.startswith("q")]
+    second = [pos[i] for i in ids if i.startswith("q")]
+    def box(ps):
+        return min(x for x, _ in ps), max(x for x, _ in ps), min(y for _, y in ps), max(y for _, y in ps)
+
+    (ax0, ax1, ay0, ay1), (bx0, bx1, by0, by1) = box(first), box(second)
+    assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0  # the two boxes do not overlap
 
 
 # ---- safety --------------------------------------------------------------------------------
@@ -324,7 +359,7 @@ def test_exporters_html_works_offline_no_external_resources(hostile_kg, two_doc_
             assert not (tag == "script" and "src" in attrs)
             assert tag != "link"
         text = page.decode("utf-8")
-        assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", text, re.I)
+        assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", text, re.IGNORECASE)
         assert "@import" not in text
         assert "bootstrap" not in text.lower() and "tom-select" not in text.lower()
         csp = next(a["content"] for t, a in parsed.tags

@@ -35,12 +35,19 @@ import time
 from pathlib import Path
 
 from graph.exporters.html import DEFAULT_MAX_NODES, generate_html
-from graph.model import ENTITY_TYPES, PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation
+from graph.model import (
+    ENTITY_TYPES,
+    PREDICATES,
+    Document,
+    Entity,
+    Evidence,
+    KnowledgeGraph,
+    Relation,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-WORDS = ("Acme Nova Quant Orbit Vector Helix Summit Apex Lumen Cobalt Atlas Pioneer Zenith Nimbus "
-         "Vertex Polar Ember Titan Aurora Falcon Cedar Delta Echo Harbor Iris Jade Kepler").split()
+WORDS = ["Acme", "Nova", "Quant", "Orbit", "Vector", "Helix", "Summit", "Apex", "Lumen", "Cobalt", "Atlas", "Pioneer", "Zenith", "Nimbus", "Vertex", "Polar", "Ember", "Titan", "Aurora", "Falcon", "Cedar", "Delta", "Echo", "Harbor", "Iris", "Jade", "Kepler"]
 
 
 def synthetic_graph(n: int, *, edges_per_node: int = 2, seed: int = 1) -> KnowledgeGraph:
@@ -70,7 +77,7 @@ def synthetic_graph(n: int, *, edges_per_node: int = 2, seed: int = 1) -> Knowle
     return KnowledgeGraph(documents=(doc,), entities=tuple(ents), relations=tuple(rels))
 
 
-def driver():  # noqa: ANN201
+def driver():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -83,7 +90,7 @@ def driver():  # noqa: ANN201
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
 
-def measure(d, page: Path, timeout: float = 180.0) -> dict[str, float]:  # noqa: ANN001
+def measure(d, page: Path, timeout: float = 180.0) -> dict[str, float]:
     d.get(page.resolve().as_uri())
     end = time.monotonic() + timeout
     while d.execute_script("return document.documentElement.dataset.kgState") != "settled":
