@@ -72,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="reuse the extraction of documents whose content is unchanged since the "
                    "last --update build into this folder (kept in DIR/.kg-cache); changed "
                    "documents are re-extracted and their old facts dropped")
+    b.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="where to extract: this machine (local, default) or a Dask cluster (dask; "
+                   "pip install 'entity-kg[dask]'); the output is the same")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask: a running scheduler (tcp://HOST:8786); default: a local cluster of --jobs workers")
+    b.add_argument("--partitions", type=int, default=None, metavar="N",
+                   help="dask: cut the corpus into N partitions (default: one per 250 documents); "
+                   "also the number of --partitions-nquads files")
+    b.add_argument("--partitions-nquads", type=Path, default=None, metavar="DIR",
+                   help="also write the graph as N-Quads files DIR/part-NNNNN.nq, one named graph per "
+                   "document, for bulk loading into a triple store (kg load --store accepts the folder)")
     b.add_argument("--max-nodes", type=int, default=None, metavar="N",
                    help="html: draw only the N most connected entities (default: 400; 0: all)")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -117,10 +128,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     inputs = args.inputs or [sample_path()]
     if args.jobs < 1:
         raise KGError(f"--jobs {args.jobs} must be 1 or more")
+    if args.partitions is not None and args.partitions < 1:
+        raise KGError(f"--partitions {args.partitions} must be 1 or more")
     t0 = time.perf_counter()
     builder = Builder(model=args.model, encoding=args.encoding, min_confidence=args.min_confidence,
                       n_process=args.jobs, on_error=args.on_error,
                       cache_dir=out / CACHE_DIR if args.update else None)
+    if args.engine == "dask":
+        from graph.distributed import DaskBuilder
+
+        builder = DaskBuilder(**vars(builder), scheduler=args.scheduler, partitions=args.partitions)
+    elif args.scheduler:
+        raise KGError("--scheduler needs --engine dask")
     many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)
     with _progress(enabled=many and not args.quiet and sys.stdout.isatty()) as tick:
         builder.progress = tick
@@ -128,6 +147,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     # generate everything first, so a failing format leaves no file changed
     options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
     datas = [(e, e.default_path(out), e.generate(kg, **options.get(e.name, {}))) for e in exps]
+    if args.partitions_nquads is not None:
+        from graph.distributed import partition_nquads
+
+        datas.append((exporters.Exporter("partitions", "", "", partition_nquads, bundle=True),
+                      args.partitions_nquads, partition_nquads(kg, args.partitions)))
     report = validate(to_rdf(kg))  # a graph that breaks the shapes is not done: write nothing
     if not report.conforms:
         print(f"kg: the built graph does not conform to the shapes; nothing was written\n{report}",

@@ -120,7 +120,8 @@ def _coref_nouns() -> dict[str, tuple[str, ...]]:
         "companies", "firms", "startups",
     }
     out: dict[str, tuple[str, ...]] = {w: COMPANY_LIKE for w in company}
-    out.update({w: ("Chip",) for w in ("chip", "processor", "accelerator", "gpu", "superchip")})
+    out.update({w: ("Chip",) for w in ("chip", "chips", "processor", "processors", "accelerator", "accelerators",
+                                       "gpu", "gpus", "superchip")})
     out.update({w: ("AIModel",) for w in ("model", "models", "chatbot")})
     out.update({w: ("Project",) for w in ("project", "venture", "cluster", "supercomputer", "initiative")})
     out.update({w: ("GovernmentBody",) for w in ("regulator", "agency", "department", "ministry", "watchdog")})
