@@ -324,3 +324,25 @@ def test_serve_server_dies_with_kg_even_on_sigkill(tmp_path):
             return
         time.sleep(0.1)
     pytest.fail("the oxigraph server outlived kg serve")
+
+
+def test_serve_sigint_stops_it_cleanly_even_when_started_in_the_background(tmp_path):
+    require_oxigraph()
+    L.load([write_graph(tmp_path)], tmp_path / "db")
+    port = free_port()
+    # a shell starts background jobs with SIGINT ignored; kg serve still honours it
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph", "serve", "--store", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert proc.stdout.readline().startswith("SPARQL endpoint: ")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+        proc.stdout.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()

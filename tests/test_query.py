@@ -490,3 +490,14 @@ def test_network_to_networkx_is_a_multidigraph_keyed_by_predicate():
     assert g.nodes["acme"] == {"type": "Company", "label": "Acme", "aliases": ("Acme Corp.",)}
     assert g["globex"]["initech"]["investsIn"]["amount"] == Decimal("5000000")
     assert len(g["globex"]["moonshot"]["partnerIn"]["evidence"]) == 2
+
+
+@pytest.mark.parametrize("suffix, rdflib_format", [(".ttl", "turtle"), (".nt", "nt"), (".nq", "nquads"),
+                                                   (".trig", "trig"), (".jsonld", "json-ld"), (".rdf", "xml")])
+def test_query_open_store_reads_every_rdf_format_by_suffix(tmp_path, suffix, rdflib_format):
+    kg = hand_kg()
+    path = tmp_path / f"graph{suffix}"
+    source = to_dataset(kg) if suffix in (".nq", ".trig") else to_rdf(kg)
+    source.serialize(path, format=rdflib_format, encoding="utf-8")
+    res = Q.execute(Q.open_store(path), "evidence", {"predicate": "partnerIn", "object": "Moonshot"})
+    assert res.rows == Q.execute(hand_store(), "evidence", {"predicate": "partnerIn", "object": "Moonshot"}).rows
