@@ -96,3 +96,26 @@ def test_shapes_sample_graph_conforms(sample_kg):
 def test_shapes_small_graph_conforms(small_kg):
     report = validate(to_rdf(small_kg))
     assert report.conforms, report.format()
+
+
+def test_shapes_gazetteer_qids_are_documented_and_conform():
+    """Every Wikidata QID in the gazetteer has its check in WIKIDATA.md; sameAs conforms."""
+    import json
+    import re
+
+    from graph.model import Entity, KnowledgeGraph
+    from graph.resources import pattern_path
+
+    rows = {}
+    for line in pattern_path("WIKIDATA.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([a-z0-9-]+)` \| [^|]+ \| (Q[0-9]+) \| .+\| \[.+\]\(https://", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
+    entries = [json.loads(line) for line in pattern_path("gazetteer.jsonl").read_text(encoding="utf-8").splitlines()]
+    with_qid = {e["id"]: e["wikidata"] for e in entries if "wikidata" in e}
+    assert with_qid == rows
+    for e in entries:
+        assert list(e) in (["id", "label", "type", "aliases"], ["id", "label", "type", "aliases", "wikidata"])
+    kg = KnowledgeGraph(entities=tuple(Entity(id=e["id"], type=e["type"], label=e["label"], wikidata=e["wikidata"])
+                                       for e in entries if "wikidata" in e))
+    assert validate(to_rdf(kg)).conforms
