@@ -103,6 +103,21 @@ def _signature(nlp: Any, fn: Callable[[Any], str]) -> str:
 # ---------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Keep Dask's start-up and shut-down chatter (INFO) out of ``kg``'s stderr, unless -v."""
+    loggers = [logging.getLogger(n) for n in ("distributed", "dask")]
+    levels = [lg.level for lg in loggers]
+    if not log.isEnabledFor(logging.INFO):
+        for lg in loggers:
+            lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
 def count_documents(inputs: Iterable[str | Path]) -> int:
     """Count the documents of the inputs without reading them as text.
 
@@ -142,6 +157,7 @@ class DaskBuilder:
             two per worker.
         client: an existing ``distributed.Client`` to use instead (tests,
             notebooks); it is not closed.
+        connect_timeout: how long to try to reach ``scheduler``.
     """
 
     model: str | None = None
@@ -155,6 +171,7 @@ class DaskBuilder:
     scheduler: str | None = None
     partitions: int | None = None
     client: Any = None
+    connect_timeout: str = "20s"
     skipped: list[str] = field(default_factory=list)
     processed: int = 0
     reused: int = 0
@@ -171,13 +188,20 @@ class DaskBuilder:
             yield self.client
             return
         try:
-            from distributed import Client, LocalCluster
+            import distributed  # noqa: F401  (configures its loggers on import: before _quiet_dask)
         except ImportError as err:
             raise EngineError("--engine dask needs Dask: pip install 'entity-kg[dask]' "
                               "(or pip install 'dask[distributed]')") from err
+        with _quiet_dask(), self._start() as client:
+            yield client
+
+    @contextlib.contextmanager
+    def _start(self) -> Iterator[Any]:
+        from distributed import Client, LocalCluster
+
         if self.scheduler:
             try:
-                client = Client(self.scheduler, timeout="20s")
+                client = Client(self.scheduler, timeout=self.connect_timeout)
             except (OSError, TimeoutError) as err:
                 raise EngineError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from err
             with client:
