@@ -159,7 +159,7 @@ def assemble(
         names = {ids[k]: _names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
         for inf in ruleset.inferences:
             if inf.function == "developer_from_name":
-                _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts)
+                _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer)
         _infer(relations, ruleset, id_type)
 
     rel_objs: list[Relation] = []
@@ -253,14 +253,23 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
     return label, tuple(aliases)
 
 
-def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts) -> None:  # noqa: ANN001
+def _all_names(key: str, acc: _EntityAcc, gz: GazetteerIndex) -> list[str]:
+    """An entity's label, gazetteer aliases and surface forms, legal suffixes dropped."""
+    names = set(acc.surfaces)
+    if key.startswith("gz:"):
+        names.update(gz.by_id[key[3:]].names)
+    return sorted({strip_legal(n) for n in names if n})
+
+
+def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer) -> None:  # noqa: ANN001
     """A model or product named after an organisation of the same document
     ("Acme-7", "Acme Cloud") is that organisation's."""
     by_doc: dict[str, list[str]] = defaultdict(list)
     for (doc_id, key) in first_sentence:
         by_doc[doc_id].append(key)
     for doc_id, keys in sorted(by_doc.items()):
-        orgs = [(k, names[ids[k]]) for k in keys if id_type[ids[k]] in ("Company", "Organization")]
+        orgs = [(k, n) for k in keys if id_type[ids[k]] in ("Company", "Organization")
+                for n in _all_names(k, entities[k], gazetteer)]
         for k in keys:
             mid = ids[k]
             if id_type[mid] not in ("AIModel", "Product"):
@@ -268,8 +277,7 @@ def _developer_from_name(relations, inf, entities, ids, id_type, names, first_se
             label = names[mid]
             for okey, oname in orgs:
                 oid = ids[okey]
-                short = oname.split()[0]
-                if any(label.startswith(n + sep) for n in {oname, short} for sep in (" ", "-")) and len(short) >= 3:
+                if len(oname) >= 3 and any(label.startswith(oname + sep) for sep in (" ", "-")):
                     s0, s1 = first_sentence[(doc_id, k)]
                     ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=texts[doc_id][s0],
                                   rule_id=inf.id, confidence=inf.confidence)

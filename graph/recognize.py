@@ -395,6 +395,16 @@ class Recognizer:
                 k += 1
             if k > e.end and not (k < n and doc[k].text in ("'s", "\u2019s")):
                 found.append((e.start, k, "Product", "pattern_brand_product_v1"))
+        # a town before its state or country: "Taylor, Texas", "New Carlisle, Indiana"
+        for e in doc.ents:
+            if e.label_ in ("Place", "Country") and e.ent_id_ and e.start >= 2 and doc[e.start - 1].text == ",":
+                k = e.start - 1
+                j = k
+                while j > 0 and k - j < 3 and _is_name_token(doc[j - 1]) and not doc[j - 1].ent_id_ \
+                        and (doc[j - 1].text not in cues.not_names or doc[j - 1].text in ("New", "San", "Los", "Las", "Saint", "Fort", "Port", "Palo", "Santa", "El")):
+                    j -= 1
+                if j < k:
+                    found.append((j, k, "City", "pattern_city_state_v1"))
         # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
         for tok in doc[:-1]:
             if tok.lower_ in ("acquired", "bought", "purchased", "acquire", "buy", "acquires", "buys", "acquiring", "buying"):
@@ -482,7 +492,9 @@ class Recognizer:
                                             "manufacturer", "operator", "owner"):
                     break  # "a maker of chips" is a company: its head is "maker"
                 two = f"{prev} {low}"
-                if low in cues.project_nouns or two in cues.project_nouns:
+                if low in ("factory", "fab", "plant", "city", "town"):
+                    head_type = "Place" if low not in ("city", "town") else "City"
+                elif low in cues.project_nouns or two in cues.project_nouns:
                     head_type = "Project"
                 elif low in cues.company_nouns or two in cues.company_nouns:
                     head_type = current if current in ("GovernmentBody", "Organization") else "Company"

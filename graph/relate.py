@@ -167,6 +167,12 @@ class _Context:
     topic_sent: int = -1
 
 
+_PRODUCT_VERBS = frozenset(
+    "offers offer offered sells sell sold uses use used deploys deploy deployed builds build built ships "
+    "ship shipped integrates integrate integrated runs run licenses license licensed makes make made "
+    "produces produce produced manufactures manufacture manufactured designs design designed trains "
+    "train trained installs install installed buys buy bought orders order ordered".split()
+)
 _SUBJECT_START = {"^", ",", "and", "but", "that", "when", "while", "as", "because", "since",
                   "after", "before", "although", "though", "if", "so", ";", "where", "which"}
 
@@ -237,6 +243,8 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
                 prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
                 kind = "subject" if prev in _SUBJECT_START or tok.i == sent.start else "object"
                 types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
+                if kind == "object" and prev in _PRODUCT_VERBS:
+                    types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
                 after = " ".join(t.lower_ for t in doc[tok.i + 1 : tok.i + 4])
                 if re.match(r"(is|was|has been|will be|are|were) (also |now |too )?(made|manufactured|produced|"
                             r"fabricated|built|designed|sold|shipped|developed|trained|priced|packaged)\b", after):
@@ -449,13 +457,25 @@ def blocked_by(words: list[str], a: int, b: int, ignore: frozenset[str] = frozen
             continue
         if w in NEGATION or w in HEDGES:
             return w
-        if is_former(w) and i >= a:
+        if is_former(w) and i >= a and not _former_elsewhere(words, i, slots):
             return w
     text = " ".join(window)
     for phrase in ("said to", "in talks", "no longer", "is said", "are said", "set to"):
         if phrase in text:
             return phrase
     return None
+
+
+def _former_elsewhere(words: list[str], i: int, slots: frozenset[int]) -> bool:
+    """Whether a "former" at ``i`` belongs to another clause than the relation.
+
+    In "X, the former chief executive of Y who took over as Z's chief
+    executive", a relative pronoun stands between "former" and Z.
+    """
+    later = [k for k in slots if k > i]
+    if not later:
+        return False
+    return any(words[k] in ("who", "which", "that", "whose", ";") for k in range(i + 1, min(later)))
 
 
 _ASIDE_OPENERS = frozenset("a an the who which whose one also now long still itself".split())
