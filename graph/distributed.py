@@ -337,7 +337,7 @@ class DaskBuilder:
 
 
 def partition_graph(kg: KnowledgeGraph, partitions: int | None = None) -> list[KnowledgeGraph]:
-    """Cut ``kg`` into graphs of consecutive documents (sorted by id).
+    """Cut ``kg`` into ``partitions`` graphs of consecutive documents (sorted by id).
 
     Each part holds its documents, the relations they state (with only
     their evidence, and the relation's own confidence and qualifiers), and
@@ -346,22 +346,22 @@ def partition_graph(kg: KnowledgeGraph, partitions: int | None = None) -> list[K
     go into the first part).
 
     Args:
-        partitions: the number of parts; by default one per
-            :data:`PARTITION_DOCS` documents.
+        partitions: the number of parts (fewer if there are fewer
+            documents); by default one per :data:`PARTITION_DOCS` documents.
 
     Examples:
         >>> from graph.model import Entity
         >>> kg = KnowledgeGraph(documents=tuple(Document(id=f"d{i}", source="s", content_hash="") for i in range(5)),
         ...                     entities=(Entity(id="acme", type="Company", label="Acme"),))
         >>> [len(p.documents) for p in partition_graph(kg, 2)], len(partition_graph(kg, 2)[0].entities)
-        ([3, 2], 1)
+        ([2, 3], 1)
     """
     docs = kg.documents
     n = partitions if partitions is not None else max(1, math.ceil(len(docs) / PARTITION_DOCS))
     if n < 1:
         raise ValueError(f"partitions ({n}) must be 1 or more")
-    size = max(1, math.ceil(len(docs) / n))
-    chunks = [docs[i:i + size] for i in range(0, len(docs), size)] or [()]
+    n = max(1, min(n, len(docs)))
+    chunks = [docs[k * len(docs) // n:(k + 1) * len(docs) // n] for k in range(n)]  # sizes differ by 1 at most
     part_of = {d.id: k for k, chunk in enumerate(chunks) for d in chunk}
     rels: list[list[Any]] = [[] for _ in chunks]
     ents: list[set[str]] = [set() for _ in chunks]

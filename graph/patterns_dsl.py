@@ -11,7 +11,8 @@ space-separated sequence of elements:
 ``{S+}`` ``{O+}``   a coordinated list of such mentions ("A, B and C")
 ``{ENT}``           any mention that is not a slot; ``{ENT:Place}`` typed
 ``@name``           any phrase of lexicon ``name``
-``word|other``      literal words (lower case); ``'s`` is the possessive
+``word|other``      literal words (lower case); ``'s`` is the possessive;
+                    brackets are ``-lrb-`` ``-rrb-`` (``(`` groups)
 ``~N``              a gap of 0..N words (no mention but an Approach or a name
                     before a hyphen, which read as adjectives: "open-source",
                     "Arm-based"; no ``; : . ? !``)
@@ -95,7 +96,7 @@ def expand_phrase(entry: str) -> tuple[str, ...]:
     # "take|takes|took|taking part in": the words after the last alternative's first
     # word belong to every single-word alternative
     tail = alts[-1].split()[1:]
-    if tail and all(len(a.split()) == 1 for a in alts[:-1]):
+    if tail and all(len(a.split()) == 1 and "-" not in a and "+" not in a for a in alts[:-1]):
         alts = [f"{a} {' '.join(tail)}" for a in alts[:-1]] + [alts[-1]]
     for alt in alts:
         words = alt.strip().split()
@@ -272,6 +273,22 @@ def compile_pattern(
             if not cls:
                 raise PatternError(f"unknown class in {tok!r}")
             rx = _ent_rx(tuple(cls))
+        elif re.fullmatch(r"~~\d+", core):
+            rx = f"(?:{_WIDE_GAP}){{0,{int(core[2:])}}}?"
+        elif re.fullmatch(r"~\d+", core):
+            rx = f"(?:{_BAD_GAP}){{0,{int(core[1:])}}}?"
+        elif re.fullmatch(r"~\d+!.+", core):
+            n, words = core[1:].split("!", 1)
+            stops: list[str] = []
+            for w in words.split("|"):
+                if w.startswith("@"):
+                    if w[1:] not in lexicons:
+                        raise PatternError(f"pattern uses undefined lexicon {w}")
+                    stops.extend(p for e in lexicons[w[1:]] for p in expand_phrase(e) if " " not in p)
+                elif w:
+                    stops.append(w.lower())
+            stop = "|".join(re.escape(w) for w in sorted(set(stops)))
+            rx = f"(?:(?!(?:{stop}) ){_BAD_GAP}){{0,{int(n)}}}?"
         elif "@" in core:
             alts = []
             for piece in core.split("|"):
@@ -282,14 +299,6 @@ def compile_pattern(
                 elif piece:
                     alts.append(_word_rx(piece))
             rx = "(?:" + "|".join(alts) + ")"
-        elif re.fullmatch(r"~~\d+", core):
-            rx = f"(?:{_WIDE_GAP}){{0,{int(core[2:])}}}?"
-        elif re.fullmatch(r"~\d+", core):
-            rx = f"(?:{_BAD_GAP}){{0,{int(core[1:])}}}?"
-        elif re.fullmatch(r"~\d+!.+", core):
-            n, words = core[1:].split("!", 1)
-            stop = "|".join(re.escape(w.lower()) for w in words.split("|") if w)
-            rx = f"(?:(?!(?:{stop}) ){_BAD_GAP}){{0,{int(n)}}}?"
         elif core.startswith("{") or not core:
             raise PatternError(f"unknown element {tok!r} in pattern {pattern!r}")
         else:

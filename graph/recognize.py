@@ -53,7 +53,7 @@ NER_MAP = {
 }
 
 #: NER labels that are never names, whatever the context says.
-_NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+_NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "NORP", "LANGUAGE"}
 
 #: Classes whose gazetteer names match case-insensitively.
 CASELESS_TYPES = {"Technology", "Approach"}
@@ -510,8 +510,10 @@ class Recognizer:
             low = after[0].lower_
             if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
                 return "Chip"
-            if low in ("model", "models") and current in (None, "Product"):
-                return "AIModel"
+            if current in (None, "Product", "Company") and any(
+                    t.lower_ in ("model", "models", "llm", "llms") for t in after[:4]) and not any(
+                    t.text in (",", ".", ";") for t in after[:4]):
+                return "AIModel"  # "Spark large language models"
         # "Boise-based X"
         if start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-":
             if current not in ("Person",):

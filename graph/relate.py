@@ -167,6 +167,12 @@ class _Context:
     topic_sent: int = -1
 
 
+#: Words after "it" that make it a subject ("the chips it designs itself").
+_AFTER_SUBJECT = frozenset(
+    "is was has had will would can could may might does did says said designs designed makes made "
+    "builds built develops developed sells sold uses used owns owned runs ran plans expects also "
+    "acquired bought invested".split()
+)
 _PRODUCT_VERBS = frozenset(
     "offers offer offered sells sell sold uses use used deploys deploy deployed builds build built ships "
     "ship shipped integrates integrate integrated runs run licenses license licensed makes make made "
@@ -241,7 +247,8 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
                 kind, types = "possessive", (*ORG_TYPES, "Project")
             elif low == "it":
                 prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
-                kind = "subject" if prev in _SUBJECT_START or tok.i == sent.start else "object"
+                nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+                kind = "subject" if prev in _SUBJECT_START or tok.i == sent.start or nxt in _AFTER_SUBJECT else "object"
                 types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
                 if kind == "object" and prev in _PRODUCT_VERBS:
                     types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
@@ -294,7 +301,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     before = [m for m in in_sent if m.end <= i and m.type in types]
     if kind == "object" and before:
         return before[-1]
-    clause_start = max([t.i for t in doc[doc[i].sent.start:i] if t.text in (";", ":")] + [0])
+    clause_start = max([t.i for t in doc[doc[i].sent.start:i] if t.text in (";", ":")
+                        or (t.lower_ in ("and", "but") and t.i > 0 and doc[t.i - 1].text == ",")] + [0])
     subject = next((m for m in in_sent if m.type in ORG_TYPES and m.start >= clause_start), None) or \
         next((m for m in in_sent if m.type in ORG_TYPES), None)
     best: tuple[float, int, M] | None = None
@@ -332,6 +340,7 @@ def _first_of_sentence(m: M, seen: list[tuple[int, M]], s_: int, types: tuple[st
 # Sentences as symbol strings
 # --------------------------------------------------------------------------
 
+_BRACKETS = {"(": "-lrb-", ")": "-rrb-", "[": "-lsb-", "]": "-rsb-"}
 _NORM_TOKEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "—", MARK: "?"})
 
 
@@ -391,6 +400,7 @@ def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
             w = tok.text.translate(_NORM_TOKEN).lower().replace(" ", "")
             if tok.text == "May" and (i > sent.start or (i + 1 < sent.end and _MONTH_MAY.match(sent.doc[i + 1].text))):
                 w = "<month>"
+            w = _BRACKETS.get(w, w)  # patterns write brackets as -lrb- -rrb- (parentheses group)
             syms.append(w or "_")
             toks.append((i, i + 1))
         i += 1
