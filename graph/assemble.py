@@ -118,6 +118,8 @@ def assemble(
                 first_sentence.setdefault((src.id, key), (s0, s1))
             acc = entities.setdefault(key, _EntityAcc(key))
             if coref:
+                # kept for review, but a pronoun or description names nothing
+                acc.mentions.append(Mention(doc_id=src.id, start=start, end=end, text=text, type=etype, rule_id=rule))
                 continue
             acc.types[etype] += 1
             acc.surfaces[_clean_surface(text)] += 1
@@ -186,7 +188,7 @@ def assemble(
             (m for k, a in entities.items() if ids[k] == eid for m in a.mentions),
             key=lambda m: (m.doc_id, m.start),
         ))
-        if not mentions:
+        if not any(not m.rule_id.startswith("coref_") for m in mentions):
             continue  # only ever referred to by a pronoun
         ent_objs[eid] = Entity(
             id=eid, type=types[key], label=label, aliases=aliases, mentions=mentions,

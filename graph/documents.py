@@ -12,7 +12,6 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TextIO

@@ -56,7 +56,7 @@ _DATE = re.compile(
     r"August|September|October|November|December)\.?\s+(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y1>(?:19|20)\d\d)\b|(?P<y2>(?:19|20)\d\d)\b)"
     r"|\b(?P<iso>(?:19|20)\d\d-\d\d-\d\d)\b"
 )
-_COUNT = re.compile(rf"(?<![\w$€£¥.,])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\s(?P<scale>million|thousand))?(?![\w%.,]\d?)")
+_COUNT = re.compile(r"(?<![\w$€£¥.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\s(?P<scale>million|thousand))?(?![\w%.,]\d?)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -595,8 +595,11 @@ def doc_mentions(doc: Doc) -> list[M]:
                 key = f"nm:{normalize(ent.text)}"
         ms.append(M(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_,
                     rules.get((ent.start, ent.end), "ner"), key))
-    keys, _merges = doc_keys([(m.key, m.text, m.type) for m in ms])
-    for m, k in zip(ms, keys):
+    keys, merges = doc_keys([(m.key, m.text, m.type) for m in ms])
+    reasons = {frm: reason for frm, _to, reason in merges}
+    for m, k in zip(ms, keys, strict=True):
+        if k != m.key and m.key in reasons:
+            m.rule = f"{m.rule}+{reasons[m.key].replace(' ', '_')}"  # reviewable: how it was merged
         m.key = k
     # a gazetteer type wins over the type a short form was given
     for m in ms:

@@ -112,3 +112,19 @@ def test_exporters_bundle_written_as_folder_atomically(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b"]
     with pytest.raises(ValueError, match="stay inside"):
         write_bundle_atomic({"../x": b""}, dest)
+
+
+def test_exporters_registry_snapshot():
+    assert exporters.available() == [
+        "cypher", "graphml", "html", "jsonld", "kuzu", "mentions", "neo4j", "nquads", "ntriples", "trig", "turtle",
+    ]
+
+
+def test_exporters_mentions_table_shows_how_each_name_was_resolved():
+    import graph
+
+    kg = graph.build(["Arthur Mensch founded Zorblax Labs. Mensch leads the company as chief executive."], model="blank")
+    rows = exporters.export(kg, "mentions").decode().splitlines()
+    assert rows[0] == "entity_id,label,type,document,start,end,text,rule"
+    assert any(",Mensch,pattern_surname_v1+surname" in r and r.startswith("arthur-mensch,") for r in rows)
+    assert any(",company,coref_description_v1" in r and r.startswith("zorblax-labs,") for r in rows)

@@ -214,5 +214,5 @@ def export(
 
 # Built-in formats register themselves on import; the list is explicit.
 from graph.exporters import (  # noqa: E402,F401
-    cypher, graphml, html, jsonld, kuzu, neo4j, nquads, ntriples, trig, turtle,
+    cypher, graphml, html, jsonld, kuzu, mentions, neo4j, nquads, ntriples, trig, turtle,
 )
