@@ -11,6 +11,8 @@ import argparse
 import contextlib
 import importlib
 import logging
+import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -28,7 +30,8 @@ DEFAULT_FORMATS = ("turtle", "html")
 #: adds its parsers with ``set_defaults(handler=fn)``; ``fn(args) -> int``.
 COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf", "graph.cli_sparql"]
 EPILOG = """exit codes: 0 ok, 1 graph does not conform to the shapes, 2 usage error or
-bad input, 3 environment (model not installed, output not writable)"""
+bad input, 3 environment (model not installed, output not writable, another build
+writing the output folder), 130 interrupted (Ctrl-C; 143: SIGTERM), no output changed"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--min-confidence", type=float, default=0.0, metavar="C",
                    help="drop relations with a lower confidence (0..1)")
     b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for spaCy")
+    b.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                   help="refuse an input file or JSONL line larger than N bytes without reading it "
+                   "(default: 10,000,000); a document's text may have at most 1,000,000 characters")
     b.add_argument("--on-error", choices=("fail", "skip"), default="fail",
                    help="an unreadable document or JSONL line stops the build (fail, default) "
                    "or is skipped, logged and counted (skip)")
@@ -115,10 +121,7 @@ def _summary(kg, elapsed: float, written: list[Path]) -> str:  # noqa: ANN001
 
 def cmd_build(args: argparse.Namespace) -> int:
     from graph import exporters
-    from graph.pipeline import Builder
-    from graph.rdf import to_rdf
     from graph.resources import sample_path
-    from graph.validate import validate
 
     formats = args.formats or list(DEFAULT_FORMATS)
     if "all" in formats:
@@ -137,14 +140,41 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise KGError(f"--jobs {args.jobs} must be 1 or more")
     if args.partitions is not None and args.partitions < 1:
         raise KGError(f"--partitions {args.partitions} must be 1 or more")
+    if args.max_bytes is not None and args.max_bytes < 1:
+        raise KGError(f"--max-bytes {args.max_bytes} must be 1 or more")
+    # another build writing this folder stops this one at once (or, if the folder
+    # is new, when it is about to write), before anything is changed
+    lock = FolderLock(out)
+    try:
+        if args.update:
+            _mkdir(out)
+        if out.is_dir():
+            lock.acquire()
+        return _build(args, out, exps, inputs, lock)
+    finally:
+        lock.release()
+
+
+def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path],  # type: ignore[type-arg]
+           lock: FolderLock) -> int:
+    from graph import exporters
+    from graph.pipeline import Builder
+    from graph.rdf import to_rdf
+    from graph.validate import validate
+
     t0 = time.perf_counter()
     builder = Builder(model=args.model, encoding=args.encoding, min_confidence=args.min_confidence,
                       n_process=args.jobs, on_error=args.on_error,
                       cache_dir=out / CACHE_DIR if args.update else None)
+    if args.max_bytes is not None:
+        builder.max_bytes = args.max_bytes
     if args.engine == "dask":
         from graph.distributed import DaskBuilder
 
-        builder = DaskBuilder(**vars(builder), scheduler=args.scheduler, partitions=args.partitions)
+        if args.max_bytes is not None:
+            raise KGError("--max-bytes does not work with --engine dask yet")
+        builder = DaskBuilder(**{k: v for k, v in vars(builder).items() if k != "max_bytes"},
+                              scheduler=args.scheduler, partitions=args.partitions)
     elif args.scheduler:
         raise KGError("--scheduler needs --engine dask")
     many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)
@@ -164,11 +194,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"kg: the built graph does not conform to the shapes; nothing was written\n{report}",
               file=sys.stderr)
         return 1
-    for exp, path, data in datas:
-        if exp.bundle:
-            exporters.write_bundle_atomic(data, path)
-        else:
-            exporters.write_atomic(data, path)
+    # every file is written in full first, then all are renamed into place; an
+    # error or Ctrl-C on the way puts the old files back (never a mix of builds)
+    _mkdir(out)
+    lock.acquire()
+    exporters.write_all_atomic([(path, data) for _exp, path, data in datas])
     if not args.quiet:
         print(_summary(kg, time.perf_counter() - t0, [p for _e, p, _d in datas]))
         if builder.skipped:
@@ -179,6 +209,62 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 CACHE_DIR = ".kg-cache"
+
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create the output folder: {err.strerror or err}", path=str(folder)) from err
+
+
+class FolderLock:
+    """An exclusive lock on an output folder, so two builds never write it at once.
+
+    The lock is ``flock`` on the folder itself (nothing is added to it), held
+    until :meth:`release`; a second build fails at once rather than wait. On
+    systems without ``fcntl`` (Windows) there is no lock.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock (again: nothing happens).
+
+        Raises:
+            OutputError: another process holds it (exit code 3).
+        """
+        if self.fd is not None:
+            return
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return
+        try:
+            fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as err:
+            raise OutputError(f"cannot open the output folder: {err.strerror or err}",
+                              path=str(self.folder)) from err
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            os.close(fd)
+            raise OutputError("another kg build is writing to this folder; wait for it to finish "
+                              "or choose another --output", path=str(self.folder)) from err
+        except OSError as err:  # a file system without flock: build unlocked
+            os.close(fd)
+            log.warning("cannot lock the output folder %s (%s); building without a lock",
+                        self.folder, err.strerror or err)
+            return
+        self.fd = fd
+
+    def release(self) -> None:
+        """Let the lock go."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 @contextlib.contextmanager
@@ -229,14 +315,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    previous = _on_sigterm_interrupt()
     try:
         return int(args.handler(args))
     except KGError as err:
         print(f"kg: error: {err}", file=sys.stderr)
         return err.exit_code
+    except Terminated:
+        print("kg: terminated; no output was changed", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("kg: interrupted; no output was changed", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _on_sigterm_interrupt():  # noqa: ANN202
+    """Make SIGTERM stop ``kg`` like Ctrl-C (temporary files removed, old outputs
+    kept); return the previous handler, or None when it cannot be set."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,9 +34,11 @@ exit codes: 0 ok, 2 bad input, 3 environment (store locked or not writable)"""
 
 SERVE_EPILOG = """\
 Runs the Oxigraph server (pip install oxigraph) read-only in the foreground
-until Ctrl-C or SIGTERM. Updates (POST /update) are refused. Queries see the
-union of all graphs; each query may run for at most --timeout seconds; the
-server does not limit result sizes (use LIMIT).
+until Ctrl-C or SIGTERM, behind a small proxy that enforces the limits.
+Updates (POST /update) and Graph Store writes are refused (HTTP 403). Queries
+see the union of all graphs; each query may run for at most --timeout
+seconds; an answer larger than --max-result-bytes is refused (HTTP 422: add
+LIMIT to the query).
 
 examples:
   kg serve --store db/
@@ -99,6 +101,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                     help="where to listen (default: 127.0.0.1:7878, this machine only)")
     sv.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                     help="time limit of one query (default: 30; 0: none)")
+    sv.add_argument("--max-result-bytes", type=int, default=None, metavar="N",
+                    help="refuse an answer larger than N bytes (default: 50,000,000; 0: no limit)")
     sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (browsers)")
     sv.set_defaults(handler=cmd_serve)
 
@@ -173,15 +177,25 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from graph.serve import serve
+    from graph.serve import DEFAULT_MAX_RESULT_BYTES, parse_bind, serve
 
     if args.timeout < 0:
         raise KGError(f"--timeout {args.timeout} must be 0 (none) or more")
+    max_bytes = DEFAULT_MAX_RESULT_BYTES if args.max_result_bytes is None else args.max_result_bytes
+    if max_bytes < 0:
+        raise KGError(f"--max-result-bytes {max_bytes} must be 0 (none) or more")
+    host = parse_bind(args.bind)[0]
 
     def announce(url: str) -> None:
         print(f"SPARQL endpoint: {url}", flush=True)
-        print(f"read-only store {args.store}; Ctrl-C to stop", file=sys.stderr, flush=True)
+        reach = ("this machine only" if host in ("localhost", "::1") or host.startswith("127.")
+                 else "REACHABLE FROM OTHER MACHINES")
+        limits = [f"queries stop after {args.timeout:g} s" if args.timeout else "no query time limit",
+                  f"answers of at most {max_bytes:,} bytes" if max_bytes else "no answer size limit"]
+        print(f"read-only store {args.store} (updates refused); {'; '.join(limits)}; listening on "
+              f"{args.bind} ({reach}); Ctrl-C to stop", file=sys.stderr, flush=True)
 
-    code = serve(args.store, args.bind, timeout=args.timeout or None, cors=args.cors, announce=announce)
+    code = serve(args.store, args.bind, timeout=args.timeout or None, cors=args.cors, announce=announce,
+                 max_result_bytes=max_bytes or None)
     print("kg: server stopped", file=sys.stderr)
     return code

@@ -14,12 +14,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from graph.errors import InputError
 
 #: Suffixes read as documents; anything else is refused.
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
+
+#: The longest document text (characters, after cleaning) a build accepts:
+#: spaCy's ``nlp.max_length``. A longer text is an :class:`InputError`
+#: (split it into several documents, e.g. a JSONL corpus), never a crash.
+MAX_CHARS = 1_000_000
+
+#: The default largest input file (or JSONL line) in bytes (``kg build
+#: --max-bytes``): a bigger one is refused before it is read, so memory stays
+#: bounded whatever the input.
+MAX_BYTES = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +141,14 @@ def decode(data: bytes, path: str, encoding: str = "utf-8") -> str:
     Raises:
         InputError: the bytes are not text in ``encoding`` or look binary.
     """
-    if b"\x00" in data[:4096] and encoding.lower().replace("-", "") == "utf8":
+    utf8 = encoding.lower().replace("-", "").replace("_", "") == "utf8"
+    if utf8 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("UTF-16 text (it starts with a UTF-16 byte order mark); "
+                         "pass --encoding utf-16", path=path)
+    if b"\x00" in data[:4096] and utf8:
         raise InputError("looks like a binary file, not text", path=path)
     try:
-        return data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        return data.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as err:
         raise InputError(
             f"not valid {encoding} text (byte {err.start}: {data[err.start:err.start + 1]!r}); "
@@ -145,14 +159,14 @@ def decode(data: bytes, path: str, encoding: str = "utf-8") -> str:
         raise InputError(f"unknown encoding {encoding!r}", path=path) from err
 
 
-def read_text(path: Path, encoding: str = "utf-8") -> str:
+def read_text(path: Path, encoding: str = "utf-8", max_bytes: int = MAX_BYTES) -> str:
     """Read one file as clean text according to its suffix.
 
     Raises:
         InputError: the file is missing, not a file, unreadable, undecodable,
-            of an unsupported type, or holds no text.
+            of an unsupported type, larger than ``max_bytes``, or holds no text.
     """
-    name = str(path)
+    name = _display_path(path)
     if not path.exists():
         raise InputError("no such file", path=name)
     if not path.is_file():
@@ -164,16 +178,39 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
             path=name,
         )
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(_too_big(size, max_bytes, "file"), path=name)
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror or err}", path=name) from err
     text = normalise_text(decode(data, name, encoding))
+    del data
     if suffix in (".html", ".htm"):
         text = html_to_text(text)
     elif suffix in (".md", ".markdown"):
         text = markdown_to_text(text)
     if not text.strip():
         raise InputError("empty document (no text)", path=name)
+    return text
+
+
+def _too_big(size: int | None, limit: int, what: str) -> str:
+    how_big = f"is {size:,} bytes, more than" if size is not None else "is longer than"
+    return (f"{what} {how_big} the limit of {limit:,} bytes (--max-bytes); split it into several "
+            "documents (files in a folder, or a JSONL corpus with one document a line), or raise --max-bytes")
+
+
+def check_length(text: str, where: str, line: int | None = None) -> str:
+    """Return ``text`` if a build can take it, else raise :class:`InputError`.
+
+    Raises:
+        InputError: the text is longer than :data:`MAX_CHARS` characters.
+    """
+    if len(text) > MAX_CHARS:
+        raise InputError(f"document is {len(text):,} characters long, more than the {MAX_CHARS:,} "
+                         "a document may have; split it into several documents (files in a folder, "
+                         "or a JSONL corpus with one document a line)", path=where, line=line)
     return text
 
 
@@ -185,11 +222,17 @@ def _unique_ids(paths: list[Path]) -> list[str]:
             ids.append(stem)
         else:
             ids.append(path.with_suffix("").as_posix().lstrip("./"))
-    seen: dict[str, int] = {}
+    from graph.resolve import slug
+
+    seen: set[str] = set()
     out = []
     for i in ids:
-        seen[i] = seen.get(i, 0) + 1
-        out.append(i if seen[i] == 1 else f"{i}-{seen[i]}")
+        candidate, n = i, 1
+        while slug(candidate) in seen:  # document IRIs are slug(id): keep them apart too
+            n += 1
+            candidate = f"{i}-{n}"
+        seen.add(slug(candidate))
+        out.append(candidate)
     return out
 
 
@@ -237,6 +280,13 @@ def expand_paths(items: Iterable[str | Path]) -> list[str | Path]:
 
 
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _display_path(path: Path | str) -> str:
+    """``str(path)`` as text: bytes of a file name that are not UTF-8 (which
+    Python keeps as lone surrogates) become U+FFFD."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def check_id(doc_id: object, where: str, line: int | None = None) -> str:
@@ -248,102 +298,164 @@ def check_id(doc_id: object, where: str, line: int | None = None) -> str:
         raise InputError(f"document id must be a non-empty string, got {doc_id!r}", path=where, line=line)
     if _BAD_ID.search(doc_id):
         raise InputError(f"document id {doc_id!r} contains a control character", path=where, line=line)
+    if _SURROGATE.search(doc_id):
+        raise InputError(f"document id {doc_id!r} holds a lone surrogate, which is not Unicode text",
+                         path=where, line=line)
     if ".." in re.split(r"[\\/]", doc_id):
         raise InputError(f"document id {doc_id!r} contains a '..' path segment", path=where, line=line)
     return doc_id
 
 
-def read_jsonl(path: Path, encoding: str = "utf-8") -> Iterator[SourceText | InputError]:
+def _lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """Yield ``(line number, bytes)``; ``None`` for a line longer than ``max_bytes``,
+    which is skipped without ever being held in memory."""
+    lineno = 0
+    while True:
+        raw = fh.readline(max_bytes + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            while True:  # skip the rest of the line, a chunk at a time
+                more = fh.readline(1 << 20)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield lineno, None
+        else:
+            yield lineno, raw
+
+
+def read_jsonl(path: Path, encoding: str = "utf-8",
+               max_bytes: int = MAX_BYTES) -> Iterator[SourceText | InputError]:
     """Yield the documents of a JSONL corpus: ``{"id", "text", "source"?, "date"?}`` per line.
 
     A bad line is yielded as an :class:`InputError` naming the file and line,
-    so the caller decides whether to stop or skip it.
+    so the caller decides whether to stop or skip it. A line longer than
+    ``max_bytes`` is one such error (and is never read into memory whole).
     """
-    name = str(path)
+    for _lineno, doc in _read_jsonl(path, encoding, max_bytes):
+        yield doc
+
+
+def _read_jsonl(path: Path, encoding: str, max_bytes: int) -> Iterator[tuple[int | None, SourceText | InputError]]:
+    """``read_jsonl`` with the line number of each document or error."""
+    name = _display_path(path)
     try:
         fh = open(path, "rb")
     except OSError as err:
-        yield InputError(f"cannot read: {err.strerror or err}", path=name)
+        yield None, InputError(f"cannot read: {err.strerror or err}", path=name)
         return
     with fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                line = decode(raw, name, encoding)
-                obj = json.loads(line)
-            except InputError as err:
-                yield InputError(err.message, path=name, line=lineno)
-                continue
-            except json.JSONDecodeError as err:
-                yield InputError(f"not JSON ({err.msg}, column {err.colno})", path=name, line=lineno)
-                continue
-            if not isinstance(obj, dict):
-                yield InputError("expected a JSON object with 'id' and 'text'", path=name, line=lineno)
-                continue
-            try:
-                doc_id = check_id(obj.get("id"), name, lineno)
-            except InputError as err:
-                yield err
-                continue
-            text = obj.get("text")
-            if not isinstance(text, str):
-                yield InputError(f"document {doc_id!r}: 'text' must be a string", path=name, line=lineno)
-                continue
-            text = normalise_text(text)
-            if not text.strip():
-                yield InputError(f"document {doc_id!r}: empty text", path=name, line=lineno)
-                continue
-            source = obj.get("source")
-            if source is not None and not isinstance(source, str):
-                yield InputError(f"document {doc_id!r}: 'source' must be a string", path=name, line=lineno)
-                continue
-            if source is not None and _BAD_ID.search(source):
-                yield InputError(f"document {doc_id!r}: 'source' contains a control character", path=name, line=lineno)
-                continue
-            yield SourceText(doc_id, source or f"{path.name}:{lineno}", text)
+        for lineno, raw in _lines(fh, max_bytes):
+            doc = _jsonl_line(path, name, lineno, raw, encoding, max_bytes)
+            if doc is not None:
+                yield lineno, doc
+
+
+def _jsonl_line(path: Path, name: str, lineno: int, raw: bytes | None, encoding: str,
+                max_bytes: int) -> SourceText | InputError | None:
+    """One JSONL line as a document, an error, or ``None`` (a blank line)."""
+    if raw is None:
+        return InputError(_too_big(None, max_bytes, "line"), path=name, line=lineno)
+    if not raw.strip():
+        return None
+    try:
+        line = decode(raw, name, encoding)
+        obj = json.loads(line)
+    except InputError as err:
+        return InputError(err.message, path=name, line=lineno)
+    except json.JSONDecodeError as err:
+        return InputError(f"not JSON ({err.msg}, column {err.colno})", path=name, line=lineno)
+    if not isinstance(obj, dict):
+        return InputError("expected a JSON object with 'id' and 'text'", path=name, line=lineno)
+    try:
+        doc_id = check_id(obj.get("id"), name, lineno)
+    except InputError as err:
+        return err
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return InputError(f"document {doc_id!r}: 'text' must be a string", path=name, line=lineno)
+    text = normalise_text(text)
+    if not text.strip():
+        return InputError(f"document {doc_id!r}: empty text", path=name, line=lineno)
+    source = obj.get("source")
+    if source is not None and not isinstance(source, str):
+        return InputError(f"document {doc_id!r}: 'source' must be a string", path=name, line=lineno)
+    if source is not None and _BAD_ID.search(source):
+        return InputError(f"document {doc_id!r}: 'source' contains a control character", path=name, line=lineno)
+    for field_name, value in (("text", text), ("source", source or "")):
+        m = _SURROGATE.search(value)
+        if m:
+            return InputError(f"document {doc_id!r}: {field_name!r} holds a lone surrogate ({m.group()!r}), "
+                              "which is not Unicode text", path=name, line=lineno)
+    return SourceText(doc_id, source or f"{_display_path(path.name)}:{lineno}", text)
 
 
 def iter_sources(
     items: Iterable[str | Path], encoding: str = "utf-8", stdin: TextIO | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Iterator[SourceText | InputError]:
     """Yield documents, or the :class:`InputError` of each one that cannot be read.
 
     Files are read one at a time, so a corpus never has to fit in memory.
-    Document ids are unique: a duplicate id is an error. ``Path("-")`` reads
-    standard input as one document.
+    Document ids are unique, also once made into IRIs (``slug(id)``): a
+    duplicate is an error. ``Path("-")`` reads standard input as one
+    document. A file or JSONL line larger than ``max_bytes``, or a text
+    longer than :data:`MAX_CHARS`, is an error.
     """
+    from graph.resolve import slug
+
     items = expand_paths(items)
     paths = [p for p in items if isinstance(p, Path) and p.suffix.lower() != ".jsonl" and str(p) != "-"]
     ids = dict(zip(map(id, paths), _unique_ids(paths)))
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}  # slug(id) -> (id, where)
     n_text = 0
 
-    def unique(doc: SourceText | InputError) -> SourceText | InputError:
+    def unique(doc: SourceText | InputError, where: str, line: int | None = None) -> SourceText | InputError:
         if isinstance(doc, InputError):
             return doc
-        if doc.id in seen:
-            return InputError(f"duplicate document id {doc.id!r} (also {seen[doc.id]})", path=doc.source)
-        seen[doc.id] = doc.source
+        try:
+            check_length(doc.text, where, line)
+            if _SURROGATE.search(doc.text):
+                raise InputError("text holds a lone surrogate, which is not Unicode text", path=where, line=line)
+        except InputError as err:
+            return err
+        key = slug(doc.id)
+        if key in seen:
+            other, other_where = seen[key]
+            if other == doc.id:
+                return InputError(f"duplicate document id {doc.id!r} (also {other_where})", path=where, line=line)
+            return InputError(f"document id {doc.id!r} names the same document as {other!r} ({other_where}): "
+                              f"both become the IRI .../document/{key}; make them differ in letters or "
+                              "digits (case, punctuation and all after the 80th are ignored)", path=where, line=line)
+        seen[key] = (doc.id, where if line is None else f"{where}:{line}")
         return doc
 
     for item in items:
         if isinstance(item, Path) and str(item) == "-":
             stream = stdin if stdin is not None else sys.stdin
-            text = normalise_text(stream.read())
+            text = stream.read(MAX_CHARS + 1)
+            if len(text) > MAX_CHARS:
+                yield InputError(f"standard input holds more than the {MAX_CHARS:,} characters a document "
+                                 "may have; split it into several documents (a JSONL corpus)", path="<stdin>")
+                continue
+            text = normalise_text(text)
             if not text.strip():
                 yield InputError("empty document (no text)", path="<stdin>")
             else:
-                yield unique(SourceText("stdin", "<stdin>", text))
+                yield unique(SourceText("stdin", "<stdin>", text), "<stdin>")
         elif isinstance(item, Path) and item.suffix.lower() == ".jsonl":
             if not item.is_file():
-                yield InputError("no such file" if not item.exists() else "not a regular file", path=str(item))
+                yield InputError("no such file" if not item.exists() else "not a regular file",
+                                 path=_display_path(item))
                 continue
-            for doc in read_jsonl(item, encoding):
-                yield unique(doc)
+            for lineno, doc in _read_jsonl(item, encoding, max_bytes):
+                yield unique(doc, _display_path(item), lineno)
         elif isinstance(item, Path):
+            name = _display_path(item)
             try:
-                yield unique(SourceText(ids[id(item)], str(item), read_text(item, encoding)))
+                yield unique(SourceText(_display_path(ids[id(item)]), name, read_text(item, encoding, max_bytes)),
+                             name)
             except InputError as err:
                 yield err
         else:
@@ -352,4 +464,4 @@ def iter_sources(
             if not text.strip():
                 yield InputError("empty document (no text)", path=f"<text {n_text}>")
             else:
-                yield unique(SourceText(f"text-{n_text}", f"<text {n_text}>", text))
+                yield unique(SourceText(f"text-{n_text}", f"<text {n_text}>", text), f"<text {n_text}>")

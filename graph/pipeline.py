@@ -28,7 +28,7 @@ from spacy.language import Language
 import graph.relate  # noqa: F401  (registers the kg_relations factory)
 from graph import __version__
 from graph.assemble import assemble
-from graph.documents import SourceText, iter_sources
+from graph.documents import MAX_BYTES, SourceText, iter_sources
 from graph.errors import InputError, OutputError
 from graph.model import Document, KnowledgeGraph
 from graph.recognize import build_pipeline
@@ -93,6 +93,8 @@ class Builder:
             processed again; changed documents are re-extracted, their old
             facts dropped.
         progress: called as ``progress(done, total_or_None)`` after each document.
+        max_bytes: the largest input file or JSONL line (bigger: an
+            :class:`~graph.errors.InputError`, as for an unreadable document).
     """
 
     model: str | None = None
@@ -106,6 +108,7 @@ class Builder:
     skipped: list[str] = field(default_factory=list)
     processed: int = 0
     reused: int = 0
+    max_bytes: int = MAX_BYTES
 
     def __post_init__(self) -> None:
         if self.on_error not in ("fail", "skip"):
@@ -114,7 +117,7 @@ class Builder:
     # -- documents -------------------------------------------------------------
 
     def _documents(self, inputs: list[Source]) -> Iterator[SourceText]:
-        for item in iter_sources(inputs, encoding=self.encoding):
+        for item in iter_sources(inputs, encoding=self.encoding, max_bytes=self.max_bytes):
             if isinstance(item, InputError):
                 if self.on_error == "fail":
                     raise item

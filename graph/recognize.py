@@ -222,6 +222,7 @@ class _Cues:
         self.project_nouns = low("project_nouns")
         self.chip_nouns = low("chip_nouns")
         self.model_nouns = low("model_nouns")
+        self.product_nouns = low("product_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
         self.gov_heads = set(c.get("government_heads", ()))
@@ -384,7 +385,7 @@ class Recognizer:
                         break
         # products named after their maker: "VMware Cloud Foundation", "Apple Intelligence"
         for e in doc.ents:
-            if e.label_ not in ("Company",) or not e.ent_id_:
+            if e.label_ not in ("Company",) or not e.ent_id_ or _title_case_line(e.sent):
                 continue
             k = e.end
             while k < n and k - e.end < 4 and _is_name_token(doc[k]) and doc[k].text not in cues.not_names \
@@ -502,6 +503,8 @@ class Recognizer:
                     head_type = "Chip"
                 elif low in cues.model_nouns:
                     head_type = "AIModel"
+                elif low in cues.product_nouns or two in cues.product_nouns:
+                    head_type = "Product"
                 prev = low
             if head_type is not None:
                 return head_type
@@ -626,7 +629,15 @@ class Recognizer:
             if t[2] not in ("Company", "Organization"):
                 continue
             e = t[1]
-            while e < len(doc) and e not in starts:
+            while e < len(doc):
+                if e + 4 < len(doc) + 1 and doc[e].text == "(" and e + 3 < len(doc) and \
+                        doc[e + 1].text.upper() in _EXCHANGES and doc[e + 2].text == ":":
+                    close = next((k for k in range(e + 3, min(e + 7, len(doc))) if doc[k].text == ")"), None)
+                    if close is not None:  # "Acme Inc. (NASDAQ: ACME)": the ticker is part of the name
+                        e = close + 1
+                        continue
+                if e in starts:
+                    break
                 if doc[e].text in self._LEGAL:
                     e += 1
                 elif doc[e].text == "," and e + 1 < len(doc) and doc[e + 1].text in self._LEGAL and e + 1 not in starts:
@@ -634,7 +645,14 @@ class Recognizer:
                 else:
                     break
             t[1] = e
-        return typed
+        # a mention swallowed by the extension (the ticker "ACME") is dropped
+        spans = sorted(typed, key=lambda t: (t[0], -(t[1] - t[0])))
+        kept: list[list] = []
+        for t in spans:
+            if kept and t[0] < kept[-1][1]:
+                continue
+            kept.append(t)
+        return kept
 
     @staticmethod
     def _coordination_types(doc: Doc, typed: list[list]) -> list[list]:
@@ -732,6 +750,16 @@ class Recognizer:
                     continue  # part of a longer name we do not know
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
+
+
+_EXCHANGES = {"NASDAQ", "NYSE", "LSE", "TSE", "TYO", "HKEX", "HKG", "SSE", "SZSE", "EURONEXT", "TSX", "KRX",
+              "TWSE", "ASX", "NSE", "BSE", "SIX", "XETRA", "OTC", "AMEX", "NYSEARCA", "OTCQX"}
+
+
+def _title_case_line(sent: Span) -> bool:
+    """Whether a line is a headline in title case ("Broadcom Completes Acquisition of VMware")."""
+    words = [t for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.8
 
 
 def _top(cls: str) -> str:

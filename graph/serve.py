@@ -14,7 +14,14 @@ by ``kg load``. What the server offers and enforces:
   as in ``kg query``, so one-graph-per-document stores answer the same
   queries as a Turtle file.
 
-The server has no limit on the size of a result; use ``LIMIT``.
+The Oxigraph server has no limit on the size of a result, so ``kg serve``
+puts a small proxy in front of it (:class:`ResultLimitProxy`): the server
+listens on a private loopback port, the proxy on ``--bind``. The proxy
+passes on ``GET``/``POST`` queries, refuses every write itself (HTTP 403),
+and reads at most ``--max-result-bytes`` of an answer (default 50 MB): a
+bigger one is dropped and the client gets HTTP 422 with a one-line reason
+("add LIMIT"). The limit is on bytes, not rows: counting rows would mean
+parsing every result format, and bytes are what fill memory and the wire.
 
 Examples:
     >>> parse_bind("127.0.0.1:7878")
@@ -25,6 +32,7 @@ Examples:
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import shutil
@@ -32,10 +40,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import IO
+from urllib.parse import urlsplit
 
 from graph.errors import InputError, KGError, LoaderError
 
@@ -43,6 +55,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BIND = "127.0.0.1:7878"
 DEFAULT_TIMEOUT = 30.0
+#: The largest answer ``kg serve`` sends (bytes); ``--max-result-bytes``.
+DEFAULT_MAX_RESULT_BYTES = 50_000_000
+#: The largest request body (a query) the proxy accepts.
+MAX_REQUEST_BYTES = 1_000_000
 #: The server version this code is tested with (the store format must match pyoxigraph's).
 OXIGRAPH_VERSION = "0.5.13"
 
@@ -95,6 +111,8 @@ def _is_loopback(host: str) -> bool:
 def _port_free(host: str, port: int) -> bool:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
+        if os.name != "nt":  # as the servers do: connections in TIME_WAIT do not count
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
@@ -116,13 +134,14 @@ def server_command(store: Path, host: str, port: int, *, timeout: float | None =
 
 
 def _check_store(store: Path) -> None:
-    from graph.query import is_store
+    from graph.query import is_store, open_store
 
     if not store.is_dir():
         raise InputError("no such store folder; create it with `kg load GRAPH --store DIR`", path=str(store))
     if not is_store(store):
         raise InputError("not an Oxigraph store (no CURRENT file); create one with `kg load GRAPH --store DIR`",
                          path=str(store))
+    open_store(store)  # a corrupt store: one clear line here, not the server's backtrace
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -144,11 +163,13 @@ class Endpoint:
 
     def __init__(self, store: Path | str, host: str = "127.0.0.1", port: int = 7878, *,
                  timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False,
-                 ready_timeout: float = 20.0) -> None:
+                 ready_timeout: float = 20.0, max_result_bytes: int | None = None) -> None:
         self.store = Path(store)
         self.host, self.port = host, port
         self.timeout, self.cors, self.ready_timeout = timeout, cors, ready_timeout
+        self.max_result_bytes = max_result_bytes
         self.process: subprocess.Popen[bytes] | None = None
+        self.proxy: ResultLimitProxy | None = None
 
     @property
     def url(self) -> str:
@@ -164,13 +185,18 @@ class Endpoint:
                 server stopped during start-up.
         """
         _check_store(self.store)
-        cmd = server_command(self.store, self.host, self.port, timeout=self.timeout, cors=self.cors)
+        binary = find_oxigraph()
         if not _port_free(self.host, self.port):
             raise LoaderError(f"cannot listen on {self.host}:{self.port}: address in use or not "
                               "available; choose another with --bind HOST:PORT")
+        # behind the proxy, the server listens on a private loopback port
+        host, port = (self.host, self.port) if self.max_result_bytes is None else ("127.0.0.1", _free_port())
+        cmd = server_command(self.store, host, port, timeout=self.timeout, cors=self.cors, binary=binary)
         log.info("starting %s", " ".join(cmd))
         self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, env={**os.environ, "RUST_BACKTRACE": "0"},
                                         preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        threading.Thread(target=_relay, args=(self.process.stderr,), name="kg-serve-stderr", daemon=True).start()
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             code = self.process.poll()
@@ -179,13 +205,26 @@ class Endpoint:
                 raise LoaderError(f"the Oxigraph server stopped at start-up (exit code {code}); "
                                   "see its message above")
             try:
-                with socket.create_connection((self.host, self.port), timeout=0.5):
-                    return self
+                with socket.create_connection((host, port), timeout=0.5):
+                    break
             except OSError:
                 time.sleep(0.05)
-        self.stop()
-        raise LoaderError(f"the Oxigraph server did not answer on {self.host}:{self.port} "
-                          f"within {self.ready_timeout:.0f} s")
+        else:
+            self.stop()
+            raise LoaderError(f"the Oxigraph server did not answer on {host}:{port} "
+                              f"within {self.ready_timeout:.0f} s")
+        if self.max_result_bytes is not None:
+            try:
+                self.proxy = ResultLimitProxy((self.host, self.port), (host, port),
+                                              max_result_bytes=self.max_result_bytes,
+                                              timeout=self.timeout, cors=self.cors)
+            except OSError as err:
+                self.stop()
+                raise LoaderError(f"cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
+                                  "choose another with --bind HOST:PORT") from err
+            threading.Thread(target=self.proxy.serve_forever, kwargs={"poll_interval": 0.2},
+                             name="kg-serve-proxy", daemon=True).start()
+        return self
 
     def wait(self) -> int:
         """Wait for the server to stop by itself; return its exit code."""
@@ -193,6 +232,10 @@ class Endpoint:
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop the server: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        proxy, self.proxy = self.proxy, None
+        if proxy is not None:
+            proxy.shutdown()
+            proxy.server_close()
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
@@ -210,16 +253,160 @@ class Endpoint:
         self.stop()
 
 
+def _relay(stream: IO[bytes]) -> None:
+    """Pass the server's messages on to our stderr, but not its own
+    "Listening for requests at" (behind the proxy that address is private)."""
+    with stream:
+        for line in stream:
+            if not line.startswith(b"Listening for requests at"):
+                sys.stderr.write(line.decode("utf-8", "replace"))
+                sys.stderr.flush()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+#: Response headers the proxy passes on from the server.
+_PASS_HEADERS = frozenset({
+    "content-type", "vary", "allow", "access-control-allow-origin", "access-control-allow-methods",
+    "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age",
+})
+#: Request headers the proxy passes on to the server.
+_FORWARD_HEADERS = ("Accept", "Content-Type", "Origin", "Access-Control-Request-Method",
+                    "Access-Control-Request-Headers")
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "kg-serve"
+    timeout = 120  # an idle or stalled client connection is closed
+    server: ResultLimitProxy
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._forward()
+
+    def do_POST(self) -> None:  # noqa: N802
+        if urlsplit(self.path).path != "/query":
+            self._refuse()
+        else:
+            self._forward()
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        if self.server.cors:
+            self._forward()
+        else:
+            self._reply(405, "method not allowed: this endpoint answers GET and POST /query")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._refuse()
+
+    do_DELETE = do_PATCH = do_PUT  # noqa: N815
+
+    def _refuse(self) -> None:
+        self.close_connection = True  # the body, if any, is not read
+        self._reply(403, "this SPARQL endpoint is read-only: updates and Graph Store writes are refused")
+
+    def _reply(self, status: int, text: str) -> None:
+        body = (text + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _forward(self) -> None:
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._reply(411, "send the query with a Content-Length header")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_REQUEST_BYTES:
+            self.close_connection = True
+            self._reply(413, f"a request may have at most {MAX_REQUEST_BYTES:,} bytes")
+            return
+        body = self.rfile.read(length) if length else None
+        headers = {h: v for h in _FORWARD_HEADERS if (v := self.headers.get(h))}
+        limit = self.server.max_result_bytes
+        conn = http.client.HTTPConnection(*self.server.upstream, timeout=self.server.upstream_timeout)
+        try:
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := resp.read(1 << 16):
+                size += len(chunk)
+                if size > limit:  # stop reading: the server sees the connection close and stops
+                    self._reply(422, f"the result is larger than this endpoint's limit of {limit:,} bytes; "
+                                "add LIMIT to the query (or serve with a larger --max-result-bytes)")
+                    return
+                chunks.append(chunk)
+        except (OSError, http.client.HTTPException) as err:
+            self._reply(502, f"the SPARQL server did not answer: {err}")
+            return
+        finally:
+            conn.close()
+        data = b"".join(chunks)
+        self.send_response(resp.status, resp.reason)
+        for name, value in resp.getheaders():
+            if name.lower() in _PASS_HEADERS:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class ResultLimitProxy(ThreadingHTTPServer):
+    """An HTTP front for a read-only SPARQL server: refuses writes and big answers.
+
+    ``GET`` requests and ``POST /query`` go to the server at ``upstream``;
+    ``POST`` elsewhere, ``PUT``, ``DELETE`` and ``PATCH`` get HTTP 403. An
+    answer is read into memory up to ``max_result_bytes``: a bigger one is
+    dropped (the server notices and stops) and the client gets HTTP 422. A
+    request body is limited to :data:`MAX_REQUEST_BYTES`.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, bind: tuple[str, int], upstream: tuple[str, int], *, max_result_bytes: int,
+                 timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False) -> None:
+        if max_result_bytes < 1:
+            raise ValueError(f"max_result_bytes ({max_result_bytes}) must be 1 or more")
+        self.address_family = socket.AF_INET6 if ":" in bind[0] else socket.AF_INET
+        self.upstream = upstream
+        self.max_result_bytes = max_result_bytes
+        # the server stops a query after ``timeout``; allow for sending its answer
+        self.upstream_timeout = None if not timeout else timeout + 30.0
+        self.cors = cors
+        super().__init__(bind, _ProxyHandler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        log.debug("request from %s failed", client_address, exc_info=True)  # e.g. the client left
+
+
 class _Stop(Exception):
     """Raised by the SIGTERM handler to leave the wait."""
 
 
 def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None = DEFAULT_TIMEOUT,
-          cors: bool = False, announce: Callable[[str], None] = print) -> int:
+          cors: bool = False, announce: Callable[[str], None] = print,
+          max_result_bytes: int | None = DEFAULT_MAX_RESULT_BYTES) -> int:
     """Serve ``store`` read-only until Ctrl-C, SIGINT or SIGTERM; return an exit code.
 
     ``announce`` receives the endpoint URL once the server accepts
-    connections (``kg serve`` prints it).
+    connections (``kg serve`` prints it). Answers larger than
+    ``max_result_bytes`` are refused (HTTP 422); ``None``: no limit, and no
+    proxy in front of the server.
 
     Raises:
         KGError: a bad ``bind``.
@@ -229,7 +416,7 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
     host, port = parse_bind(bind)
     if not _is_loopback(host):
         log.warning("binding to %s: the endpoint is reachable from other machines", host)
-    endpoint = Endpoint(store, host, port, timeout=timeout, cors=cors)
+    endpoint = Endpoint(store, host, port, timeout=timeout, cors=cors, max_result_bytes=max_result_bytes)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         raise _Stop

@@ -20,10 +20,12 @@ Examples:
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +34,8 @@ from graph.errors import OutputError, UnknownFormatError
 from graph.model import KnowledgeGraph
 
 Generator = Callable[[KnowledgeGraph], "bytes | dict[str, bytes]"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,108 @@ def write_bundle_atomic(files: dict[str, bytes], dest: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _stage(data: bytes | dict[str, bytes], dest: Path) -> Path:
+    """Write ``data`` in full to a new temporary file (or folder) beside ``dest``."""
+    bundle = isinstance(data, dict)
+    if bundle and dest.exists() and not dest.is_dir():
+        raise OutputError("exists and is not a folder", path=str(dest))
+    if not bundle and dest.is_dir():
+        raise OutputError("exists and is a folder, not a file", path=str(dest))
+    if bundle:
+        for name in data:
+            if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+                raise ValueError(f"bundle file name {name!r} must be relative and stay inside")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if bundle:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+            tmp = Path(name)
+    except OSError as err:
+        raise OutputError(f"cannot write here: {err.strerror or err}", path=str(dest.parent)) from err
+    try:
+        if bundle:
+            for name, content in sorted(data.items()):  # type: ignore[union-attr]
+                path = tmp / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+            os.chmod(tmp, 0o755)
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)  # type: ignore[arg-type]
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+    except OSError as err:
+        _remove(tmp)
+        raise OutputError(f"cannot write: {err.strerror or err}", path=str(dest)) from err
+    except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
+
+
+def write_all_atomic(outputs: Sequence[tuple[Path, bytes | dict[str, bytes]]]) -> None:
+    """Write several outputs as one change: all of them, or none.
+
+    ``outputs`` are ``(dest, bytes)`` for a file and ``(dest, {name: bytes})``
+    for a bundle folder. Every output is first written in full beside its
+    destination (a temporary ``.NAME.XXXX.tmp``); only then are they renamed
+    into place, one by one, each old file or folder kept aside
+    (``.NAME.XXXX.old``) until the last rename has succeeded. If anything
+    fails or is interrupted (an error, Ctrl-C), the renames already done are
+    undone and the old outputs put back: the folders hold the old outputs or
+    the new ones, never a mix, and no temporary file remains.
+
+    Raises:
+        OutputError: a folder cannot be created or written, a file name is
+            taken by a folder (or a bundle name by a file).
+    """
+    staged: list[tuple[Path, Path]] = []  # (temporary, destination)
+    done: list[tuple[Path, Path | None]] = []  # (destination now new, its old one set aside)
+    where = Path()
+    try:
+        for dest, data in outputs:
+            staged.append((_stage(data, Path(dest)), Path(dest)))
+        for tmp, dest in staged:
+            where, old = dest, None
+            if dest.exists() or dest.is_symlink():
+                old = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.old")
+                os.replace(dest, old)
+            try:
+                os.replace(tmp, dest)
+            except BaseException:
+                if old is not None:
+                    os.replace(old, dest)
+                raise
+            done.append((dest, old))
+    except BaseException as err:
+        for dest, old in reversed(done):  # undo, newest first
+            try:
+                _remove(dest)
+                if old is not None:
+                    os.replace(old, dest)
+            except OSError:  # pragma: no cover - the disk failed twice; say what is where
+                log.error("could not restore %s (the old one is in %s)", dest, old)
+        for tmp, _dest in staged:
+            _remove(tmp)
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot replace: {err.strerror or err}; no output was changed",
+                              path=str(where)) from err
+        raise
+    for _dest, old in done:
+        if old is not None:
+            _remove(old)
 
 
 def export(
