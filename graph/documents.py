@@ -51,7 +51,10 @@ _BLOCK_TAGS = {
     "table", "section", "article", "header", "footer", "blockquote", "pre", "hr",
     "title", "dd", "dt", "figcaption", "main", "aside", "nav",
 }
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object"}
+#: Elements that may be in <head>; any other start tag ends the head, whose
+#: end tag (like the <body> start tag) may be left out.
+_HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
 
 
 class _TextExtractor(HTMLParser):
@@ -59,10 +62,15 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
+        self.in_head = False
         self.title: list[str] = []
         self.in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self.in_head = True
+        elif self.in_head and tag not in _HEAD_TAGS:
+            self.in_head = False
         if tag == "title":
             self.in_title = True
         elif tag in _SKIP_TAGS:
@@ -73,6 +81,8 @@ class _TextExtractor(HTMLParser):
                 self.parts.append("- ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
         if tag == "title":
             self.in_title = False
         elif tag in _SKIP_TAGS:
@@ -83,7 +93,7 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.in_title:
             self.title.append(data)
-        elif not self.skip:
+        elif not self.skip and not self.in_head:
             self.parts.append(data)
 
 
@@ -96,6 +106,10 @@ def html_to_text(markup: str) -> str:
     """
     parser = _TextExtractor()
     parser.feed(markup)
+    if re.match(r"<[!?/a-zA-Z]", parser.rawdata):
+        # input ends inside a tag, comment or declaration: as in a browser, it
+        # is markup, not text ("<!-- never closed ...")
+        parser.rawdata = ""
     parser.close()
     text = "".join(parser.parts)
     if not text.strip() and parser.title:

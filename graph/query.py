@@ -149,7 +149,8 @@ def is_store(path: Path | str) -> bool:
 def _parse_error(err: SyntaxError, path: Path, fmt: pyoxigraph.RdfFormat) -> InputError:
     """Turn a pyoxigraph parse error into an InputError with line and column."""
     text = str(err.args[0] if err.args else err)
-    text = re.sub(r"^Parser error at line \d+ column \d+: ", "", text).split("\n", 1)[0]
+    text = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ", "",
+                  text).split("\n", 1)[0]
     column = f" (column {err.offset})" if err.offset else ""
     return InputError(f"invalid {fmt.name}: {text}{column}", path=str(path), line=err.lineno)
 

@@ -553,6 +553,149 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
     return found, blocked
 
 
+#: Verbs whose complement is not asserted ("plans to acquire", "denied buying").
+_HEDGING_HEADS = frozenset(
+    "deny plan consider explore seek aim intend expect negotiate propose want hope weigh mull "
+    "discuss talk try attempt rumor rumour report say allege agree threaten".split()
+)
+_MODALS = frozenset("may might could would should will can must".split())
+
+
+def _dep_tokens(v, source: str) -> list:  # noqa: ANN001 - spaCy tokens
+    """The tokens that fill a dependency source of verb ``v`` (conjuncts included)."""
+    out = []
+    if source in ("nsubj", "nsubjpass"):
+        subs = [c for c in v.children if c.dep_ == source]
+        if not subs and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+            subs = [c for c in v.head.children if c.dep_ == source]  # "X designed and sells Y"
+        if source == "nsubjpass" and v.dep_ == "acl":
+            subs = [v.head]  # "chips designed by Nvidia"
+        for t in subs:
+            if t.lower_ in ("which", "who", "that") and v.dep_ == "relcl":
+                t = v.head  # "X, which acquired Y"
+            out.append(t)
+    elif source == "dobj":
+        out = [c for c in v.children if c.dep_ == "dobj"]
+    elif source == "attr":
+        out = [c for c in v.children if c.dep_ == "attr"]
+    elif source == "agent":
+        out = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    elif source.startswith("prep:"):
+        word = source[5:]
+        out = [g for c in v.children if c.dep_ in ("prep", "dative") and c.lower_ == word
+               for g in c.children if g.dep_ == "pobj"]
+    expanded = []
+    for t in out:
+        stack = [t]
+        while stack:
+            x = stack.pop()
+            expanded.append(x)
+            for c in x.children:
+                if c.dep_ not in ("conj", "appos"):
+                    continue
+                between = {w.lower_ for w in x.doc[min(x.i, c.i) + 1:max(x.i, c.i)]}
+                if between & _CONTRASTS:
+                    continue  # "SRAM rather than HBM", "A but not B"
+                stack.append(c)
+    return expanded
+
+
+_CONTRASTS = frozenset("rather instead than not nor unlike versus vs except excluding".split())
+
+
+def _mentions_at(t, at: dict[int, M]) -> list[M]:  # noqa: ANN001
+    """The mention at token ``t``, or those modifying it ("Trainium2 chips", "the Nvidia H100 GPUs")."""
+    if t.i in at:
+        return [at[t.i]]
+    mods = [at[c.i] for c in t.children if c.i < t.i and c.dep_ in ("compound", "amod", "nmod", "npadvmod") and c.i in at]
+    if t.lower_ in _thing_nouns():
+        mods = [m for m in mods if m.type not in ORG_TYPES]  # "Nvidia GPUs": the brand is not the thing
+    return mods
+
+
+@lru_cache(maxsize=1)
+def _thing_nouns() -> frozenset[str]:
+    cues = load_cues()
+    return frozenset(w.lower() for k in ("chip_nouns", "model_nouns", "product_nouns") for w in cues.get(k, ()))
+
+
+def _unique(ms: list[M]) -> list[M]:
+    seen: set[int] = set()
+    return [m for m in ms if not (id(m) in seen or seen.add(id(m)))]
+
+
+def _dep_blocked(v) -> str | None:  # noqa: ANN001
+    """Negation, modality or a hedging/denying head over verb ``v``."""
+    for c in v.children:
+        if c.dep_ == "neg" or c.lower_ in NEGATION:
+            return c.lower_
+        if c.dep_ in ("aux", "advmod") and (c.lower_ in _MODALS or c.lower_ in HEDGES or c.lower_ in FORMER):
+            return c.lower_
+    node = v
+    while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head is not node:
+        node = node.head
+        if node.lemma_.lower() in _HEDGING_HEADS or node.lower_ in HEDGES:
+            return node.lemma_.lower()
+        if any(c.dep_ == "neg" for c in node.children) and node.dep_ != "conj":
+            return "not"
+    # and, as for surface rules, any negation or hedge earlier in the clause
+    sent = v.sent
+    start = max([t.i + 1 for t in sent if t.i < v.i and t.text in (";", ":")] + [sent.start])
+    for t in v.doc[start:v.i]:
+        if t.lower_ in NEGATION or t.lower_ in HEDGES:
+            return t.lower_
+    return None
+
+
+def match_dependencies(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
+                       quantities: list[Quantity]) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+    """Run the dependency rules over a parsed sentence (trained pipelines only).
+
+    A rule names its verbs (lemmas) and where its subject and object come
+    from (``nsubj``, ``nsubjpass``, ``dobj``, ``agent``, ``prep:<word>``);
+    relative pronouns, participles and coordination are followed.
+    """
+    doc = sent.doc
+    if not doc.has_annotation("DEP") or sent.text.rstrip().endswith("?"):
+        return [], []
+    at: dict[int, M] = {}
+    for m in mentions:
+        for i in range(m.start, m.end):
+            at.setdefault(i, m)
+    found: list[Found] = []
+    blocked: list[tuple[str, str, str, str]] = []
+    for comp in rules:
+        dep = comp.rule.dependency
+        if not dep:
+            continue
+        verbs = {v.lower() for v in dep["verbs"]}
+        for v in sent:
+            if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() not in verbs:
+                continue
+            subs = [m for src in dep["subject_from"] for t in _dep_tokens(v, src) for m in _mentions_at(t, at)]
+            objs = [m for src in dep["object_from"] for t in _dep_tokens(v, src) for m in _mentions_at(t, at)]
+            cue = _dep_blocked(v)
+            for sm in _unique(subs):
+                for om in _unique(objs):
+                    if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:
+                        continue
+                    if cue:
+                        blocked.append((sm.text, comp.rule.predicate, om.text, f"{comp.rule.id}: {cue}"))
+                        continue
+                    quals: dict[str, Any] = {}
+                    lo, hi = v.left_edge.i, v.right_edge.i + 1
+                    for q in quantities:
+                        if lo <= q.start_token < hi:
+                            if q.kind == "date":
+                                quals.setdefault("date", q.unit)
+                            elif q.kind == "money" and comp.rule.predicate in ("investsIn", "acquired"):
+                                quals.setdefault("amount", q.value)
+                                quals.setdefault("currency", q.unit)
+                    for pred in (comp.rule.predicate, *comp.rule.also):
+                        found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, dict(quals)))
+    return found, blocked
+
+
 def _qualifiers(pred: str, sym: Symbols, a: int, b: int, obj: M, quantities: list[Quantity]) -> dict[str, Any]:
     """Attach the quantities a relation's words carry (amount, count, date)."""
     if not quantities:
@@ -648,6 +791,10 @@ class RelationExtractor:
             topic = topics.get(sent.start)
             if len(sm) + (topic is not None) >= 2:
                 f, b = match_sentence(sent, sm, self.rules, qs, topic)
+                if len(sm) >= 2:
+                    f2, b2 = match_dependencies(sent, sm, self.rules, qs)
+                    f += f2
+                    b += b2
                 if heading_date is not None:
                     for x in f:
                         if x.dated:

@@ -198,8 +198,12 @@ def load_families(path: Path | None = None) -> tuple[tuple[Family, ...], str]:
 #: Keys a relation rule may have.
 RULE_KEYS = {
     "id", "predicate", "subject", "object", "pattern", "patterns", "confidence",
-    "also", "note", "ignore_cues", "scope", "exact",
+    "also", "note", "ignore_cues", "scope", "exact", "dependency",
 }
+
+#: Keys of a rule's ``dependency`` block (used with a trained parser only).
+DEPENDENCY_KEYS = {"verbs", "subject_from", "object_from"}
+_DEP_SOURCE = re.compile(r"^(nsubj|nsubjpass|dobj|agent|attr|prep:[a-z]+)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,6 +219,7 @@ class RelationRule:
     also: tuple[str, ...] = ()
     ignore_cues: frozenset[str] = frozenset()
     scope: str = "clause"
+    dependency: dict | None = None
     line: int = 0
 
 
@@ -305,8 +310,22 @@ def load_relation_rules(path: Path | None = None) -> RuleSet:
         subj = _expand_types(item.get("subject"), f"{where}: subject", problems, exact)
         obj = _expand_types(item.get("object"), f"{where}: object", problems, exact)
         pats = item.get("patterns") or ([item["pattern"]] if "pattern" in item else [])
-        if not pats or not all(isinstance(p, str) for p in pats):
-            problems.append(f"{where}: needs 'pattern' or a list 'patterns' of strings")
+        dep = item.get("dependency")
+        if dep is not None:
+            if not isinstance(dep, dict) or set(dep) - DEPENDENCY_KEYS or not dep.get("verbs"):
+                problems.append(f"{where}: dependency needs 'verbs' and only {sorted(DEPENDENCY_KEYS)}")
+                dep = None
+            elif not all(isinstance(v, str) for k in DEPENDENCY_KEYS for v in dep.get(k, [])):
+                problems.append(f"{where}: dependency lists must hold strings")
+                dep = None
+            else:
+                for k in ("subject_from", "object_from"):
+                    bad = [v for v in dep.get(k, []) if not _DEP_SOURCE.match(v)]
+                    if not dep.get(k) or bad:
+                        problems.append(f"{where}: dependency {k} needs sources among nsubj, nsubjpass, "
+                                        f"dobj, agent, attr, prep:<word>; got {dep.get(k)!r}")
+        if (not pats and dep is None) or not all(isinstance(p, str) for p in pats):
+            problems.append(f"{where}: needs 'pattern', a list 'patterns' of strings, or 'dependency'")
             pats = []
         for pat in pats:
             for ref in _LEX_REF.findall(pat):
@@ -339,6 +358,7 @@ def load_relation_rules(path: Path | None = None) -> RuleSet:
                 also=tuple(item.get("also") or ()),
                 ignore_cues=frozenset(w.lower() for w in ignore),
                 scope=scope,
+                dependency=dep,
                 line=lines.get(rid, 0),
             )
         )
