@@ -378,8 +378,8 @@ def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
         tok = sent.doc[i]
         if i in by_start:
             m = by_start[i]
-            if m.rule == "coref_description_v1":
-                # keep the description's head word before its symbol: "developer §Company#1 of ..."
+            if m.rule == "coref_description_v1" and i + 1 < sent.end and sent.doc[i + 1].lower_ == "of":
+                # "the developer of the Pi chatbot": keep the head word, "developer §Company#1 of ..."
                 syms.append(tok.text.lower())
                 toks.append((i, i))
             mention_of[len(syms)] = m
@@ -404,7 +404,7 @@ def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
             syms.append(w or "_")
             toks.append((i, i + 1))
         i += 1
-    if topic is not None and all(m.key != topic.key or m.coref for m in mentions):
+    if topic is not None:
         mention_of[len(syms)] = topic
         syms.append(f"{MARK}{topic.type}#T{n}")
         toks.append((sent.end, sent.end))
