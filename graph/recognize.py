@@ -365,7 +365,8 @@ class Recognizer:
             first = tok.i + 1
             by = tok.lower_ == "by" and tok.i > 0 and doc[tok.i - 1].lower_ in (
                 "founded", "co-founded", "cofounded", "led", "headed", "run", "started", "chaired")
-            if tok.text in cues.honorifics or tok.lower_ in cues.titles or tok.lower_ in ("founders", "co-founders", "cofounders") or by:
+            plural = tok.lower_ in ("founders", "co-founders", "cofounders", "analysts", "authors", "executives", "directors")
+            if tok.text in cues.honorifics or tok.lower_ in cues.titles or plural or by:
                 if tok.lower_ in cues.titles and tok.text not in cues.honorifics and tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an"):
                     continue
                 if first < n and doc[first].text == ":":  # "CEO: Jane Roe" in a profile header

@@ -253,7 +253,7 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
                 if kind == "object" and prev in _PRODUCT_VERBS:
                     types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
                 after = " ".join(t.lower_ for t in doc[tok.i + 1 : tok.i + 4])
-                if re.match(r"(is|was|has been|will be|are|were) (also |now |too )?(made|manufactured|produced|"
+                if re.match(r"(?:too |also )?(is|was|has been|will be|are|were) (also |now |too )?(made|manufactured|produced|"
                             r"fabricated|built|designed|sold|shipped|developed|trained|priced|packaged)\b", after):
                     types = ("Product", "Chip", "AIModel", "Project")  # "it is manufactured by TSMC": a thing, not a firm
             else:
