@@ -280,11 +280,15 @@ def expand_paths(items: Iterable[str | Path]) -> list[str | Path]:
     out: list[str | Path] = []
     for item in items:
         if isinstance(item, Path) and item.is_dir():
-            files = sorted(
-                p for p in item.rglob("*")
-                if p.is_file() and p.suffix.lower() in (*TEXT_SUFFIXES, ".jsonl")
-                and not any(part.startswith(".") for part in p.relative_to(item).parts)
-            )
+            try:
+                files = sorted(
+                    p for p in item.rglob("*")
+                    if p.suffix.lower() in (*TEXT_SUFFIXES, ".jsonl")
+                    and not any(part.startswith(".") for part in p.relative_to(item).parts) and p.is_file()
+                )
+            except OSError as err:  # e.g. an entry that cannot be looked at
+                raise InputError(f"cannot read the folder: {err.strerror or err} ({_display_path(err.filename)})",
+                                 path=_display_path(item)) from err
             if not files:
                 raise InputError(f"folder holds no {', '.join(TEXT_SUFFIXES)} or .jsonl file", path=str(item))
             out.extend(files)
@@ -324,19 +328,20 @@ def _lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
     """Yield ``(line number, bytes)``; ``None`` for a line longer than ``max_bytes``,
     which is skipped without ever being held in memory."""
     lineno = 0
-    while True:
-        raw = fh.readline(max_bytes + 1)
-        if not raw:
-            return
+    while raw := fh.readline(max_bytes + 1):
         lineno += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
-            while True:  # skip the rest of the line, a chunk at a time
-                more = fh.readline(1 << 20)
-                if not more or more.endswith(b"\n"):
-                    break
+            _skip_line(fh)
             yield lineno, None
         else:
             yield lineno, raw
+
+
+def _skip_line(fh: BinaryIO) -> None:
+    """Read past the end of the current line, a chunk at a time."""
+    more = fh.readline(1 << 20)
+    while more and not more.endswith(b"\n"):
+        more = fh.readline(1 << 20)
 
 
 def read_jsonl(path: Path, encoding: str = "utf-8",

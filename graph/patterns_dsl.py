@@ -44,7 +44,7 @@ from graph.model import ENTITY_TYPES, subclasses as _subclasses
 MARK = "§"
 _BAD_GAP = r"(?:(?![;:.?!] )(?!" + MARK + r"(?!Approach#))\S+ |" + MARK + r"\w+#\d+ (?=- ))"
 _WIDE_GAP = r"(?![;:.?!] )\S+ "
-_ASIDE = (r"(?:, (?:a|an|the|one|also|now|long|still|itself|itself) (?:(?![;:.?!] )\S+ ){0,14}?, "
+_ASIDE = (r"(?:, (?:a|an|the|one|also|now|long|still|itself|which|who|whose) (?:(?![;:.?!] )\S+ ){0,14}?, "
           r"|, (?:which|who) (?=\S))?")
 _LIST_JOIN = r"(?:, )?(?:and |& |or |as well as |along with |plus )"
 

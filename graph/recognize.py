@@ -703,14 +703,26 @@ class Recognizer:
         firsts: dict[str, list[tuple[str, ...]]] = {}
         for words in names:
             firsts.setdefault(words[0], []).append(words)
+        starts = {t[0]: t for t in typed}
         for tok in doc:
             for words in sorted(firsts.get(tok.text, ()), key=len, reverse=True):
                 end = tok.i + len(words)
-                if end <= len(doc) and tuple(t.text for t in doc[tok.i:end]) == words \
-                        and not any(i in taken for i in range(tok.i, end)):
-                    extra.append([tok.i, end, names[words], "pattern_repeat_v1", ""])
-                    taken.update(range(tok.i, end))
-                    break
+                if end > len(doc) or tuple(t.text for t in doc[tok.i:end]) != words:
+                    continue
+                inside = [t for t in typed if tok.i <= t[0] and t[1] <= end]
+                if any(i in taken for i in range(tok.i, end)) and not (
+                        inside and all(i in {x for t in inside for x in range(t[0], t[1])}
+                                       for i in range(tok.i, end) if i in taken)
+                        and not (tok.i in starts and starts[tok.i][1] == end)):
+                    continue  # overlaps a name it does not contain
+                if tok.i in starts and starts[tok.i][1] == end:
+                    break  # already this very name
+                # "TSMC Arizona" found once is the name here too, not "TSMC" + "Arizona"
+                for t in inside:
+                    typed.remove(t)
+                extra.append([tok.i, end, names[words], "pattern_repeat_v1", ""])
+                taken.update(range(tok.i, end))
+                break
         return sorted(typed + extra, key=lambda x: x[0])
 
     @staticmethod

@@ -170,6 +170,10 @@ class Endpoint:
         self.max_result_bytes = max_result_bytes
         self.process: subprocess.Popen[bytes] | None = None
         self.proxy: ResultLimitProxy | None = None
+        self._cmd: list[str] = []
+        self._server_address = (host, port)
+        self._lock = threading.Lock()
+        self._restarting = False
 
     @property
     def url(self) -> str:
@@ -191,33 +195,14 @@ class Endpoint:
                               "available; choose another with --bind HOST:PORT")
         # behind the proxy, the server listens on a private loopback port
         host, port = (self.host, self.port) if self.max_result_bytes is None else ("127.0.0.1", _free_port())
-        cmd = server_command(self.store, host, port, timeout=self.timeout, cors=self.cors, binary=binary)
-        log.info("starting %s", " ".join(cmd))
-        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, env={**os.environ, "RUST_BACKTRACE": "0"},
-                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-        threading.Thread(target=_relay, args=(self.process.stderr,), name="kg-serve-stderr", daemon=True).start()
-        deadline = time.monotonic() + self.ready_timeout
-        while time.monotonic() < deadline:
-            code = self.process.poll()
-            if code is not None:
-                self.process = None
-                raise LoaderError(f"the Oxigraph server stopped at start-up (exit code {code}); "
-                                  "see its message above")
-            try:
-                with socket.create_connection((host, port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            self.stop()
-            raise LoaderError(f"the Oxigraph server did not answer on {host}:{port} "
-                              f"within {self.ready_timeout:.0f} s")
+        self._cmd = server_command(self.store, host, port, timeout=self.timeout, cors=self.cors, binary=binary)
+        self._server_address = (host, port)
+        self.process = self._spawn()
         if self.max_result_bytes is not None:
             try:
                 self.proxy = ResultLimitProxy((self.host, self.port), (host, port),
                                               max_result_bytes=self.max_result_bytes,
-                                              timeout=self.timeout, cors=self.cors)
+                                              timeout=self.timeout, cors=self.cors, on_overrun=self.restart)
             except OSError as err:
                 self.stop()
                 raise LoaderError(f"cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
@@ -226,9 +211,66 @@ class Endpoint:
                              name="kg-serve-proxy", daemon=True).start()
         return self
 
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        """Start the server process and wait until it accepts connections."""
+        log.info("starting %s", " ".join(self._cmd))
+        proc = subprocess.Popen(self._cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env={**os.environ, "RUST_BACKTRACE": "0"},
+                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        threading.Thread(target=_relay, args=(proc.stderr,), name="kg-serve-stderr", daemon=True).start()
+        host, port = self._server_address
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            code = proc.poll()
+            if code is not None:
+                raise LoaderError(f"the Oxigraph server stopped at start-up (exit code {code}); "
+                                  "see its message above")
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    return proc
+            except OSError:
+                time.sleep(0.05)
+        proc.kill()
+        proc.wait()
+        raise LoaderError(f"the Oxigraph server did not answer on {host}:{port} within {self.ready_timeout:.0f} s")
+
+    def restart(self) -> None:
+        """Kill the server and start it again (what the proxy does when a query
+        overruns its time: Oxigraph does not stop every query at ``--timeout-s``,
+        e.g. an aggregate over a huge join, and would go on using the CPU)."""
+        with self._lock:
+            old = self.process
+            if old is None or self._restarting:
+                return
+            self._restarting = True
+        try:
+            log.warning("a query ran past the time limit; restarting the Oxigraph server to stop it")
+            old.kill()
+            old.wait()
+            new: subprocess.Popen[bytes] | None = self._spawn()
+            with self._lock:
+                if self.process is old:  # not stopped meanwhile
+                    self.process, new = new, None
+            if new is not None:
+                new.kill()
+                new.wait()
+        except LoaderError as err:
+            log.error("%s", err)
+        finally:
+            with self._lock:
+                self._restarting = False
+
     def wait(self) -> int:
         """Wait for the server to stop by itself; return its exit code."""
-        return self.process.wait() if self.process else 0
+        while True:
+            proc = self.process
+            if proc is None:
+                return 0
+            code = proc.wait()
+            with self._lock:
+                if self.process is proc and not self._restarting:
+                    return code
+            time.sleep(0.05)  # restarted: wait for the new one
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop the server: SIGTERM, then SIGKILL after ``grace`` seconds."""
@@ -236,7 +278,8 @@ class Endpoint:
         if proxy is not None:
             proxy.shutdown()
             proxy.server_close()
-        proc, self.process = self.process, None
+        with self._lock:
+            proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
         proc.terminate()
@@ -261,6 +304,16 @@ def _relay(stream: IO[bytes]) -> None:
             if not line.startswith(b"Listening for requests at"):
                 sys.stderr.write(line.decode("utf-8", "replace"))
                 sys.stderr.flush()
+
+
+#: How Oxigraph ends an answer it stopped at its time limit after sending "200 OK".
+_CANCELLED = b"The SPARQL operation has been cancelled"
+#: Seconds the proxy waits beyond ``--timeout`` before it gives up on an answer.
+TIMEOUT_GRACE = 2.0
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.01, deadline - time.monotonic())
 
 
 def _free_port() -> int:
@@ -322,6 +375,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _too_slow(self) -> None:
+        self._reply(503, f"the query ran longer than this endpoint's limit of {self.server.query_timeout:g} s; "
+                    "make it more selective, add LIMIT (or serve with a larger --timeout)")
+
     def _forward(self) -> None:
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
@@ -337,26 +394,43 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else None
         headers = {h: v for h in _FORWARD_HEADERS if (v := self.headers.get(h))}
-        limit = self.server.max_result_bytes
-        conn = http.client.HTTPConnection(*self.server.upstream, timeout=self.server.upstream_timeout)
+        limit, seconds = self.server.max_result_bytes, self.server.query_timeout
+        deadline = None if seconds is None else time.monotonic() + seconds + TIMEOUT_GRACE
+        conn = http.client.HTTPConnection(*self.server.upstream, timeout=_left(deadline))
         try:
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             chunks: list[bytes] = []
             size = 0
-            while chunk := resp.read(1 << 16):
+            while True:
+                if conn.sock is not None:
+                    conn.sock.settimeout(_left(deadline))
+                chunk = resp.read(1 << 16)
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > limit:  # stop reading: the server sees the connection close and stops
                     self._reply(422, f"the result is larger than this endpoint's limit of {limit:,} bytes; "
                                 "add LIMIT to the query (or serve with a larger --max-result-bytes)")
                     return
                 chunks.append(chunk)
+        except TimeoutError:
+            conn.close()
+            self._too_slow()
+            if self.server.on_overrun is not None:
+                self.server.on_overrun()  # the server may not stop the query by itself
+            return
         except (OSError, http.client.HTTPException) as err:
             self._reply(502, f"the SPARQL server did not answer: {err}")
             return
         finally:
             conn.close()
         data = b"".join(chunks)
+        if resp.status == 200 and data.rstrip().endswith(_CANCELLED):
+            # Oxigraph stopped the query at its time limit after it had sent the
+            # status line: the body is a cut-off result followed by the message
+            self._too_slow()
+            return
         self.send_response(resp.status, resp.reason)
         for name, value in resp.getheaders():
             if name.lower() in _PASS_HEADERS:
@@ -367,26 +441,30 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
 
 class ResultLimitProxy(ThreadingHTTPServer):
-    """An HTTP front for a read-only SPARQL server: refuses writes and big answers.
+    """An HTTP front for a read-only SPARQL server: refuses writes, big and slow answers.
 
     ``GET`` requests and ``POST /query`` go to the server at ``upstream``;
     ``POST`` elsewhere, ``PUT``, ``DELETE`` and ``PATCH`` get HTTP 403. An
     answer is read into memory up to ``max_result_bytes``: a bigger one is
-    dropped (the server notices and stops) and the client gets HTTP 422. A
-    request body is limited to :data:`MAX_REQUEST_BYTES`.
+    dropped (the server notices and stops) and the client gets HTTP 422. An
+    answer not complete ``timeout`` (+ :data:`TIMEOUT_GRACE`) seconds after
+    the request gets HTTP 503, and ``on_overrun`` is called (``kg serve``
+    restarts the server, which does not stop every query at its own time
+    limit). A request body is limited to :data:`MAX_REQUEST_BYTES`.
     """
 
     daemon_threads = True
 
     def __init__(self, bind: tuple[str, int], upstream: tuple[str, int], *, max_result_bytes: int,
-                 timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False) -> None:
+                 timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False,
+                 on_overrun: Callable[[], None] | None = None) -> None:
         if max_result_bytes < 1:
             raise ValueError(f"max_result_bytes ({max_result_bytes}) must be 1 or more")
         self.address_family = socket.AF_INET6 if ":" in bind[0] else socket.AF_INET
         self.upstream = upstream
         self.max_result_bytes = max_result_bytes
-        # the server stops a query after ``timeout``; allow for sending its answer
-        self.upstream_timeout = None if not timeout else timeout + 30.0
+        self.query_timeout = timeout or None
+        self.on_overrun = on_overrun
         self.cors = cors
         super().__init__(bind, _ProxyHandler)
 

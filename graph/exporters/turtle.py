@@ -175,7 +175,7 @@ def _statements(terms: _Terms, triples: Iterable[tuple[object, object, object]])
 
 
 class _Writer:
-    """The statements of :func:`graph.rdf.to_rdf`, as Turtle text, without rdflib terms.
+    """The statements of :func:`graph.rdf.to_rdf` as Turtle text, without rdflib terms.
 
     Building a million rdflib terms costs more than writing them, so the
     entity and relation statements are formatted here directly. They follow
@@ -241,13 +241,17 @@ class _Writer:
             pairs.append((*self.pred("marketShare"), self.decimal(ent.market_share)))
         return pairs
 
-    def relation(self, rel: Relation) -> tuple[tuple[str, str, str, str], dict[str, list[tuple[str, str, str]]]]:
-        """Mirrors ``graph.rdf._relation_triples``: the entity-to-entity statement,
-        and the statements of the assertion node and of each evidence node."""
+    def statement(self, rel: Relation) -> tuple[str, str, str, str]:
+        """The entity-to-entity statement of a relation (first of ``_relation_triples``)."""
+        return (self.entity(rel.subject), *self.pred(rel.predicate), self.entity(rel.object))
+
+    def nodes(self, rel: Relation) -> dict[str, list[tuple[str, str, str]]]:
+        """Mirrors the rest of ``graph.rdf._relation_triples``: the statements of
+        the assertion node (first) and of each evidence node."""
         s, o = self.entity(rel.subject), self.entity(rel.object)
-        piri, ptext = self.pred(rel.predicate)
         node = self.iri(relation_iri(rel, self.base))
-        pairs = [(_TYPE, "a", "ekg:Assertion"), (_SUBJ, "rdf:subject", s), (_PRED, "rdf:predicate", ptext),
+        pairs = [(_TYPE, "a", "ekg:Assertion"), (_SUBJ, "rdf:subject", s),
+                 (_PRED, "rdf:predicate", self.pred(rel.predicate)[1]),
                  (_OBJ, "rdf:object", o), (*self.pred("confidence"), self.decimal(rel.confidence))]
         if rel.amount is not None:
             pairs.append((*self.pred("amount"), self.decimal(rel.amount)))
@@ -271,7 +275,7 @@ class _Writer:
                 (*self.pred("rule"), escape_string(ev.rule_id)),
                 (*conf, self.decimal(ev.confidence)),
             ))
-        return (s, piri, ptext, o), blocks
+        return blocks
 
 
 def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
@@ -280,26 +284,23 @@ def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[st
     for prefix, ns in PREFIXES:
         yield f"@prefix {prefix}: <{ns}> .\n"
 
-    # relations first (as text), so that each entity's block can hold the
-    # relation statements of which it is the subject
+    # each entity's block holds the relation statements of which it is the subject
     outgoing: dict[str, list[tuple[str, str, str]]] = {}
-    relation_blocks: list[str] = []
     for rel in kg.relations:
-        (s, piri, ptext, o), blocks = w.relation(rel)
+        s, piri, ptext, o = w.statement(rel)
         outgoing.setdefault(s, []).append((piri, ptext, o))
-        order = list(blocks)  # the assertion node, then its evidence sorted
-        relation_blocks.extend(_block(n, blocks[n]) for n in order[:1] + sorted(order[1:]))
-
     if kg.entities:
         yield "\n# Entities\n"
     for ent in kg.entities:
         subject = w.entity(ent.id)
         yield "\n" + _block(subject, w.entity_pairs(ent) + outgoing.pop(subject, []))
-    if relation_blocks:
+    if kg.relations:
         yield "\n# Relations: each assertion, then its evidence\n"
-    for block in relation_blocks:
-        yield "\n" + block
-    del relation_blocks
+    for rel in kg.relations:
+        blocks = w.nodes(rel)
+        order = list(blocks)  # the assertion node, then its evidence sorted
+        for n in order[:1] + sorted(order[1:]):
+            yield "\n" + _block(n, blocks[n])
 
     # documents: graph.rdf looks each one up by id; give it a one-document
     # graph, so that this stays linear in the number of documents
@@ -338,10 +339,12 @@ def generate_turtle(kg: KnowledgeGraph) -> bytes:
             rdfs:label "Acme \\"A\\" Corp." ;
             skos:altLabel "Acme" .
     """
-    text = "".join(_turtle_chunks(kg))
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        around = text[max(err.start - 30, 0):err.end + 30]
-        raise ValueError(f"cannot write Turtle: lone surrogate {text[err.start]!r} (not text) "
-                         f"in {around!r}") from err
+    out: list[bytes] = []  # encoded as it is made: the text is never held twice
+    for chunk in _turtle_chunks(kg):
+        try:
+            out.append(chunk.encode("utf-8"))
+        except UnicodeEncodeError as err:
+            around = chunk[max(err.start - 30, 0):err.end + 30]
+            raise ValueError(f"cannot write Turtle: lone surrogate {chunk[err.start]!r} (not text) "
+                             f"in {around!r}") from err
+    return b"".join(out)
