@@ -827,9 +827,12 @@ class RelationExtractor:
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a span over surrounding whitespace, so that text[start:end] is the sentence."""
+    """Shrink a span over surrounding whitespace and a leading bullet ("- "),
+    so that text[start:end] is the sentence."""
     while start < end and text[start].isspace():
         start += 1
+    if end - start > 2 and text[start] in "-•*–" and text[start + 1] == " ":
+        start += 2
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
