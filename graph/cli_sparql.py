@@ -36,9 +36,10 @@ SERVE_EPILOG = """\
 Runs the Oxigraph server (pip install oxigraph) read-only in the foreground
 until Ctrl-C or SIGTERM, behind a small proxy that enforces the limits.
 Updates (POST /update) and Graph Store writes are refused (HTTP 403). Queries
-see the union of all graphs; each query may run for at most --timeout
-seconds; an answer larger than --max-result-bytes is refused (HTTP 422: add
-LIMIT to the query).
+see the union of all graphs. A query still running --timeout seconds (+2)
+after it came gets HTTP 503, and the server is restarted to stop it (Oxigraph
+does not stop every query at its own time limit); an answer larger than
+--max-result-bytes is refused (HTTP 422: add LIMIT to the query).
 
 examples:
   kg serve --store db/

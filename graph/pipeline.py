@@ -16,11 +16,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
+import signal
+import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from spacy.language import Language
@@ -74,6 +79,47 @@ def _as_sources(inputs: Source | Iterable[Source]) -> list[Source]:
         else:
             out.append(item)
     return out
+
+
+def _stoppable(stream: Iterator[Any], n_process: int) -> Iterator[Any]:
+    """``stream`` (of ``nlp.pipe``), such that Ctrl-C or SIGTERM stops its
+    worker processes at once and quietly.
+
+    spaCy's multiprocessing pipe, interrupted, waits for its workers, which
+    may wait for it (``kg build --jobs 2``, Ctrl-C: a hang). Here the first
+    signal terminates the workers, then raises in this process as usual
+    (``KeyboardInterrupt``, or what the previous SIGTERM handler raises);
+    the workers, forked with the same handler, ignore the signal (a terminal
+    sends Ctrl-C to the whole process group) and are killed by this process.
+    """
+    if n_process <= 1 or threading.current_thread() is not threading.main_thread():
+        yield from stream
+        return
+    owner = os.getpid()
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:
+            return  # a worker: the parent stops it
+        for child in multiprocessing.active_children():
+            child.kill()  # SIGKILL: the workers run this handler too, and ignore SIGINT and SIGTERM
+        before = previous.get(signum)
+        if callable(before):
+            before(signum, frame)  # raises KeyboardInterrupt (or the CLI's Terminated)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # a background job ignores Ctrl-C: so do we
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        with warnings.catch_warnings():  # spaCy's W127: the workers we stopped did not complete
+            warnings.filterwarnings("ignore", message=r".*worker processes completed")
+            yield from stream
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @dataclass
@@ -176,12 +222,12 @@ class Builder:
                     yield src.text, src
 
         pairs = to_process()
-        stream = nlp.pipe(
+        stream = _stoppable(nlp.pipe(
             ((text, src) for text, src in pairs),
             as_tuples=True,
             batch_size=self.batch_size,
             n_process=self.n_process,
-        )
+        ), self.n_process)
         for doc, src in stream:
             meta = Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text))
             if src.id in reuse:

@@ -372,7 +372,9 @@ class Recognizer:
                 if first < n and doc[first].text == ":":  # "CEO: Jane Roe" in a profile header
                     first += 1
                 k = first
-                while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names and (not doc[k].is_sent_start or doc[k - 1].text == ":"):
+                while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names \
+                        and doc[k].lower_ not in cues.titles and doc[k].lower_ not in _TITLE_WORDS \
+                        and (not doc[k].is_sent_start or doc[k - 1].text == ":"):
                     k += 1
                 while k - first >= 2:
                     found.append((first, k, "Person", "pattern_person_title_v1"))
@@ -597,7 +599,8 @@ class Recognizer:
         chosen.sort(key=lambda c: c[0])
         typed: list[list] = []
         for s, e, etype, rule, kb, _prio in chosen:
-            if not kb and rule not in ("pattern_name_head_v1", "pattern_name_head_long_v1"):
+            # a legal suffix settles the class; an organisation head word ("Foundation") does not
+            if not kb and not (rule in ("pattern_name_head_v1", "pattern_name_head_long_v1") and etype == "Company"):
                 ctx = self._context_type(doc, s, e, etype)
                 if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
                     etype = ctx
@@ -764,6 +767,10 @@ class Recognizer:
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
 
+
+#: Words of job titles that are capitalised in "President and Chief Executive Officer".
+_TITLE_WORDS = frozenset("executive officer officers president chairman chairwoman director chief vice senior "
+                         "general manager head managing operating financial technology".split())
 
 _EXCHANGES = {"NASDAQ", "NYSE", "LSE", "TSE", "TYO", "HKEX", "HKG", "SSE", "SZSE", "EURONEXT", "TSX", "KRX",
               "TWSE", "ASX", "NSE", "BSE", "SIX", "XETRA", "OTC", "AMEX", "NYSEARCA", "OTCQX"}

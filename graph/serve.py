@@ -14,14 +14,19 @@ by ``kg load``. What the server offers and enforces:
   as in ``kg query``, so one-graph-per-document stores answer the same
   queries as a Turtle file.
 
-The Oxigraph server has no limit on the size of a result, so ``kg serve``
-puts a small proxy in front of it (:class:`ResultLimitProxy`): the server
-listens on a private loopback port, the proxy on ``--bind``. The proxy
-passes on ``GET``/``POST`` queries, refuses every write itself (HTTP 403),
-and reads at most ``--max-result-bytes`` of an answer (default 50 MB): a
-bigger one is dropped and the client gets HTTP 422 with a one-line reason
-("add LIMIT"). The limit is on bytes, not rows: counting rows would mean
-parsing every result format, and bytes are what fill memory and the wire.
+The Oxigraph server has no limit on the size of a result, and its time
+limit does not stop every query (a COUNT over a six-way join of a few
+hundred triples runs on for minutes; a streaming answer is not cut off), so
+``kg serve`` puts a small proxy in front of it (:class:`ResultLimitProxy`):
+the server listens on a private loopback port, the proxy on ``--bind``. The
+proxy passes on ``GET``/``POST`` queries, refuses every write itself (HTTP
+403), reads at most ``--max-result-bytes`` of an answer (default 50 MB; a
+bigger one is dropped and the client gets HTTP 422, "add LIMIT"), and gives
+up on an answer not complete ``--timeout`` + 2 s after the request (HTTP
+503), then restarts the server so that the query stops using the CPU
+(queries running at that moment fail with HTTP 502). The size limit is on
+bytes, not rows: counting rows would mean parsing every result format, and
+bytes are what fill memory and the wire.
 
 Examples:
     >>> parse_bind("127.0.0.1:7878")
@@ -174,6 +179,9 @@ class Endpoint:
         self._server_address = (host, port)
         self._lock = threading.Lock()
         self._restarting = False
+        self._restart_requested = threading.Event()
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -209,6 +217,9 @@ class Endpoint:
                                   "choose another with --bind HOST:PORT") from err
             threading.Thread(target=self.proxy.serve_forever, kwargs={"poll_interval": 0.2},
                              name="kg-serve-proxy", daemon=True).start()
+            self._stopping.clear()
+            self._supervisor = threading.Thread(target=self._supervise, name="kg-serve-supervisor", daemon=True)
+            self._supervisor.start()
         return self
 
     def _spawn(self) -> subprocess.Popen[bytes]:
@@ -235,9 +246,22 @@ class Endpoint:
         raise LoaderError(f"the Oxigraph server did not answer on {host}:{port} within {self.ready_timeout:.0f} s")
 
     def restart(self) -> None:
-        """Kill the server and start it again (what the proxy does when a query
-        overruns its time: Oxigraph does not stop every query at ``--timeout-s``,
-        e.g. an aggregate over a huge join, and would go on using the CPU)."""
+        """Have the server killed and started again, soon (what the proxy asks
+        for when a query overruns its time: Oxigraph does not stop every query
+        at ``--timeout-s``, e.g. an aggregate over a huge join, and would go on
+        using the CPU). The restart runs in a thread that lives as long as the
+        endpoint: Linux sends the parent-death signal when the *thread* that
+        started a child ends."""
+        self._restart_requested.set()
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            if self._restart_requested.wait(0.2):
+                self._restart_requested.clear()
+                if not self._stopping.is_set():
+                    self._restart_now()
+
+    def _restart_now(self) -> None:
         with self._lock:
             old = self.process
             if old is None or self._restarting:
@@ -278,6 +302,10 @@ class Endpoint:
         if proxy is not None:
             proxy.shutdown()
             proxy.server_close()
+        self._stopping.set()
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join()
         with self._lock:
             proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
@@ -296,12 +324,19 @@ class Endpoint:
         self.stop()
 
 
+#: Server messages that are not news: its private address, and what it says
+#: when the proxy drops an answer that is too big or too slow.
+_QUIET = (b"Listening for requests at", b"OxHTTP TCP error when writing response",
+          b"Internal server error while streaming results: The SPARQL operation has been cancelled")
+
+
 def _relay(stream: IO[bytes]) -> None:
-    """Pass the server's messages on to our stderr, but not its own
-    "Listening for requests at" (behind the proxy that address is private)."""
+    """Pass the server's messages on to our stderr, but for :data:`_QUIET` ones (logged)."""
     with stream:
         for line in stream:
-            if not line.startswith(b"Listening for requests at"):
+            if line.startswith(_QUIET):
+                log.debug("oxigraph: %s", line.decode("utf-8", "replace").rstrip())
+            else:
                 sys.stderr.write(line.decode("utf-8", "replace"))
                 sys.stderr.flush()
 
@@ -408,6 +443,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 chunk = resp.read(1 << 16)
                 if not chunk:
                     break
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError  # an answer that streams on and on
                 size += len(chunk)
                 if size > limit:  # stop reading: the server sees the connection close and stops
                     self._reply(422, f"the result is larger than this endpoint's limit of {limit:,} bytes; "

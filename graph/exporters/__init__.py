@@ -199,7 +199,7 @@ def _stage(data: bytes | dict[str, bytes], dest: Path) -> Path:
         raise OutputError("exists and is not a folder", path=str(dest))
     if not bundle and dest.is_dir():
         raise OutputError("exists and is a folder, not a file", path=str(dest))
-    if bundle:
+    if isinstance(data, dict):
         for name in data:
             if name.startswith(("/", "\\")) or ".." in Path(name).parts:
                 raise ValueError(f"bundle file name {name!r} must be relative and stay inside")
@@ -213,15 +213,15 @@ def _stage(data: bytes | dict[str, bytes], dest: Path) -> Path:
     except OSError as err:
         raise OutputError(f"cannot write here: {err.strerror or err}", path=str(dest.parent)) from err
     try:
-        if bundle:
-            for name, content in sorted(data.items()):  # type: ignore[union-attr]
+        if isinstance(data, dict):
+            for name, content in sorted(data.items()):
                 path = tmp / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(content)
             os.chmod(tmp, 0o755)
         else:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)  # type: ignore[arg-type]
+                fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
@@ -251,7 +251,7 @@ def write_all_atomic(outputs: Sequence[tuple[Path, bytes | dict[str, bytes]]]) -
             taken by a folder (or a bundle name by a file).
     """
     staged: list[tuple[Path, Path]] = []  # (temporary, destination)
-    done: list[tuple[Path, Path | None]] = []  # (destination now new, its old one set aside)
+    done: list[tuple[Path, Path, Path | None]] = []  # (temporary, destination, its old one set aside)
     where = Path()
     try:
         for dest, data in outputs:
@@ -260,18 +260,17 @@ def write_all_atomic(outputs: Sequence[tuple[Path, bytes | dict[str, bytes]]]) -
             where, old = dest, None
             if dest.exists() or dest.is_symlink():
                 old = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.old")
+            done.append((tmp, dest, old))  # before the renames: an interruption between them is undone too
+            if old is not None:
                 os.replace(dest, old)
-            try:
-                os.replace(tmp, dest)
-            except BaseException:
-                if old is not None:
-                    os.replace(old, dest)
-                raise
-            done.append((dest, old))
+            os.replace(tmp, dest)
     except BaseException as err:
-        for dest, old in reversed(done):  # undo, newest first
+        for tmp, dest, old in reversed(done):  # undo, newest first
             try:
-                _remove(dest)
+                if old is not None and not old.exists():
+                    continue  # not even set aside: this one was not touched
+                if not tmp.exists():  # the new one is in place
+                    _remove(dest)
                 if old is not None:
                     os.replace(old, dest)
             except OSError:  # pragma: no cover - the disk failed twice; say what is where
@@ -282,7 +281,7 @@ def write_all_atomic(outputs: Sequence[tuple[Path, bytes | dict[str, bytes]]]) -
             raise OutputError(f"cannot replace: {err.strerror or err}; no output was changed",
                               path=str(where)) from err
         raise
-    for _dest, old in done:
+    for _tmp, _dest, old in done:
         if old is not None:
             _remove(old)
 

@@ -137,10 +137,10 @@ class _Terms:
         if isinstance(node, URIRef):
             return self.iri(str(node))
         if isinstance(node, Literal):
-            lex, dt = str(node), node.datatype
-            if dt is None:
+            lex = str(node)
+            if node.datatype is None:
                 return escape_string(lex) + (f"@{node.language}" if node.language else "")
-            dt = str(dt)
+            dt = str(node.datatype)
             if dt == _XSD_STRING:
                 return escape_string(lex)
             if dt == _XSD_INTEGER and _INTEGER.fullmatch(lex):
