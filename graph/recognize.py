@@ -458,6 +458,9 @@ class Recognizer:
     @staticmethod
     def _appositive_after(doc: Doc, end: int) -> bool:
         """Whether ``doc[end:]`` starts ", a/an/the/one ..." (or "(a ...")."""
+        if end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].text[:1].isupper() \
+                and doc[end + 2].lower_ in ("'s", "\u2019s"):
+            return True  # "X, Acme's flagship platform"
         return end + 1 < len(doc) and doc[end].text in (",", "(") and doc[end + 1].lower_ in (
             "a", "an", "the", "another", "its", "one")
 
