@@ -387,8 +387,14 @@ class Recognizer:
                     else:
                         break
         # products named after their maker: "VMware Cloud Foundation", "Apple Intelligence"
+        title_lines: dict[int, bool] = {}  # sentence start -> is a title-case headline
         for e in doc.ents:
-            if e.label_ not in ("Company",) or not e.ent_id_ or _title_case_line(e.sent):
+            if e.label_ not in ("Company",) or not e.ent_id_:
+                continue
+            sent = e.sent
+            if sent.start not in title_lines:
+                title_lines[sent.start] = _title_case_line(sent)
+            if title_lines[sent.start]:
                 continue
             k = e.end
             while k < n and k - e.end < 4 and _is_name_token(doc[k]) and doc[k].text not in cues.not_names \
@@ -781,6 +787,8 @@ _EXCHANGES = {"NASDAQ", "NYSE", "LSE", "TSE", "TYO", "HKEX", "HKG", "SSE", "SZSE
 
 def _title_case_line(sent: Span) -> bool:
     """Whether a line is a headline in title case ("Broadcom Completes Acquisition of VMware")."""
+    if len(sent) > 40:
+        return False  # a headline is short
     words = [t for t in sent if t.is_alpha and len(t.text) > 3]
     return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.8
 

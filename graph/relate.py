@@ -165,6 +165,12 @@ class _Context:
     counts: Counter[str] = field(default_factory=Counter)
     topic: M | None = None
     topic_sent: int = -1
+    by_sent: dict[int, list[M]] = field(default_factory=dict)  # sentence index -> its mentions
+    breaks: list[int] = field(default_factory=list)  # clause breaks of the current sentence
+
+#: How many earlier mentions an anaphor may refer to (salience decays anyway;
+#: this bounds the work on pathological, punctuation-free text).
+_WINDOW = 60
 
 
 #: Words after "it" that make it a subject ("the chips it designs itself").
@@ -183,7 +189,7 @@ _SUBJECT_START = {"^", ",", "and", "but", "that", "when", "while", "as", "becaus
                   "after", "before", "although", "though", "if", "so", ";", "where", "which"}
 
 
-def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M],  # noqa: ANN001
+def _description(doc: Doc, tok, sent: Span, taken: set[int], places: set[int],  # noqa: ANN001
                  nouns: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
     """Return the classes a definite description "the [modifiers] noun" refers to."""
     low = tok.lower_
@@ -194,7 +200,7 @@ def _description(doc: Doc, tok, sent: Span, taken: set[int], mentions: list[M], 
     while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
         if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in (
             "a", "an", "of", "its", "their", "his", "her", "each", "every", "any",
-        ) or (j in taken and not _is_place(j, mentions)):
+        ) or (j in taken and j not in places):
             return None
         j -= 1
         steps += 1
@@ -224,8 +230,13 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
     ctx = _Context()
     out: list[M] = []
     mi = 0
+    places = {i for m in mentions if m.type in ("Place", "City", "Country") for i in range(m.start, m.end)}
+    starts = [m.start for m in by_start]
     for si, sent in enumerate(doc.sents):
-        head = _is_heading(sent, by_start)
+        lo, hi = bisect_right(starts, sent.start - 1), bisect_right(starts, sent.end - 1)
+        head = _is_heading(sent, by_start[lo:hi]) if len(sent) <= 16 else None
+        ctx.breaks = [t.i for t in sent if t.text in (";", ":") or (
+            t.lower_ in ("and", "but") and t.i > 0 and doc[t.i - 1].text == ",")]
         if head is not None:
             ctx.topic, ctx.topic_sent = head, si
         elif topics is not None and ctx.topic is not None:
@@ -237,6 +248,7 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
                     ctx.seen.append((si, by_start[mi]))
                     ctx.counts[by_start[mi].key] += 1
                     in_sent.append(by_start[mi])
+                    ctx.by_sent.setdefault(si, []).append(by_start[mi])
                 mi += 1
             if tok.i in taken:
                 continue
@@ -257,7 +269,7 @@ def resolve_coreference(doc: Doc, mentions: list[M], topics: dict[int, M] | None
                             r"fabricated|built|designed|sold|shipped|developed|trained|priced|packaged)\b", after):
                     types = ("Product", "Chip", "AIModel", "Project")  # "it is manufactured by TSMC": a thing, not a firm
             else:
-                types = _description(doc, tok, sent, taken, by_start, nouns)
+                types = _description(doc, tok, sent, taken, places, nouns)
                 kind = "description" if types else ""
             if not types:
                 continue
@@ -283,10 +295,6 @@ def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
     return j > 1 and doc[j - 1].text == "," and any(m.end == j - 1 for _s, m in ctx.seen[-3:])
 
 
-def _is_place(i: int, mentions: list[M]) -> bool:
-    return any(m.start <= i < m.end and m.type in ("Place", "City", "Country") for m in mentions)
-
-
 def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ctx: _Context,
                 in_sent: list[M]) -> M | None:
     """Pick the antecedent of the anaphor at token ``i``.
@@ -298,15 +306,17 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
       names a new entity, then refers to it by description), the topic of
       the section, and how often and how recently it was mentioned.
     """
-    before = [m for m in in_sent if m.end <= i and m.type in types]
-    if kind == "object" and before:
-        return before[-1]
-    clause_start = max([t.i for t in doc[doc[i].sent.start:i] if t.text in (";", ":")
-                        or (t.lower_ in ("and", "but") and t.i > 0 and doc[t.i - 1].text == ",")] + [0])
-    subject = next((m for m in in_sent if m.type in ORG_TYPES and m.start >= clause_start), None) or \
+    if kind == "object":
+        for m in reversed(in_sent[-_WINDOW:]):
+            if m.end <= i and m.type in types:
+                return m
+    k = bisect_right(ctx.breaks, i - 1)
+    clause_start = ctx.breaks[k - 1] if k else 0
+    subject = next((m for m in in_sent[-_WINDOW:] if m.type in ORG_TYPES and m.start >= clause_start), None) or \
         next((m for m in in_sent if m.type in ORG_TYPES), None)
     best: tuple[float, int, M] | None = None
-    for order, (s_, m) in enumerate(ctx.seen):
+    offset = max(0, len(ctx.seen) - _WINDOW)
+    for order, (s_, m) in enumerate(ctx.seen[offset:], offset):
         if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
             continue
         if kind == "description" and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
@@ -317,7 +327,7 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 score += 1.0 if m is subject else 4.0
             else:
                 score += 3.0 if m is subject else 1.0
-        elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.seen, s_, types):
+        elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
             score += 1.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
@@ -329,11 +339,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     return best[2] if best else None
 
 
-def _first_of_sentence(m: M, seen: list[tuple[int, M]], s_: int, types: tuple[str, ...]) -> bool:
-    for s2, m2 in seen:
-        if s2 == s_ and m2.type in types:
-            return m2 is m
-    return False
+def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
+    return next((m2 for m2 in in_sent if m2.type in types), None) is m
 
 
 # --------------------------------------------------------------------------
