@@ -611,13 +611,11 @@ def test_robustness_50_mb_file_fails_at_once_in_constant_memory(tmp_path: Path) 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(raises=subprocess.TimeoutExpired, strict=False,
-                   reason="graph/relate.py coreference is quadratic in the sentence length (reported); "
-                   "a 1 MB line of 170,000 words takes about 300 s")
 def test_robustness_one_megabyte_line_without_punctuation(tmp_path: Path) -> None:
     """A 1 MB line with no punctuation is one 'sentence': it must build (or fail
-    cleanly). It builds; the time limit here catches the quadratic coreference
-    scan, and killing the build on the way must still leave no output behind."""
+    cleanly). It builds in seconds (coreference and title-case checks are
+    linear in the sentence length); if it ever hangs again, the build is killed
+    and must still leave no output behind."""
     words = ["acme", "corp", "nvidia", "chip", "market", "the", "and", "widget", "openai", "partner"]
     text = " ".join(words[(i * 7) % 10] for i in range(200_000))[:999_000]
     (tmp_path / "line.txt").write_text(text)
