@@ -16,7 +16,10 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from decimal import Decimal
+
+_QID = re.compile(r"Q[1-9][0-9]*")
 
 #: Entity classes of the vocabulary, most general first within each branch.
 ENTITY_TYPES: tuple[str, ...] = (
@@ -152,6 +155,8 @@ class Evidence:
         _check_confidence("Evidence", self.confidence)
         if not self.rule_id:
             raise ValueError("Evidence.rule_id must not be empty")
+        if not self.sentence.strip():
+            raise ValueError(f"Evidence.sentence of {self.doc_id!r} at {self.start} must not be empty")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,6 +179,10 @@ class Entity:
             raise ValueError(f"Entity.type ({self.type!r}) not in {ENTITY_TYPES}")
         if not self.label.strip():
             raise ValueError(f"Entity.label of {self.id!r} must not be empty")
+        if any(not alias.strip() for alias in self.aliases):
+            raise ValueError(f"Entity.aliases of {self.id!r} must not contain an empty name")
+        if self.wikidata is not None and not _QID.fullmatch(self.wikidata):
+            raise ValueError(f"Entity.wikidata of {self.id!r} ({self.wikidata!r}) is not a Wikidata id like 'Q42'")
         if self.market_share is not None and not 0 <= self.market_share <= 1:
             raise ValueError(f"Entity.market_share ({self.market_share}) must be in [0, 1]")
         if self.parameter_count is not None and self.parameter_count < 1:

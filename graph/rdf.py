@@ -137,11 +137,16 @@ def _relation_triples(rel: Relation, base: str, doc_id: str | None = None):  # n
         yield en, EKG.confidence, _decimal(ev.confidence)
 
 
+#: Sources that name no file: standard input and texts passed to the API.
+_SYNTHETIC_SOURCE = re.compile(r"<stdin>|<text [0-9]+>")
+
+
 def _document_triples(kg: KnowledgeGraph, doc_id: str, base: str):  # noqa: ANN202
     doc = next(d for d in kg.documents if d.id == doc_id)
     node = document_iri(doc.id, base)
     yield node, RDF.type, EKG.Document
-    yield node, RDFS.label, Literal(doc.source.rsplit("/", 1)[-1] if not doc.source.startswith("<") else doc.id)
+    synthetic = _SYNTHETIC_SOURCE.fullmatch(doc.source)
+    yield node, RDFS.label, Literal(doc.id if synthetic else doc.source.rsplit("/", 1)[-1])
     if doc.content_hash:
         yield node, EKG.contentHash, Literal(doc.content_hash)
     for d, ids in kg.mentions_by_doc:

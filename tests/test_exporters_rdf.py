@@ -218,7 +218,7 @@ def test_exporters_rdf_hostile_strings_round_trip_unchanged(hostile, fmt):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(label=st.text(min_size=1).filter(str.strip), alias=st.text(min_size=1).filter(str.strip),
-       sentence=st.text(min_size=1))
+       sentence=st.text(min_size=1).filter(str.strip))
 def test_exporters_rdf_any_unicode_round_trips(label, alias, sentence):
     kg = KnowledgeGraph(
         documents=(Document(id="d1", source="d1.txt", content_hash="sha256:" + "0" * 64),),
