@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +28,15 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.errors import InputError
-from graph.model import ENTITY_TYPES, PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation
+from graph.model import (
+    ENTITY_TYPES,
+    PREDICATES,
+    Document,
+    Entity,
+    Evidence,
+    KnowledgeGraph,
+    Relation,
+)
 from graph.resolve import slug
 from graph.vocab import EKG, RESOURCE_BASE
 
@@ -141,18 +150,15 @@ def _relation_triples(rel: Relation, base: str, doc_id: str | None = None):  # n
 _SYNTHETIC_SOURCE = re.compile(r"<stdin>|<text [0-9]+>")
 
 
-def _document_triples(kg: KnowledgeGraph, doc_id: str, base: str):  # noqa: ANN202
-    doc = next(d for d in kg.documents if d.id == doc_id)
+def _document_triples(doc: Document, mentioned: Iterable[str], base: str):  # noqa: ANN202
     node = document_iri(doc.id, base)
     yield node, RDF.type, EKG.Document
     synthetic = _SYNTHETIC_SOURCE.fullmatch(doc.source)
     yield node, RDFS.label, Literal(doc.id if synthetic else doc.source.rsplit("/", 1)[-1])
     if doc.content_hash:
         yield node, EKG.contentHash, Literal(doc.content_hash)
-    for d, ids in kg.mentions_by_doc:
-        if d == doc_id:
-            for eid in ids:
-                yield node, EKG.mentions, entity_iri(eid, base)
+    for eid in mentioned:
+        yield node, EKG.mentions, entity_iri(eid, base)
 
 
 def to_rdf(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Graph:
@@ -171,8 +177,9 @@ def to_rdf(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Graph:
     for rel in kg.relations:
         for t in _relation_triples(rel, base):
             g.add(t)
+    mentioned = dict(kg.mentions_by_doc)
     for doc in kg.documents:
-        for t in _document_triples(kg, doc.id, base):
+        for t in _document_triples(doc, mentioned.get(doc.id, ()), base):
             g.add(t)
     return g
 
@@ -188,14 +195,18 @@ def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
     for ent in kg.entities:
         for t in _entity_triples(ent, base):
             default.add(t)
+    mentioned = dict(kg.mentions_by_doc)
+    stated: dict[str, list[Relation]] = {}
+    for rel in kg.relations:
+        for doc_id in dict.fromkeys(e.doc_id for e in rel.evidence):
+            stated.setdefault(doc_id, []).append(rel)
     for doc in kg.documents:
         ctx = ds.graph(document_iri(doc.id, base))
-        for t in _document_triples(kg, doc.id, base):
+        for t in _document_triples(doc, mentioned.get(doc.id, ()), base):
             ctx.add(t)
-        for rel in kg.relations:
-            if any(e.doc_id == doc.id for e in rel.evidence):
-                for t in _relation_triples(rel, base, doc.id):
-                    ctx.add(t)
+        for rel in stated.get(doc.id, ()):
+            for t in _relation_triples(rel, base, doc.id):
+                ctx.add(t)
     return ds
 
 

@@ -35,7 +35,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.exporters import register
-from graph.model import Document, Entity, KnowledgeGraph, Relation
+from graph.model import Entity, KnowledgeGraph, Relation
 from graph.rdf import (
     WD,
     _date,
@@ -302,18 +302,11 @@ def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[st
         for n in order[:1] + sorted(order[1:]):
             yield "\n" + _block(n, blocks[n])
 
-    # documents: graph.rdf looks each one up by id; give it a one-document
-    # graph, so that this stays linear in the number of documents
-    first: dict[str, Document] = {}
-    for doc in kg.documents:
-        first.setdefault(doc.id, doc)
-    mentions: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for d, ids in kg.mentions_by_doc:
-        mentions.setdefault(d, []).append((d, ids))
+    # documents
+    mentioned = dict(kg.mentions_by_doc)
     doc_groups: dict[str, list[tuple[str, str, str]]] = {}
     for doc in kg.documents:
-        one = KnowledgeGraph(documents=(first[doc.id],), mentions_by_doc=tuple(mentions.get(doc.id, ())))
-        for s, piri, ptext, o in _statements(w.terms, _document_triples(one, doc.id, base)):
+        for s, piri, ptext, o in _statements(w.terms, _document_triples(doc, mentioned.get(doc.id, ()), base)):
             doc_groups.setdefault(s, []).append((piri, ptext, o))
     if doc_groups:
         yield "\n# Documents\n"
