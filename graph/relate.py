@@ -696,7 +696,7 @@ def match_dependencies(sent: Span, mentions: list[M], rules: tuple[Compiled, ...
                             if q.kind == "date":
                                 quals.setdefault("date", q.unit)
                             elif q.kind == "money" and comp.rule.predicate in ("investsIn", "acquired"):
-                                quals.setdefault("amount", q.value)
+                                quals.setdefault("amount", str(q.value))  # text: extractions stay JSON/msgpack
                                 quals.setdefault("currency", q.unit)
                     for pred in (comp.rule.predicate, *comp.rule.also):
                         found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, dict(quals)))
@@ -714,7 +714,7 @@ def _qualifiers(pred: str, sym: Symbols, a: int, b: int, obj: M, quantities: lis
     for q in quantities:
         inside = tok_start <= q.start_token and q.end_token <= tok_end + 6
         if q.kind == "money" and pred in ("investsIn", "backerOf", "acquired", "partnerIn") and inside:
-            out.setdefault("amount", q.value)
+            out.setdefault("amount", str(q.value))  # text: extractions stay JSON/msgpack
             out.setdefault("currency", q.unit)
         elif q.kind == "count" and pred in ("uses", "trainedOn") and obj.type == "Chip":
             # "2,048 Nvidia H800 GPUs": the number right before the chip (brand between)

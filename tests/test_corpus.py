@@ -13,7 +13,7 @@ from graph.documents import iter_sources
 from graph.errors import InputError
 
 A = "Nvidia Corp. makes the H100.\n"
-B = "Microsoft acquired Activision Blizzard Inc.\n"
+B = "Microsoft acquired Activision Blizzard Inc. for $69 billion.\n"
 
 
 def corpus(tmp_path):
@@ -89,9 +89,23 @@ def test_corpus_update_reuses_unchanged_and_replaces_changed_documents(tmp_path,
     ttl = (tmp_path / "out" / "graph.ttl").read_text()
     assert "kgr:h200" in ttl and "kgr:h100" not in ttl  # the old version's facts are gone
     assert "kgr:activision-blizzard" in ttl  # the other document's facts stay
+    assert 'ekg:amount 69000000000.0 ;' in ttl  # ...with their amount, read back from the cache
     fresh = tmp_path / "fresh"
     assert main(["build", str(tmp_path / "in"), "-o", str(fresh), "--model", "blank", "-f", "turtle", "-q"]) == 0
     assert (fresh / "graph.ttl").read_bytes() == (tmp_path / "out" / "graph.ttl").read_bytes()
+
+
+def test_corpus_jobs_2_builds_the_same_bytes_as_one_process(tmp_path):
+    # amounts travel from the worker processes back to the main one (msgpack) intact
+    corpus(tmp_path)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        assert main(["build", str(tmp_path / "in"), "-o", str(out), "--model", "blank", "-f", "turtle",
+                     "--jobs", jobs, "-q"]) == 0
+        outs.append((out / "graph.ttl").read_bytes())
+    assert outs[0] == outs[1]
+    assert b'ekg:amount 69000000000.0 ;' in outs[1]
 
 
 def test_corpus_no_progress_bar_when_not_a_terminal(tmp_path):

@@ -15,6 +15,7 @@ What is checked where:
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import random
@@ -28,7 +29,14 @@ from graph import exporters
 from graph.exporters._propgraph import Property
 from graph.exporters.cypher import cypher_string, cypher_value, generate_cypher
 from graph.exporters.kuzu import generate_kuzu
-from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import (
+    Document,
+    Entity,
+    Evidence,
+    KnowledgeGraph,
+    Relation,
+    superclasses,
+)
 
 HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 STRING = r"'(?:[^'\\]|\\.)*'"
@@ -39,7 +47,7 @@ LABEL_LINE = re.compile(rf"MATCH \(n:Entity \{{id: ({STRING})\}}\) SET n((?::[A-
 def _require(module: str):  # noqa: ANN202
     """Import a dev dependency: skip locally without it, fail in CI."""
     if os.environ.get("CI"):
-        return __import__(module)
+        return importlib.import_module(module)
     return pytest.importorskip(module)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import random
@@ -14,7 +15,15 @@ import pytest
 from graph import exporters
 from graph.exporters._propgraph import RELATIONSHIP_TYPES
 from graph.exporters.kuzu import generate_kuzu
-from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import (
+    PREDICATES,
+    Document,
+    Entity,
+    Evidence,
+    KnowledgeGraph,
+    Relation,
+    superclasses,
+)
 
 HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 
@@ -22,7 +31,7 @@ HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 def _require(module: str):  # noqa: ANN202
     """Import a dev dependency: skip locally without it, fail in CI."""
     if os.environ.get("CI"):
-        return __import__(module)
+        return importlib.import_module(module)
     return pytest.importorskip(module)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 
 import pytest
-
 from conftest import REPO, require_model
 
 NOTEBOOK = REPO / "notebooks" / "walkthrough.ipynb"
@@ -16,7 +16,7 @@ PUBLIC_IMPORTS = {"graph", "graph.query", "graph.network", "graph.resources", "n
 
 def _need(module: str):
     try:
-        return __import__(module)
+        return importlib.import_module(module)
     except ImportError as err:
         if os.environ.get("CI"):
             pytest.fail(f"CI: {module} is not installed (pip install -e '.[dev]')")
