@@ -1,7 +1,5 @@
 """``python -m graph`` runs the ``kg`` command."""
 
-import sys
+from graph.cli import console_main
 
-from graph.cli import main
-
-sys.exit(main())
+console_main()

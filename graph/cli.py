@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from graph import __version__
@@ -332,17 +333,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def console_main() -> NoReturn:
+    """The ``kg`` console script and ``python -m graph``: :func:`main`, then exit.
+
+    After Ctrl-C or SIGTERM the spaCy worker processes (``--jobs N``) are
+    gone, but their queues may still hold documents for them; the normal
+    interpreter exit would wait for those queues forever. So an interrupted
+    run stops any worker left and exits at once (the clean-up of temporary
+    files and the message have already happened in :func:`main`).
+    """
+    code = main()
+    if code in (130, 128 + signal.SIGTERM):
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.terminate()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same clean-up runs."""
 
 
+_MAIN_PID = os.getpid()
+
+
 def _raise_terminated(signum: int, frame: object) -> None:
+    if os.getpid() != _MAIN_PID:  # a forked spaCy worker: die quietly, as SIGTERM does
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise Terminated
 
 
 def _on_sigterm_interrupt():  # noqa: ANN202
     """Make SIGTERM stop ``kg`` like Ctrl-C (temporary files removed, old outputs
     kept); return the previous handler, or None when it cannot be set."""
+    global _MAIN_PID  # noqa: PLW0603
+    _MAIN_PID = os.getpid()
     try:
         return signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main thread
@@ -350,4 +381,4 @@ def _on_sigterm_interrupt():  # noqa: ANN202
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()

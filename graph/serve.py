@@ -37,6 +37,7 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import os
@@ -64,6 +65,8 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RESULT_BYTES = 50_000_000
 #: The largest request body (a query) the proxy accepts.
 MAX_REQUEST_BYTES = 1_000_000
+#: How much of a refused (too large) request body is read and dropped before the connection closes.
+DISCARD_BYTES = 16_000_000
 #: The server version this code is tested with (the store format must match pyoxigraph's).
 OXIGRAPH_VERSION = "0.5.13"
 
@@ -400,6 +403,22 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.close_connection = True  # the body, if any, is not read
         self._reply(403, "this SPARQL endpoint is read-only: updates and Graph Store writes are refused")
 
+    def _discard_body(self, length: int) -> None:
+        """Read (a bounded part of) a refused request's body before closing.
+
+        A client sends the whole body before it reads the answer; closing
+        the socket with the body unread would reset the connection, and the
+        client would see a broken pipe instead of the 413.
+        """
+        left = min(length if length > 0 else DISCARD_BYTES, DISCARD_BYTES)
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(2)
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+
     def _reply(self, status: int, text: str) -> None:
         body = (text + "\n").encode("utf-8")
         self.send_response(status)
@@ -426,6 +445,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if not 0 <= length <= MAX_REQUEST_BYTES:
             self.close_connection = True
             self._reply(413, f"a request may have at most {MAX_REQUEST_BYTES:,} bytes")
+            self._discard_body(length)
             return
         body = self.rfile.read(length) if length else None
         headers = {h: v for h in _FORWARD_HEADERS if (v := self.headers.get(h))}
