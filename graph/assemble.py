@@ -111,11 +111,13 @@ def assemble(
         documents.append(src)
         keys: list[str] = []
         sentences = {int(a): text for a, (_b, text) in data.get("sentences", {}).items()}
-        texts[src.id] = sentences
+        # of the text, only sentences evidence may quote stay: the corpus never piles up in memory
+        firsts = texts[src.id] = {}
         for start, end, text, etype, key, rule, coref, s0, s1 in data["mentions"]:
             keys.append(key)
-            if not coref:
-                first_sentence.setdefault((src.id, key), (s0, s1))
+            if not coref and (src.id, key) not in first_sentence:
+                first_sentence[(src.id, key)] = (s0, s1)
+                firsts[s0] = sentences[s0]
             acc = entities.setdefault(key, _EntityAcc(key))
             if coref:
                 # kept for review, but a pronoun or description names nothing

@@ -182,26 +182,27 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
     with _progress(enabled=many and not args.quiet and sys.stdout.isatty()) as tick:
         builder.progress = tick
         kg = builder.build(inputs)
-    # generate everything first, so a failing format leaves no file changed
-    options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
-    datas = [(e, e.default_path(out), e.generate(kg, **options.get(e.name, {}))) for e in exps]
-    if args.partitions_nquads is not None:
-        from graph.distributed import partition_nquads
-
-        datas.append((exporters.Exporter("partitions", "", "", partition_nquads, bundle=True),
-                      args.partitions_nquads, partition_nquads(kg, args.partitions)))
-    report = validate(to_rdf(kg)) if args.validate else None  # a graph that breaks the shapes is not done
+    # validate first: a graph that breaks the shapes is not written (and its rdflib
+    # copy is gone before the files are made)
+    report = validate(to_rdf(kg)) if args.validate else None
     if report is not None and not report.conforms:
         print(f"kg: the built graph does not conform to the shapes; nothing was written\n{report}",
               file=sys.stderr)
         return 1
-    # every file is written in full first, then all are renamed into place; an
-    # error or Ctrl-C on the way puts the old files back (never a mix of builds)
+    options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
+    outputs = [(e.default_path(out), e.output(kg, **options.get(e.name, {}))) for e in exps]
+    if args.partitions_nquads is not None:
+        from graph.distributed import partition_nquads
+
+        outputs.append((args.partitions_nquads, lambda: partition_nquads(kg, args.partitions)))
+    # each format is made as its turn comes and written in full beside its file, then
+    # all are renamed into place; an error (a format that cannot be made, a full disk)
+    # or Ctrl-C on the way puts the old files back (never a mix of builds)
     _mkdir(out)
     lock.acquire()
-    exporters.write_all_atomic([(path, data) for _exp, path, data in datas])
+    exporters.write_all_atomic(outputs)
     if not args.quiet:
-        print(_summary(kg, time.perf_counter() - t0, [p for _e, p, _d in datas]))
+        print(_summary(kg, time.perf_counter() - t0, [p for p, _o in outputs]))
         if builder.skipped:
             print(f"skipped {len(builder.skipped)} unreadable document(s) (--on-error skip); see the warnings above")
         if args.update:

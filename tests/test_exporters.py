@@ -114,6 +114,28 @@ def test_exporters_bundle_written_as_folder_atomically(tmp_path):
         write_bundle_atomic({"../x": b""}, dest)
 
 
+def test_exporters_streamed_outputs_are_all_or_nothing(tmp_path, small_kg):
+    from graph.exporters import write_all_atomic
+
+    ttl, html = tmp_path / "graph.ttl", tmp_path / "graph.html"
+    ttl.write_bytes(b"old ttl")
+    html.write_bytes(b"old html")
+
+    def broken():  # a format that fails half-way through its file
+        yield b"half a file"
+        raise ValueError("cannot write Turtle: lone surrogate")
+
+    with pytest.raises(ValueError, match="lone surrogate"):
+        write_all_atomic([(html, b"new html"), (ttl, broken)])
+    assert (ttl.read_bytes(), html.read_bytes()) == (b"old ttl", b"old html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html", "graph.ttl"]  # no temporary file left
+    # the streamed Turtle is the generated Turtle, and is made only when written
+    made = []
+    turtle = exporters.get("turtle")
+    write_all_atomic([(ttl, lambda: made.append(1) or turtle.stream(small_kg))])
+    assert made == [1] and ttl.read_bytes() == turtle.generate(small_kg)
+
+
 def test_exporters_registry_snapshot():
     assert exporters.available() == [
         "cypher", "graphml", "html", "jsonld", "kuzu", "mentions", "neo4j", "nquads", "ntriples", "trig", "turtle",

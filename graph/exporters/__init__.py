@@ -25,7 +25,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -34,6 +34,8 @@ from graph.errors import OutputError, UnknownFormatError
 from graph.model import KnowledgeGraph
 
 Generator = Callable[[KnowledgeGraph], "bytes | dict[str, bytes]"]
+#: What is written to one destination: a file's bytes, its chunks, or a bundle's files.
+Output = "bytes | Iterable[bytes] | dict[str, bytes]"
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,15 @@ class Exporter:
     generate: Generator
     aliases: tuple[str, ...] = ()
     bundle: bool = False
+    #: Optional: the same bytes as ``generate``, as chunks made as they are
+    #: written (a large graph's file is never held in memory whole).
+    stream: Callable[[KnowledgeGraph], Iterable[bytes]] | None = None
+
+    def output(self, kg: KnowledgeGraph, **options: object) -> Callable[[], Output]:
+        """What :func:`write_all_atomic` writes for ``kg``, made only when it is written."""
+        if self.stream is not None and not options:
+            return lambda: self.stream(kg)  # type: ignore[misc]
+        return lambda: self.generate(kg, **options)
 
     def default_path(self, folder: Path) -> Path:
         """Where ``kg build`` writes this format inside an output folder."""
@@ -63,7 +74,8 @@ _ALIASES: dict[str, str] = {}
 
 
 def register(
-    name: str, *, suffix: str, media_type: str, aliases: tuple[str, ...] = (), bundle: bool = False
+    name: str, *, suffix: str, media_type: str, aliases: tuple[str, ...] = (), bundle: bool = False,
+    stream: Callable[[KnowledgeGraph], Iterable[bytes]] | None = None,
 ) -> Callable[[Generator], Generator]:
     """Register ``generate_<fmt>`` under ``name`` (and ``aliases``).
 
@@ -75,7 +87,7 @@ def register(
         for n in (name, *aliases):
             if n in _REGISTRY or n in _ALIASES:
                 raise ValueError(f"export format {n!r} is already registered")
-        _REGISTRY[name] = Exporter(name, suffix, media_type, fn, aliases, bundle)
+        _REGISTRY[name] = Exporter(name, suffix, media_type, fn, aliases, bundle, stream)
         for a in aliases:
             _ALIASES[a] = name
         return fn
@@ -192,8 +204,14 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _stage(data: bytes | dict[str, bytes], dest: Path) -> Path:
-    """Write ``data`` in full to a new temporary file (or folder) beside ``dest``."""
+def _stage(data: Output | Callable[[], Output], dest: Path) -> Path:
+    """Write ``data`` in full to a new temporary file (or folder) beside ``dest``.
+
+    ``data`` may be a function that makes it: it is called here, so that
+    outputs written one after the other are never all in memory at once.
+    """
+    if callable(data):
+        data = data()
     bundle = isinstance(data, dict)
     if bundle and dest.exists() and not dest.is_dir():
         raise OutputError("exists and is not a folder", path=str(dest))
@@ -221,7 +239,11 @@ def _stage(data: bytes | dict[str, bytes], dest: Path) -> Path:
             os.chmod(tmp, 0o755)
         else:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    fh.write(data)
+                else:
+                    for chunk in data:  # type: ignore[union-attr]
+                        fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
@@ -234,11 +256,13 @@ def _stage(data: bytes | dict[str, bytes], dest: Path) -> Path:
     return tmp
 
 
-def write_all_atomic(outputs: Sequence[tuple[Path, bytes | dict[str, bytes]]]) -> None:
+def write_all_atomic(outputs: Sequence[tuple[Path, Output | Callable[[], Output]]]) -> None:
     """Write several outputs as one change: all of them, or none.
 
-    ``outputs`` are ``(dest, bytes)`` for a file and ``(dest, {name: bytes})``
-    for a bundle folder. Every output is first written in full beside its
+    ``outputs`` are ``(dest, bytes)`` (or an iterable of byte chunks) for a
+    file and ``(dest, {name: bytes})`` for a bundle folder; any of them may be
+    given as a function that makes it, called when its turn to be written
+    comes (an error it raises is an error of the write). Every output is first written in full beside its
     destination (a temporary ``.NAME.XXXX.tmp``); only then are they renamed
     into place, one by one, each old file or folder kept aside
     (``.NAME.XXXX.old``) until the last rename has succeeded. If anything

@@ -314,7 +314,25 @@ def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[st
         yield "\n" + _block(s, doc_groups[s])
 
 
-@register("turtle", suffix=".ttl", media_type="text/turtle", aliases=("ttl",))
+def iter_turtle(kg: KnowledgeGraph) -> Iterator[bytes]:
+    """The bytes of :func:`generate_turtle`, in chunks made as they are consumed.
+
+    ``kg build`` writes these to the file one by one, so the Turtle of a large
+    graph is never held in memory whole.
+
+    Raises:
+        ValueError: as :func:`generate_turtle`, when the chunk is reached.
+    """
+    for chunk in _turtle_chunks(kg):
+        try:
+            yield chunk.encode("utf-8")
+        except UnicodeEncodeError as err:
+            around = chunk[max(err.start - 30, 0):err.end + 30]
+            raise ValueError(f"cannot write Turtle: lone surrogate {chunk[err.start]!r} (not text) "
+                             f"in {around!r}") from err
+
+
+@register("turtle", suffix=".ttl", media_type="text/turtle", aliases=("ttl",), stream=iter_turtle)
 def generate_turtle(kg: KnowledgeGraph) -> bytes:
     """Return ``kg`` as Turtle (UTF-8, deterministic).
 
@@ -332,12 +350,4 @@ def generate_turtle(kg: KnowledgeGraph) -> bytes:
             rdfs:label "Acme \\"A\\" Corp." ;
             skos:altLabel "Acme" .
     """
-    out: list[bytes] = []  # encoded as it is made: the text is never held twice
-    for chunk in _turtle_chunks(kg):
-        try:
-            out.append(chunk.encode("utf-8"))
-        except UnicodeEncodeError as err:
-            around = chunk[max(err.start - 30, 0):err.end + 30]
-            raise ValueError(f"cannot write Turtle: lone surrogate {chunk[err.start]!r} (not text) "
-                             f"in {around!r}") from err
-    return b"".join(out)
+    return b"".join(iter_turtle(kg))
