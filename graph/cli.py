@@ -172,10 +172,7 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
     if args.engine == "dask":
         from graph.distributed import DaskBuilder
 
-        if args.max_bytes is not None:
-            raise KGError("--max-bytes does not work with --engine dask yet")
-        builder = DaskBuilder(**{k: v for k, v in vars(builder).items() if k != "max_bytes"},
-                              scheduler=args.scheduler, partitions=args.partitions)
+        builder = DaskBuilder(**vars(builder), scheduler=args.scheduler, partitions=args.partitions)
     elif args.scheduler:
         raise KGError("--scheduler needs --engine dask")
     many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)

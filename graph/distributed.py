@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from graph.documents import SourceText, expand_paths
+from graph.documents import MAX_BYTES, SourceText, expand_paths
 from graph.errors import InputError, KGError
 from graph.model import Document, KnowledgeGraph
 
@@ -147,7 +147,8 @@ class DaskBuilder:
 
     Args:
         model, encoding, min_confidence, batch_size, on_error, cache_dir,
-            progress: as for :class:`~graph.pipeline.Builder`.
+            max_bytes, progress: as for :class:`~graph.pipeline.Builder`
+            (the client reads the corpus, so ``max_bytes`` applies there).
         n_process: workers of the local cluster started when no
             ``scheduler`` is given (one thread each).
         scheduler: address of a running scheduler (``tcp://host:8786``);
@@ -167,6 +168,7 @@ class DaskBuilder:
     batch_size: int = 32
     on_error: str = "fail"
     cache_dir: Path | None = None
+    max_bytes: int = MAX_BYTES
     progress: Callable[[int, int | None], None] | None = None
     scheduler: str | None = None
     partitions: int | None = None
@@ -232,7 +234,7 @@ class DaskBuilder:
             raise InputError("no input documents", path="<input>")
         # the local Builder reads the documents and keeps the --update cache
         local = Builder(model=self.model, encoding=self.encoding, on_error=self.on_error,
-                        cache_dir=self.cache_dir)
+                        cache_dir=self.cache_dir, max_bytes=self.max_bytes)
         local.skipped = self.skipped
         signature = pipeline_signature(load_nlp(self.model)) if self.cache_dir is not None else None
         used: set[Path] = set()

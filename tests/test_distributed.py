@@ -262,3 +262,19 @@ def test_distributed_partition_count_must_be_positive(small_kg):
         partition_graph(small_kg, 0)
     with pytest.raises(KGError, match="--partitions 0"):
         DaskBuilder(partitions=0)
+
+
+def test_distributed_max_bytes_refuses_a_large_line_like_the_local_engine(tmp_path, capsys):
+    lines = [json.dumps({"id": "a", "text": "Nvidia makes the H100 chip."}),
+             json.dumps({"id": "b", "text": "Acme Corp. acquired Widgets Inc. " * 40})]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n")
+    args = ["build", str(tmp_path / "c.jsonl"), "--model", "blank", "-f", "turtle", "--max-bytes", "500", "-q"]
+    assert main([*args, "-o", str(tmp_path / "local")]) == 2
+    local_err = capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "dask"), "--engine", "dask", "--jobs", "1"]) == 2
+    assert capsys.readouterr().err == local_err and "c.jsonl:2" in local_err and "limit of 500" in local_err
+    assert not (tmp_path / "dask").exists()
+    # skipped with --on-error skip, the rest is built the same
+    for engine in ("local", "dask"):
+        assert main([*args, "-o", str(tmp_path / engine), "--on-error", "skip", "--engine", engine, "--jobs", "1"]) == 0
+    assert (tmp_path / "local" / "graph.ttl").read_bytes() == (tmp_path / "dask" / "graph.ttl").read_bytes()
