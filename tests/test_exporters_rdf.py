@@ -277,6 +277,14 @@ def test_exporters_rdf_line_formats_are_sorted_statements(hostile, fmt):
     assert len(lines) == len(list(ox.parse(text.encode(), format=FORMATS[fmt][0])))
 
 
+def test_exporters_rdf_ntriples_lines_hold_no_raw_control_character(hostile):
+    # the hostile graph's names hold NUL, BEL, form feed, ESC, DEL...: escaped, so every
+    # line-based tool (sort, grep, split) sees one statement a line
+    text = exporters.export(hostile, "ntriples").decode("utf-8")
+    assert "\\u0000" in text and "\\f" in text
+    assert not [c for c in text if (ord(c) < 0x20 and c != "\n") or ord(c) == 0x7F]
+
+
 # --- named graphs -------------------------------------------------------------------
 
 def _rdflib_graph(quads: list) -> set:  # noqa: ANN001
