@@ -167,6 +167,51 @@ def _tokenize(pattern: str) -> list[str]:
     return text.split()
 
 
+def _first_symbol(phrase: str) -> str | None:
+    """The symbol a phrase's regex (:func:`_phrase_rx`) starts with, if any."""
+    parts = _HYPHEN.sub(" - ", phrase.lower()).split()
+    return parts[0] if parts else None
+
+
+def required_words(pattern: str, lexicons: dict[str, tuple[str, ...]]) -> tuple[frozenset[str], ...]:
+    """Return, for each word element a match of ``pattern`` cannot do without,
+    the symbols one of which must then be in the sentence.
+
+    Only elements outside groups and not optional (``word|other``, ``@lex``)
+    count: each matches whole symbols, so its first word is a symbol of the
+    sentence. A sentence whose symbols miss one of these sets cannot match,
+    and its regex need not run (:func:`graph.relate.match_sentence`).
+
+    Examples:
+        >>> [sorted(w) for w in required_words("{S} (has|have)? acquired|bought the? {O}", {})]
+        [['acquired', 'bought']]
+        >>> [sorted(w) for w in required_words("{S} @buy co-founder {O}", {"buy": ("acquire+",)})]
+        [['acquire', 'acquired', 'acquires', 'acquiring'], ['co']]
+    """
+    out: list[frozenset[str]] = []
+    depth = 0
+    for tok in _tokenize(pattern):
+        if tok == "(":
+            depth += 1
+            continue
+        if tok in (")", ")?", ")*", ")+"):
+            depth -= 1
+            continue
+        optional = tok.endswith("?") and tok not in ("?",) and not tok.startswith("(")
+        if depth or optional or tok == "|" or tok.startswith(("!", ">!", "{", "~", "^")):
+            continue
+        phrases: list[str] = []
+        for piece in tok.split("|"):
+            if piece.startswith("@") and "@" in tok:
+                phrases.extend(p for e in lexicons.get(piece[1:], ()) for p in expand_phrase(e))
+            elif piece:
+                phrases.append(piece)
+        firsts = [_first_symbol(p) for p in phrases]
+        if firsts and all(firsts):
+            out.append(frozenset(f for f in firsts if f))
+    return tuple(out)
+
+
 def compile_pattern(
     pattern: str,
     subject: tuple[str, ...],

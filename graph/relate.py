@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from graph.model import SUPERCLASS
-from graph.patterns_dsl import MARK, compile_pattern
+from graph.patterns_dsl import MARK, compile_pattern, required_words
 from graph.quantities import Quantity, find_quantities
 from graph.resolve import GazetteerIndex, doc_keys, normalize
 from graph.rules import RelationRule, RuleSet, load_cues, load_gazetteer, load_relation_rules
@@ -79,6 +79,15 @@ class M:
 class Compiled:
     rule: RelationRule
     regexes: list[re.Pattern[str]] = field(default_factory=list)
+    #: for each regex, the sets of symbols a sentence needs one of each to match
+    #: (:func:`graph.patterns_dsl.required_words`)
+    needs: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    #: the rule's subject and object classes: a sentence without a mention of
+    #: each cannot fill both slots, so its patterns need not be run
+    subjects: frozenset[str] = frozenset()
+    objects: frozenset[str] = frozenset()
+    #: the lemmas of the rule's dependency verbs (lower case), if any
+    verbs: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -89,9 +98,11 @@ def compiled_rules(path: str | None = None) -> tuple[RuleSet, tuple[Compiled, ..
     rs = load_relation_rules(Path(path) if path else None)
     out = []
     for rule in rs.rules:
-        c = Compiled(rule)
+        c = Compiled(rule, subjects=frozenset(rule.subject), objects=frozenset(rule.object),
+                     verbs=frozenset(v.lower() for v in rule.dependency["verbs"]) if rule.dependency else frozenset())
         for pat in rule.patterns:
             c.regexes.append(compile_pattern(pat, rule.subject, rule.object, rs.lexicons))
+            c.needs.append(required_words(pat, rs.lexicons))
         out.append(c)
     return rs, tuple(out)
 
@@ -529,9 +540,17 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
     found: list[Found] = []
     blocked: list[tuple[str, str, str, str]] = []
     question = sent.text.rstrip().endswith("?")
+    # every slot is a mention of the rule's classes: skip rules whose subject
+    # or object class the sentence lacks (their patterns cannot match both)
+    present = {m.type for m in sym.mention_of.values()}
+    words = set(sym.words)
     for comp in rules:
+        if present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
+            continue
         rule = comp.rule
-        for rx in comp.regexes:
+        for rx, needs in zip(comp.regexes, comp.needs, strict=True):
+            if any(words.isdisjoint(need) for need in needs):
+                continue  # a word the pattern cannot do without is missing
             for m in rx.finditer(sym.string):
                 subs: list[M] = []
                 objs: list[M] = []
@@ -671,17 +690,23 @@ def match_dependencies(sent: Span, mentions: list[M], rules: tuple[Compiled, ...
             at.setdefault(i, m)
     found: list[Found] = []
     blocked: list[tuple[str, str, str, str]] = []
+    verbs = [(v, v.lemma_.lower()) for v in sent if v.pos_ in ("VERB", "AUX")]
+    present = {m.type for m in mentions}
+    cues: dict[int, str | None] = {}  # verb index -> what blocks it
     for comp in rules:
         dep = comp.rule.dependency
-        if not dep:
-            continue
-        verbs = {v.lower() for v in dep["verbs"]}
-        for v in sent:
-            if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() not in verbs:
+        if not dep or present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
+            continue  # no verbs, or no mention of the subject or object classes
+        for v, lemma in verbs:
+            if lemma not in comp.verbs:
                 continue
             subs = [m for src in dep["subject_from"] for t in _dep_tokens(v, src) for m in _mentions_at(t, at)]
             objs = [m for src in dep["object_from"] for t in _dep_tokens(v, src) for m in _mentions_at(t, at)]
-            cue = _dep_blocked(v)
+            if not subs or not objs:
+                continue
+            if v.i not in cues:
+                cues[v.i] = _dep_blocked(v)
+            cue = cues[v.i]
             for sm in _unique(subs):
                 for om in _unique(objs):
                     if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:

@@ -54,3 +54,45 @@ def test_dsl_lists_give_every_member():
 def test_dsl_bad_patterns_raise_pattern_error(pattern, fragment):
     with pytest.raises(PatternError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         compile_pattern(pattern, ORG, ORG, LEX)
+
+
+def test_required_words_are_the_mandatory_word_elements():
+    from graph.patterns_dsl import required_words
+
+    def req(pattern):
+        return [sorted(w) for w in required_words(pattern, LEX)]
+
+    assert req("{S} ~2 @buy {O}") == [sorted({"acquire", "acquires", "acquired", "acquiring", "buy", "bought", "buys"})]
+    # optional words, groups, look-arounds, gaps and slots require nothing
+    assert req("!@prep {S} (has|have)? ~3 the? @buy|took >!over {O}")[0][-1] == "took"
+    assert req("{S} ( bought | took over ) {O}") == []
+    assert req("{S} co-founder of {O}") == [["co"], ["of"]]
+
+
+def test_required_words_never_skip_a_sentence_a_rule_matches():
+    """Every shipped pattern, over every rule example: a match implies its required words."""
+    from pathlib import Path
+
+    import yaml
+
+    from graph.pipeline import load_nlp
+    from graph.relate import compiled_rules, doc_mentions, symbolize
+
+    nlp = load_nlp("blank")
+    _rs, rules = compiled_rules()
+    texts = []
+    for path in sorted((Path(__file__).parent / "data" / "rules").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [ex["text"] for kind in ("positive", "negative") for ex in data.get(kind) or []]
+    matched = 0
+    for doc in nlp.pipe(texts):
+        ms = doc_mentions(doc)
+        for sent in doc.sents:
+            sym = symbolize(sent, [m for m in ms if m.start >= sent.start and m.end <= sent.end])
+            words = set(sym.words)
+            for comp in rules:
+                for rx, needs in zip(comp.regexes, comp.needs, strict=True):
+                    if rx.search(sym.string):
+                        matched += 1
+                        assert all(words & need for need in needs), (comp.rule.id, sym.string)
+    assert matched > 50
