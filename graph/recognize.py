@@ -273,6 +273,12 @@ class Recognizer:
         cues = self.cues
         found: list[tuple[int, int, str, str]] = []
         text = doc.text
+        # per-token values read once: doc[i] makes a new Token on every access
+        toks = list(doc)
+        words = [t.text for t in toks]
+        name = [_is_name_token(t) for t in toks]
+        lowers = [t.lower_ for t in toks]
+        ent_ids = [t.ent_id_ for t in toks]
         # product families with versions
         for rx, etype in cues.family_rx:
             for m in rx.finditer(text):
@@ -284,7 +290,7 @@ class Recognizer:
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None or len(span) != 1 or span.text.isdigit():
                 continue
-            nxt = [t.lower_ for t in doc[span.end : span.end + 2]]
+            nxt = [t.lower_ for t in toks[span.end : span.end + 2]]
             nxt2 = " ".join(nxt)
             if nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
                 found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
@@ -296,21 +302,21 @@ class Recognizer:
         i = 0
         n = len(doc)
         while i < n:
-            if not _is_name_token(doc[i]) or doc[i].text in cues.not_names:
+            if not name[i] or words[i] in cues.not_names:
                 i += 1
                 continue
             j = i
             while j < n and j - i < 7 and (
-                _is_name_token(doc[j]) or (
-                    doc[j].text in ("&", "of", "and", "de", "für") and j + 1 < n and _is_name_token(doc[j + 1])
+                name[j] or (
+                    words[j] in ("&", "of", "and", "de", "für") and j + 1 < n and name[j + 1]
                     # "Acme Holdings and Zed Corp." are two names
-                    and not (doc[j].text == "and" and doc[j - 1].text in cues.suffixes)
+                    and not (words[j] == "and" and words[j - 1] in cues.suffixes)
                 )
             ):
                 j += 1
             # a known name followed by "and": the run starts after it ("Nvidia and Zorblax Labs")
             for k in range(i, j):
-                if doc[k].text in ("and", "&") and all(doc[x].ent_id_ for x in range(i, k)):
+                if words[k] in ("and", "&") and all(ent_ids[x] for x in range(i, k)):
                     i = k + 1
                     break
             if i >= j:
@@ -319,7 +325,7 @@ class Recognizer:
             # [i, j) is a run of name tokens; find the last head inside it
             has_head = False
             for k in range(j - 1, i, -1):
-                head = doc[k].text
+                head = words[k]
                 if head.isupper() and len(head) > 3:
                     head = head.title()  # "ZORBLAX HOLDINGS" in a heading
                 etype = None
@@ -337,11 +343,11 @@ class Recognizer:
                     if start < k:
                         end = k + 1
                         # "Corp." after "Group": extend over chained suffixes
-                        while end < n and doc[end].text in cues.suffixes:
+                        while end < n and words[end] in cues.suffixes:
                             end += 1
                         # "Fidelity Management & Research": a longer name than the known "Fidelity"
                         rule = "pattern_name_head_v1"
-                        if any(doc[x].ent_id_ for x in range(start, end)) and not doc[end - 1].ent_id_:
+                        if any(ent_ids[x] for x in range(start, end)) and not ent_ids[end - 1]:
                             rule = "pattern_name_head_long_v1"
                         found.append((start, end, etype, rule))
                     break
@@ -354,35 +360,35 @@ class Recognizer:
                     found.append((start, j, ctx, rule))
             i = max(j, i + 1)
         # "Project Rainier"
-        for tok in doc[:-1]:
-            if tok.text == "Project" and _is_name_token(doc[tok.i + 1]) and doc[tok.i + 1].text not in cues.not_names:
+        for tok in toks[:-1]:
+            if words[tok.i] == "Project" and name[tok.i + 1] and words[tok.i + 1] not in cues.not_names:
                 end = tok.i + 2
-                while end < n and end - tok.i < 4 and _is_name_token(doc[end]) and not doc[end].is_sent_start:
+                while end < n and end - tok.i < 4 and name[end] and not toks[end].is_sent_start:
                     end += 1
                 found.append((tok.i, end, "Project", "pattern_project_v1"))
         # people with honorifics or titles: "President Jane Roe", "chief executive Jane Roe"
-        for tok in doc:
+        for tok in toks:
             first = tok.i + 1
-            by = tok.lower_ == "by" and tok.i > 0 and doc[tok.i - 1].lower_ in (
+            by = lowers[tok.i] == "by" and tok.i > 0 and lowers[tok.i - 1] in (
                 "founded", "co-founded", "cofounded", "led", "headed", "run", "started", "chaired")
-            plural = tok.lower_ in ("founders", "co-founders", "cofounders", "analysts", "authors", "executives", "directors")
-            if tok.text in cues.honorifics or tok.lower_ in cues.titles or plural or by:
-                if tok.lower_ in cues.titles and tok.text not in cues.honorifics and tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an"):
+            plural = lowers[tok.i] in ("founders", "co-founders", "cofounders", "analysts", "authors", "executives", "directors")
+            if words[tok.i] in cues.honorifics or lowers[tok.i] in cues.titles or plural or by:
+                if lowers[tok.i] in cues.titles and words[tok.i] not in cues.honorifics and tok.i > 0 and lowers[tok.i - 1] in ("a", "an"):
                     continue
-                if first < n and doc[first].text == ":":  # "CEO: Jane Roe" in a profile header
+                if first < n and words[first] == ":":  # "CEO: Jane Roe" in a profile header
                     first += 1
                 k = first
-                while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names \
-                        and doc[k].lower_ not in cues.titles and doc[k].lower_ not in _TITLE_WORDS \
-                        and (not doc[k].is_sent_start or doc[k - 1].text == ":"):
+                while k < n and k - first < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names \
+                        and lowers[k] not in cues.titles and lowers[k] not in _TITLE_WORDS \
+                        and (not toks[k].is_sent_start or words[k - 1] == ":"):
                     k += 1
                 while k - first >= 2:
                     found.append((first, k, "Person", "pattern_person_title_v1"))
                     # "Founders: Jane Roe, John Doe and Ann Poe"
-                    if k + 2 < n and doc[k].text in (",", "and") and doc[k + 1].is_alpha and doc[k + 1].text[:1].isupper():
+                    if k + 2 < n and words[k] in (",", "and") and toks[k + 1].is_alpha and words[k + 1][:1].isupper():
                         first = k + 1
                         k = first
-                        while k < n and k - first < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names:
+                        while k < n and k - first < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names:
                             k += 1
                     else:
                         break
@@ -397,41 +403,41 @@ class Recognizer:
             if title_lines[sent.start]:
                 continue
             k = e.end
-            while k < n and k - e.end < 4 and _is_name_token(doc[k]) and doc[k].text not in cues.not_names \
-                    and doc[k].lower_ not in cues.titles and doc[k].text not in cues.honorifics \
-                    and doc[k].text not in cues.suffixes and not doc[k].ent_id_ and not doc[k].is_sent_start \
-                    and doc[k].text.casefold() not in cues.not_entities and doc[k].lower_ not in cues.chip_nouns \
-                    and doc[k].lower_ not in cues.model_nouns and doc[k].lower_ not in cues.company_nouns:
+            while k < n and k - e.end < 4 and name[k] and words[k] not in cues.not_names \
+                    and lowers[k] not in cues.titles and words[k] not in cues.honorifics \
+                    and words[k] not in cues.suffixes and not ent_ids[k] and not toks[k].is_sent_start \
+                    and words[k].casefold() not in cues.not_entities and lowers[k] not in cues.chip_nouns \
+                    and lowers[k] not in cues.model_nouns and lowers[k] not in cues.company_nouns:
                 k += 1
-            if k > e.end and not (k < n and doc[k].text in ("'s", "\u2019s")):
+            if k > e.end and not (k < n and words[k] in ("'s", "\u2019s")):
                 found.append((e.start, k, "Product", "pattern_brand_product_v1"))
         # a town before its state or country: "Taylor, Texas", "New Carlisle, Indiana"
         for e in doc.ents:
-            if e.label_ in ("Place", "Country") and e.ent_id_ and e.start >= 2 and doc[e.start - 1].text == ",":
+            if e.label_ in ("Place", "Country") and e.ent_id_ and e.start >= 2 and words[e.start - 1] == ",":
                 k = e.start - 1
                 j = k
-                while j > 0 and k - j < 3 and _is_name_token(doc[j - 1]) and not doc[j - 1].ent_id_ \
-                        and (doc[j - 1].text not in cues.not_names or doc[j - 1].text in ("New", "San", "Los", "Las", "Saint", "Fort", "Port", "Palo", "Santa", "El")):
+                while j > 0 and k - j < 3 and name[j - 1] and not ent_ids[j - 1] \
+                        and (words[j - 1] not in cues.not_names or words[j - 1] in ("New", "San", "Los", "Las", "Saint", "Fort", "Port", "Palo", "Santa", "El")):
                     j -= 1
                 if j < k:
                     found.append((j, k, "City", "pattern_city_state_v1"))
         # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
-        for tok in doc[:-1]:
-            if tok.lower_ in ("acquired", "bought", "purchased", "acquire", "buy", "acquires", "buys", "acquiring", "buying"):
-                nxt = doc[tok.i + 1]
+        for tok in toks[:-1]:
+            if lowers[tok.i] in ("acquired", "bought", "purchased", "acquire", "buy", "acquires", "buys", "acquiring", "buying"):
+                nxt = toks[tok.i + 1]
                 if nxt.is_alpha and nxt.text[:1].isupper() and nxt.text not in cues.not_names and not nxt.ent_id_:
                     k = tok.i + 2
-                    while k < n and k - tok.i < 5 and _is_name_token(doc[k]) and not doc[k].ent_id_:
+                    while k < n and k - tok.i < 5 and name[k] and not ent_ids[k]:
                         k += 1
                     found.append((tok.i + 1, k, "Company", "pattern_acquired_v1"))
         # versioned product names: "Tomahawk 5", "Gaudi 3" (typed by the noun after them)
-        for tok in doc[:-1]:
-            nxt = doc[tok.i + 1]
-            if (tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper and len(tok.text) > 2
-                    and tok.text not in cues.not_names and tok.lower_ not in _MONTHS
-                    and tok.text not in cues.not_products and not tok.is_sent_start
+        for tok in toks[:-1]:
+            nxt = toks[tok.i + 1]
+            if (tok.is_alpha and words[tok.i][:1].isupper() and not tok.is_upper and len(words[tok.i]) > 2
+                    and words[tok.i] not in cues.not_names and lowers[tok.i] not in _MONTHS
+                    and words[tok.i] not in cues.not_products and not tok.is_sent_start
                     and re.fullmatch(r"\d{1,2}(?:\.\d)?[A-Za-z]?", nxt.text)):
-                after = " ".join(t.lower_ for t in doc[tok.i + 2 : tok.i + 5])
+                after = " ".join(t.lower_ for t in toks[tok.i + 2 : tok.i + 5])
                 etype = "Product"
                 if any(w in cues.chip_nouns for w in after.split()):
                     etype = "Chip"
@@ -439,22 +445,22 @@ class Recognizer:
                     etype = "AIModel"
                 found.append((tok.i, tok.i + 2, etype, "pattern_versioned_v1"))
         # people followed by a role: "Dario Blanco as chief financial officer"
-        for tok in doc[:-3]:
-            if not (tok.is_alpha and tok.text[:1].isupper() and tok.text not in cues.not_names):
+        for tok in toks[:-3]:
+            if not (tok.is_alpha and words[tok.i][:1].isupper() and words[tok.i] not in cues.not_names):
                 continue
             k = tok.i + 1
-            while k < n and k - tok.i < 3 and doc[k].is_alpha and doc[k].text[:1].isupper() and doc[k].text not in cues.not_names:
+            while k < n and k - tok.i < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names:
                 k += 1
-            if k - tok.i < 2 or k + 1 >= n or doc[k].text not in (",", "as"):
+            if k - tok.i < 2 or k + 1 >= n or words[k] not in (",", "as"):
                 continue
             j = k + 1
-            if doc[k].text == "," and doc[j].lower_ == "who":  # "Jane Roe, who ...": people are "who"
+            if words[k] == "," and lowers[j] == "who":  # "Jane Roe, who ...": people are "who"
                 found.append((tok.i, k, "Person", "pattern_person_role_v1"))
                 continue
-            if doc[j].lower_ in ("the", "a", "an", "its", "their"):
+            if lowers[j] in ("the", "a", "an", "its", "their"):
                 j += 1
-            two = f"{doc[j].lower_} {doc[j + 1].lower_}" if j + 1 < n else ""
-            if doc[j].lower_ in cues.titles and doc[j].lower_ not in ("partner", "investor", "general", "official", "head", "chair") \
+            two = f"{lowers[j]} {lowers[j + 1]}" if j + 1 < n else ""
+            if lowers[j] in cues.titles and lowers[j] not in ("partner", "investor", "general", "official", "head", "chair") \
                     or two in cues.titles:
                 found.append((tok.i, k, "Person", "pattern_person_role_v1"))
         return found
@@ -717,7 +723,10 @@ class Recognizer:
             firsts.setdefault(words[0], []).append(words)
         starts = {t[0]: t for t in typed}
         for tok in doc:
-            for words in sorted(firsts.get(tok.text, ()), key=len, reverse=True):
+            known = firsts.get(tok.text)
+            if not known:
+                continue
+            for words in sorted(known, key=len, reverse=True):
                 end = tok.i + len(words)
                 if end > len(doc) or tuple(t.text for t in doc[tok.i:end]) != words:
                     continue
