@@ -325,10 +325,16 @@ def _infer(relations: dict[tuple[str, str, str], _RelAcc], ruleset: RuleSet, typ
                     added = True
                 acc = relations[key]
                 for premise in used:
-                    for ev in list(relations[premise].evidence.values()):
-                        new = Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, sentence=ev.sentence,
-                                       rule_id=inf.id, confidence=round(min(ev.confidence, inf.confidence), 3))
-                        acc.evidence.setdefault((ev.doc_id, ev.start, ev.end, inf.id), new)
+                    # the premise's best sentence, not all of them: a fact said in a thousand
+                    # articles would otherwise lend a thousand sentences to every conclusion
+                    # drawn from it (evidence growing with the square of the corpus)
+                    said = relations[premise].evidence.values()
+                    if not said:
+                        continue
+                    ev = min(said, key=lambda e: (-e.confidence, e.doc_id, e.start, e.end, e.rule_id))
+                    new = Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, sentence=ev.sentence,
+                                   rule_id=inf.id, confidence=round(min(ev.confidence, inf.confidence), 3))
+                    acc.evidence.setdefault((ev.doc_id, ev.start, ev.end, inf.id), new)
                 if inf.replace:
                     to_delete.add(used[0])
             for key in to_delete:

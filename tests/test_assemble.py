@@ -53,3 +53,18 @@ def test_assemble_min_confidence_filters():
     text = "Microsoft acquired Activision Blizzard Inc."
     assert graph.build([text], model="blank").relations
     assert not graph.build([text], model="blank", min_confidence=0.99).relations
+
+
+def test_assemble_inferred_relation_cites_each_premise_once_however_often_it_is_said():
+    # "Acme uses the H100" in five articles: the inferred supplierOf cites its best
+    # sentence once (plus the manufacturer's), so inferred evidence grows with the
+    # facts, not with the square of the corpus
+    texts = ["Nvidia manufactures the H100 chip."] + [f"Acme Corp. uses the H100 in its data centres. Note {i}."
+                                                     for i in range(5)]
+    kg = graph.build(texts, model="blank")
+    rel = {(r.subject, r.predicate, r.object): r for r in kg.relations}
+    assert len(rel[("acme", "uses", "h100")].evidence) == 5
+    inferred = rel[("nvidia", "supplierOf", "h100")]
+    assert {e.rule_id for e in inferred.evidence} == {"supplier_from_customer_use_v1"}
+    assert sorted((e.doc_id, e.sentence) for e in inferred.evidence) == [
+        ("text-1", "Nvidia manufactures the H100 chip."), ("text-2", "Acme Corp. uses the H100 in its data centres.")]
