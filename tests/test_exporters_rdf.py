@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from conftest import REPO
+import graph
 from graph import exporters
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
 from graph.rdf import document_iri, from_rdf, to_rdf
@@ -390,3 +391,20 @@ def test_exporters_rdf_rapper_rejects_broken_turtle(tmp_path):
     path.write_text('<http://e/a> <http://e/b> "unterminated .\n')
     out = subprocess.run([rapper(), "-q", "-i", "turtle", "-c", str(path)], capture_output=True, text=True)
     assert out.returncode != 0
+
+
+def test_exporters_rdf_nquads_are_the_quads_of_to_dataset():
+    # the fast path (Turtle writer -> TriG -> Oxigraph) against rdflib's dataset, on a
+    # relation stated in two documents: each document's graph holds its own evidence only
+    from graph.rdf import to_dataset
+
+    kg = graph.build(["Nvidia makes the H100 chip. Acme Corp. uses the H100.",
+                      "Acme Corp. uses the H100 in its data centres."], model="blank")
+    uses = [r for r in kg.relations if r.predicate == "uses"]
+    assert uses and {e.doc_id for e in uses[0].evidence} == {"text-1", "text-2"}
+    ours = set(ox.parse(exporters.export(kg, "nquads"), format=ox.RdfFormat.N_QUADS))
+    rdflib_quads = set(ox.parse(to_dataset(kg).serialize(format="nquads", encoding="utf-8"),
+                                format=ox.RdfFormat.N_QUADS))
+    assert ours == rdflib_quads
+    graphs = {q.graph_name for q in ours}
+    assert len(graphs) == 3  # the default graph and one per document

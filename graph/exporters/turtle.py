@@ -245,9 +245,10 @@ class _Writer:
         """The entity-to-entity statement of a relation (first of ``_relation_triples``)."""
         return (self.entity(rel.subject), *self.pred(rel.predicate), self.entity(rel.object))
 
-    def nodes(self, rel: Relation) -> dict[str, list[tuple[str, str, str]]]:
+    def nodes(self, rel: Relation, doc_id: str | None = None) -> dict[str, list[tuple[str, str, str]]]:
         """Mirrors the rest of ``graph.rdf._relation_triples``: the statements of
-        the assertion node (first) and of each evidence node."""
+        the assertion node (first) and of each evidence node (from ``doc_id`` only,
+        if given)."""
         s, o = self.entity(rel.subject), self.entity(rel.object)
         node = self.iri(relation_iri(rel, self.base))
         pairs = [(_TYPE, "a", "ekg:Assertion"), (_SUBJ, "rdf:subject", s),
@@ -264,6 +265,8 @@ class _Writer:
         blocks = {node: pairs}
         evidence, conf = self.pred("evidence"), self.pred("confidence")
         for ev in rel.evidence:
+            if doc_id is not None and ev.doc_id != doc_id:
+                continue
             en = self.iri(evidence_iri(rel, ev, self.base))
             pairs.append((*evidence, en))
             blocks.setdefault(en, []).extend((
@@ -276,6 +279,39 @@ class _Writer:
                 (*conf, self.decimal(ev.confidence)),
             ))
         return blocks
+
+
+def _trig_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
+    """TriG text of :func:`graph.rdf.to_dataset`'s quads, for Oxigraph to read.
+
+    Entities in the default graph; per document, a graph named by its IRI with
+    its description and the relations it states, their assertion and the
+    evidence from that document. (Not itself an export: the ``nquads``
+    exporter parses it and writes sorted quads.)
+    """
+    w = _Writer(base)
+    for prefix, ns in PREFIXES:
+        yield f"@prefix {prefix}: <{ns}> .\n"
+    for ent in kg.entities:
+        yield "\n" + _block(w.entity(ent.id), w.entity_pairs(ent))
+    stated: dict[str, list[Relation]] = {}
+    for rel in kg.relations:
+        for doc_id in dict.fromkeys(e.doc_id for e in rel.evidence):
+            stated.setdefault(doc_id, []).append(rel)
+    mentioned = dict(kg.mentions_by_doc)
+    for doc in kg.documents:
+        yield f"\n{w.document(doc.id)} {{\n"
+        groups: dict[str, list[tuple[str, str, str]]] = {}
+        for s, piri, ptext, o in _statements(w.terms, _document_triples(doc, mentioned.get(doc.id, ()), base)):
+            groups.setdefault(s, []).append((piri, ptext, o))
+        for s, pairs in groups.items():
+            yield _block(s, pairs)
+        for rel in stated.get(doc.id, ()):
+            s, piri, ptext, o = w.statement(rel)
+            yield _block(s, [(piri, ptext, o)])
+            for n, pairs in w.nodes(rel, doc.id).items():
+                yield _block(n, pairs)
+        yield "}\n"
 
 
 def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
@@ -323,12 +359,25 @@ def iter_turtle(kg: KnowledgeGraph) -> Iterator[bytes]:
     Raises:
         ValueError: as :func:`generate_turtle`, when the chunk is reached.
     """
-    for chunk in _turtle_chunks(kg):
+    return _encoded(_turtle_chunks(kg), "Turtle")
+
+
+def trig_bytes(kg: KnowledgeGraph) -> bytes:
+    """The quads of :func:`graph.rdf.to_dataset` as TriG (what ``nquads`` reads).
+
+    Raises:
+        ValueError: as :func:`generate_turtle`.
+    """
+    return b"".join(_encoded(_trig_chunks(kg), "RDF"))
+
+
+def _encoded(chunks: Iterable[str], what: str) -> Iterator[bytes]:
+    for chunk in chunks:
         try:
             yield chunk.encode("utf-8")
         except UnicodeEncodeError as err:
             around = chunk[max(err.start - 30, 0):err.end + 30]
-            raise ValueError(f"cannot write Turtle: lone surrogate {chunk[err.start]!r} (not text) "
+            raise ValueError(f"cannot write {what}: lone surrogate {chunk[err.start]!r} (not text) "
                              f"in {around!r}") from err
 
 
