@@ -282,36 +282,48 @@ class _Writer:
 
 
 def _trig_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
-    """TriG text of :func:`graph.rdf.to_dataset`'s quads, for Oxigraph to read.
+    """TriG of :func:`graph.rdf.to_dataset`'s quads (the ``trig`` export, and
+    what the ``nquads`` exporter has Oxigraph read).
 
     Entities in the default graph; per document, a graph named by its IRI with
     its description and the relations it states, their assertion and the
-    evidence from that document. (Not itself an export: the ``nquads``
-    exporter parses it and writes sorted quads.)
+    evidence from that document.
     """
     w = _Writer(base)
+    yield HEADER.replace("Every relation triple", "The default graph holds the entities; each document has a graph of its own.\n# Every relation triple")
     for prefix, ns in PREFIXES:
         yield f"@prefix {prefix}: <{ns}> .\n"
+    if kg.entities:
+        yield "\n# Entities\n"
     for ent in kg.entities:
         yield "\n" + _block(w.entity(ent.id), w.entity_pairs(ent))
+    if kg.documents:
+        yield "\n# Documents: each one's description, then the relations it states, with its evidence\n"
     stated: dict[str, list[Relation]] = {}
     for rel in kg.relations:
         for doc_id in dict.fromkeys(e.doc_id for e in rel.evidence):
             stated.setdefault(doc_id, []).append(rel)
     mentioned = dict(kg.mentions_by_doc)
-    for doc in kg.documents:
+    for doc in sorted(kg.documents, key=lambda d: w.document(d.id)):  # the order of the Turtle's documents
         yield f"\n{w.document(doc.id)} {{\n"
         groups: dict[str, list[tuple[str, str, str]]] = {}
         for s, piri, ptext, o in _statements(w.terms, _document_triples(doc, mentioned.get(doc.id, ()), base)):
             groups.setdefault(s, []).append((piri, ptext, o))
         for s, pairs in groups.items():
-            yield _block(s, pairs)
+            yield _indented(_block(s, pairs))
         for rel in stated.get(doc.id, ()):
             s, piri, ptext, o = w.statement(rel)
-            yield _block(s, [(piri, ptext, o)])
-            for n, pairs in w.nodes(rel, doc.id).items():
-                yield _block(n, pairs)
+            yield "\n" + _indented(_block(s, [(piri, ptext, o)]))
+            blocks = w.nodes(rel, doc.id)
+            order = list(blocks)  # the assertion node, then its evidence sorted
+            for n in order[:1] + sorted(order[1:]):
+                yield _indented(_block(n, blocks[n]))
         yield "}\n"
+
+
+def _indented(block: str) -> str:
+    """A block inside a graph's braces, indented (a literal never spans lines: it is escaped)."""
+    return "\n".join("    " + line if line else line for line in block.split("\n"))
 
 
 def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
