@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -26,6 +28,17 @@ def require_model() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"CI: the trained pipeline {MODEL} is not installed (make installs it)")
         pytest.skip(f"{MODEL} not installed")
+
+
+def require(module: str) -> ModuleType:
+    """Import a dev dependency (``"graphglot.dialect"``): skip the test without it
+    locally; in CI (``CI`` set), where the suite's every tool must be installed, fail."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: {module} is not installed (pip install -e '.[dev]')")
+        pytest.skip(f"{module} not installed: {err}")
 
 
 @pytest.fixture(scope="session")

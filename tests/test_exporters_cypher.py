@@ -15,7 +15,6 @@ What is checked where:
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import os
 import random
@@ -29,26 +28,14 @@ from graph import exporters
 from graph.exporters._propgraph import Property
 from graph.exporters.cypher import cypher_string, cypher_value, generate_cypher
 from graph.exporters.kuzu import generate_kuzu
-from graph.model import (
-    Document,
-    Entity,
-    Evidence,
-    KnowledgeGraph,
-    Relation,
-    superclasses,
-)
+from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from conftest import require as _require
 
 HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 STRING = r"'(?:[^'\\]|\\.)*'"
 NEO4J_ONLY = re.compile(rf"CREATE CONSTRAINT .*|MATCH \(n:Entity \{{id: {STRING}\}}\) SET n(?::[A-Za-z]+)+;")
 LABEL_LINE = re.compile(rf"MATCH \(n:Entity \{{id: ({STRING})\}}\) SET n((?::[A-Za-z]+)+);")
 
-
-def _require(module: str):  # noqa: ANN202
-    """Import a dev dependency: skip locally without it, fail in CI."""
-    if os.environ.get("CI"):
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
 
 
 def _hostile_kg() -> KnowledgeGraph:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-import os
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -18,25 +16,13 @@ import pytest
 
 from graph import exporters
 from graph.exporters.graphml import ALIAS_SEPARATOR, generate_graphml
-from graph.model import (
-    Document,
-    Entity,
-    Evidence,
-    KnowledgeGraph,
-    Relation,
-    superclasses,
-)
+from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from conftest import require as _require
 
 HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 NS = "{http://graphml.graphdrawing.org/xmlns}"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-
-def _require(module: str):  # noqa: ANN202
-    """Import a dev dependency: skip locally without it, fail in CI."""
-    if os.environ.get("CI"):
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
 
 
 def _hostile_kg() -> KnowledgeGraph:

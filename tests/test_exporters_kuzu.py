@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import os
 import random
@@ -15,24 +14,11 @@ import pytest
 from graph import exporters
 from graph.exporters._propgraph import RELATIONSHIP_TYPES
 from graph.exporters.kuzu import generate_kuzu
-from graph.model import (
-    PREDICATES,
-    Document,
-    Entity,
-    Evidence,
-    KnowledgeGraph,
-    Relation,
-    superclasses,
-)
+from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from conftest import require as _require
 
 HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 
-
-def _require(module: str):  # noqa: ANN202
-    """Import a dev dependency: skip locally without it, fail in CI."""
-    if os.environ.get("CI"):
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
 
 
 def _hostile_kg() -> KnowledgeGraph:

@@ -10,9 +10,7 @@ Cypher files are checked with a real Cypher parser (graphglot, Neo4j dialect).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-import os
 import random
 import re
 from decimal import Decimal
@@ -21,34 +19,14 @@ from pathlib import Path
 import pytest
 
 from graph import exporters
-from graph.exporters._tabular import (
-    csv_field,
-    csv_table,
-    neutralise,
-    pick_array_delimiter,
-    unneutralise,
-    upper_snake,
-)
+from graph.exporters._tabular import csv_field, csv_table, neutralise, pick_array_delimiter, unneutralise, upper_snake
 from graph.exporters.neo4j import generate_neo4j, import_command
-from graph.model import (
-    PREDICATES,
-    Document,
-    Entity,
-    Evidence,
-    KnowledgeGraph,
-    Relation,
-    superclasses,
-)
+from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from conftest import require as _require
 
 HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _require(module: str):  # noqa: ANN202
-    """Import a dev dependency: skip locally without it, fail in CI."""
-    if os.environ.get("CI"):
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
 
 
 def _hostile_kg() -> KnowledgeGraph:

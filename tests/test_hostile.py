@@ -25,7 +25,6 @@ Existing per-format tests go further for each format (test_exporters_*.py).
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import os
@@ -38,7 +37,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-from conftest import REPO
+from conftest import REPO, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -190,7 +189,7 @@ def check_csv(kg: KnowledgeGraph, files: dict[str, bytes | dict[str, bytes]]) ->
 
 
 def check_cypher_in_kuzu(kg: KnowledgeGraph, tmp_path: Path) -> None:
-    kuzu = pytest.importorskip("kuzu") if not os.environ.get("CI") else importlib.import_module("kuzu")
+    kuzu = require("kuzu")
     from test_exporters_cypher import KuzuRun, _kuzu_decodes
 
     run = KuzuRun(kuzu, kg, tmp_path, times=1)

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import ast
-import importlib
-import os
 
 import pytest
 from conftest import REPO, require_model
+from conftest import require as _need
 
 NOTEBOOK = REPO / "notebooks" / "walkthrough.ipynb"
 PUBLIC_IMPORTS = {"graph", "graph.query", "graph.network", "graph.resources", "networkx", "IPython.display",
                   "html"}
-
-
-def _need(module: str):
-    try:
-        return importlib.import_module(module)
-    except ImportError as err:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: {module} is not installed (pip install -e '.[dev]')")
-        pytest.skip(f"{module} not installed: {err}")
 
 
 def _code(nb) -> list[str]:
