@@ -17,8 +17,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from graph import __version__
 from graph.errors import KGError, OutputError
