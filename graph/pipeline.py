@@ -21,6 +21,7 @@ import os
 import signal
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -221,14 +222,19 @@ class Builder:
                 else:
                     yield src.text, src
 
-        pairs = to_process()
-        stream = _stoppable(nlp.pipe(
-            ((text, src) for text, src in pairs),
-            as_tuples=True,
-            batch_size=self.batch_size,
-            n_process=self.n_process,
-        ), self.n_process)
-        for doc, src in stream:
+        # texts only, not (text, source) tuples: with as_tuples spaCy tokenizes in this
+        # process and ships each Doc to the workers; the sources wait here, in order
+        waiting: deque[SourceText] = deque()
+
+        def texts() -> Iterator[str]:
+            for text, src in to_process():
+                waiting.append(src)
+                yield text
+
+        stream = _stoppable(nlp.pipe(texts(), batch_size=self.batch_size, n_process=self.n_process),
+                            self.n_process)
+        for doc in stream:
+            src = waiting.popleft()
             meta = Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text))
             if src.id in reuse:
                 data = reuse.pop(src.id)
