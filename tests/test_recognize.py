@@ -63,3 +63,28 @@ def test_recognize_generic_terms_are_not_entities(nlp):
 
 def test_recognize_department_word_before_title_is_not_a_name(nlp):
     assert ("Commerce", "Company") not in ents(nlp, "Commerce Secretary Jane Roe spoke.")
+
+
+def test_recognize_gazetteer_ruler_matches_like_spacys_entity_ruler():
+    # the caseless names go to a LOWER phrase matcher: the entities must be exactly those
+    # of spaCy's EntityRuler with the same patterns (token patterns for caseless names)
+    import spacy
+
+    from graph.recognize import GazetteerRuler, _gazetteer, gazetteer_patterns
+
+    nlp = spacy.blank("en")
+    patterns = gazetteer_patterns(_gazetteer(), nlp)
+    assert any(isinstance(p["pattern"], list) for p in patterns)  # caseless names are there
+    theirs = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})
+    theirs.add_patterns(patterns)
+    ours = GazetteerRuler(nlp, "kg_gazetteer", overwrite_ents=False)
+    ours.add_patterns(patterns)
+    assert len(ours) == len(theirs) and ours.labels == theirs.labels
+    texts = ["Meta bets on OPEN SOURCE and Open-Source models; Nvidia sells the H100.",
+             "Reinforcement Learning and reinforcement learning from human feedback, on TSMC's CoWoS.",
+             "DeepSeek used distillation, Mixture-of-Experts and open source code on H800 chips."]
+    for text in texts:
+        a, b = theirs(nlp.make_doc(text)), ours(nlp.make_doc(text))
+        assert [(e.start, e.end, e.label_, e.id_) for e in a.ents] == [(e.start, e.end, e.label_, e.id_) for e in b.ents]
+    doc = ours(nlp.make_doc(texts[0]))
+    assert {e.text for e in doc.ents if e.label_ in ("Technology", "Approach")} >= {"OPEN SOURCE"}
