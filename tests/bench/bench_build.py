@@ -244,14 +244,7 @@ _WORDS = ("the", "company", "said", "chips", "demand", "model", "data", "centre"
 
 def synthetic_kg(entities: int = 100_000, relations: int = 41_000, documents: int = 5_000, seed: int = 0):
     """A random graph shaped like a built one: about 1M triples with the defaults."""
-    from graph.model import (
-        PREDICATES,
-        Document,
-        Entity,
-        Evidence,
-        KnowledgeGraph,
-        Relation,
-    )
+    from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation
 
     rng = random.Random(seed)
     types = ("Company", "Company", "Company", "Organization", "Person", "Person", "Product", "Chip", "AIModel",
