@@ -400,17 +400,23 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_PUT  # noqa: N815
 
     def _refuse(self) -> None:
-        self.close_connection = True  # the body, if any, is not read
-        self._reply(403, "this SPARQL endpoint is read-only: updates and Graph Store writes are refused")
+        self._reply_and_close(403, "this SPARQL endpoint is read-only: updates and Graph Store writes are refused")
 
-    def _discard_body(self, length: int) -> None:
-        """Read (a bounded part of) a refused request's body before closing.
+    def _reply_and_close(self, status: int, text: str) -> None:
+        """Refuse a request without forwarding it, then close the connection.
 
         A client sends the whole body before it reads the answer; closing
         the socket with the body unread would reset the connection, and the
-        client would see a broken pipe instead of the 413.
+        client would see a broken pipe instead of the answer. So (a bounded
+        part of) the declared body is read and dropped first.
         """
-        left = min(length if length > 0 else DISCARD_BYTES, DISCARD_BYTES)
+        self.close_connection = True
+        self._reply(status, text)
+        try:
+            left = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            left = 0
+        left = min(max(left, 0), DISCARD_BYTES)
         with contextlib.suppress(OSError):
             self.connection.settimeout(2)
             while left > 0:
@@ -443,9 +449,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if not 0 <= length <= MAX_REQUEST_BYTES:
-            self.close_connection = True
-            self._reply(413, f"a request may have at most {MAX_REQUEST_BYTES:,} bytes")
-            self._discard_body(length)
+            self._reply_and_close(413, f"a request may have at most {MAX_REQUEST_BYTES:,} bytes")
             return
         body = self.rfile.read(length) if length else None
         headers = {h: v for h in _FORWARD_HEADERS if (v := self.headers.get(h))}
