@@ -334,18 +334,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console_main() -> NoReturn:
     """The ``kg`` console script and ``python -m graph``: :func:`main`, then exit.
 
-    After Ctrl-C or SIGTERM the spaCy worker processes (``--jobs N``) are
-    gone, but their queues may still hold documents for them; the normal
-    interpreter exit would wait for those queues forever. So an interrupted
-    run stops any worker left and exits at once (the clean-up of temporary
-    files and the message have already happened in :func:`main`).
+    After Ctrl-C or SIGTERM the spaCy worker processes (``--jobs N``) have
+    been killed (``graph.pipeline._stoppable``), but their queues may still
+    hold documents for them; the normal interpreter exit would wait for those
+    queues forever. So an interrupted run exits at once (the clean-up of
+    temporary files and the message have already happened in :func:`main`).
     """
     code = main()
     if code in (130, 128 + signal.SIGTERM):
-        import multiprocessing
-
-        for child in multiprocessing.active_children():
-            child.terminate()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

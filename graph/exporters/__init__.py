@@ -262,8 +262,9 @@ def write_all_atomic(outputs: Sequence[tuple[Path, Output | Callable[[], Output]
     ``outputs`` are ``(dest, bytes)`` (or an iterable of byte chunks) for a
     file and ``(dest, {name: bytes})`` for a bundle folder; any of them may be
     given as a function that makes it, called when its turn to be written
-    comes (an error it raises is an error of the write). Every output is first written in full beside its
-    destination (a temporary ``.NAME.XXXX.tmp``); only then are they renamed
+    comes (an error it raises is an error of the write). Every output is
+    first written in full beside its destination (a temporary
+    ``.NAME.XXXX.tmp``); only then are they renamed
     into place, one by one, each old file or folder kept aside
     (``.NAME.XXXX.old``) until the last rename has succeeded. If anything
     fails or is interrupted (an error, Ctrl-C), the renames already done are
