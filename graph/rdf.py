@@ -184,6 +184,16 @@ def to_rdf(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Graph:
     return g
 
 
+def relations_by_document(kg: KnowledgeGraph) -> dict[str, list[Relation]]:
+    """The relations each document states (has evidence for), in graph order:
+    what its named graph holds."""
+    stated: dict[str, list[Relation]] = {}
+    for rel in kg.relations:
+        for doc_id in dict.fromkeys(e.doc_id for e in rel.evidence):
+            stated.setdefault(doc_id, []).append(rel)
+    return stated
+
+
 def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
     """Return the graph as a dataset: entities in the default graph, and one
     named graph per document (its IRI) holding the relations it states, their
@@ -196,10 +206,7 @@ def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
         for t in _entity_triples(ent, base):
             default.add(t)
     mentioned = dict(kg.mentions_by_doc)
-    stated: dict[str, list[Relation]] = {}
-    for rel in kg.relations:
-        for doc_id in dict.fromkeys(e.doc_id for e in rel.evidence):
-            stated.setdefault(doc_id, []).append(rel)
+    stated = relations_by_document(kg)
     for doc in kg.documents:
         ctx = ds.graph(document_iri(doc.id, base))
         for t in _document_triples(doc, mentioned.get(doc.id, ()), base):

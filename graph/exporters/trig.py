@@ -11,11 +11,11 @@ took about 90 s for 900,000 quads): tests check the quads are ``to_dataset``'s.
 from __future__ import annotations
 
 from graph.exporters import register
-from graph.exporters.turtle import trig_bytes
+from graph.exporters.turtle import iter_trig, trig_bytes
 from graph.model import KnowledgeGraph
 
 
-@register("trig", suffix=".trig", media_type="application/trig")
+@register("trig", suffix=".trig", media_type="application/trig", stream=iter_trig)
 def generate_trig(kg: KnowledgeGraph) -> bytes:
     """Return ``kg`` as TriG (UTF-8, deterministic).
 

@@ -45,11 +45,18 @@ from graph.rdf import (
     entity_iri,
     evidence_iri,
     relation_iri,
+    relations_by_document,
 )
 from graph.vocab import EKG, RESOURCE_BASE
 
 HEADER = (
     "# Knowledge graph built by entity-kg (https://w3id.org/entity-kg/ontology).\n"
+    "# Every relation triple has an ekg:Assertion node with its evidence.\n"
+)
+
+TRIG_HEADER = (
+    "# Knowledge graph built by entity-kg (https://w3id.org/entity-kg/ontology).\n"
+    "# The default graph holds the entities; each document has a graph of its own.\n"
     "# Every relation triple has an ekg:Assertion node with its evidence.\n"
 )
 
@@ -290,7 +297,7 @@ def _trig_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]
     evidence from that document.
     """
     w = _Writer(base)
-    yield HEADER.replace("Every relation triple", "The default graph holds the entities; each document has a graph of its own.\n# Every relation triple")
+    yield TRIG_HEADER
     for prefix, ns in PREFIXES:
         yield f"@prefix {prefix}: <{ns}> .\n"
     if kg.entities:
@@ -299,10 +306,7 @@ def _trig_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]
         yield "\n" + _block(w.entity(ent.id), w.entity_pairs(ent))
     if kg.documents:
         yield "\n# Documents: each one's description, then the relations it states, with its evidence\n"
-    stated: dict[str, list[Relation]] = {}
-    for rel in kg.relations:
-        for doc_id in dict.fromkeys(e.doc_id for e in rel.evidence):
-            stated.setdefault(doc_id, []).append(rel)
+    stated = relations_by_document(kg)
     mentioned = dict(kg.mentions_by_doc)
     for doc in sorted(kg.documents, key=lambda d: w.document(d.id)):  # the order of the Turtle's documents
         yield f"\n{w.document(doc.id)} {{\n"
@@ -374,13 +378,19 @@ def iter_turtle(kg: KnowledgeGraph) -> Iterator[bytes]:
     return _encoded(_turtle_chunks(kg), "Turtle")
 
 
-def trig_bytes(kg: KnowledgeGraph) -> bytes:
-    """The quads of :func:`graph.rdf.to_dataset` as TriG (what ``nquads`` reads).
+def iter_trig(kg: KnowledgeGraph) -> Iterator[bytes]:
+    """The quads of :func:`graph.rdf.to_dataset` as TriG, in chunks (the ``trig``
+    export, streamed like :func:`iter_turtle`; what ``nquads`` has Oxigraph read).
 
     Raises:
-        ValueError: as :func:`generate_turtle`.
+        ValueError: as :func:`generate_turtle`, when the chunk is reached.
     """
-    return b"".join(_encoded(_trig_chunks(kg), "RDF"))
+    return _encoded(_trig_chunks(kg), "RDF")
+
+
+def trig_bytes(kg: KnowledgeGraph) -> bytes:
+    """All of :func:`iter_trig`."""
+    return b"".join(iter_trig(kg))
 
 
 def _encoded(chunks: Iterable[str], what: str) -> Iterator[bytes]:
