@@ -76,7 +76,7 @@ def extract_partition(
     from graph.pipeline import load_nlp, pipeline_signature
 
     with _LOCK:
-        nlp = load_nlp(model)
+        nlp = load_nlp(model, extraction_only=True)
         signature = _signature(nlp, pipeline_signature)
         out: list[Extraction] = []
         stream = nlp.pipe(((text, (doc_id, source)) for doc_id, source, text in docs),
@@ -236,7 +236,7 @@ class DaskBuilder:
         local = Builder(model=self.model, encoding=self.encoding, on_error=self.on_error,
                         cache_dir=self.cache_dir, max_bytes=self.max_bytes)
         local.skipped = self.skipped
-        signature = pipeline_signature(load_nlp(self.model)) if self.cache_dir is not None else None
+        signature = pipeline_signature(load_nlp(self.model, extraction_only=True)) if self.cache_dir is not None else None
         used: set[Path] = set()
         done = 0
         with self._connect() as client:

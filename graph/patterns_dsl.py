@@ -177,28 +177,55 @@ def required_words(pattern: str, lexicons: dict[str, tuple[str, ...]]) -> tuple[
     """Return, for each word element a match of ``pattern`` cannot do without,
     the symbols one of which must then be in the sentence.
 
-    Only elements outside groups and not optional (``word|other``, ``@lex``)
-    count: each matches whole symbols, so its first word is a symbol of the
-    sentence. A sentence whose symbols miss one of these sets cannot match,
-    and its regex need not run (:func:`graph.relate.match_sentence`).
+    Only elements that are not optional count (``word|other``, ``@lex``, and
+    groups that are not optional): each matches whole symbols, so its first
+    word is a symbol of the sentence; a group needs one of the symbols its
+    alternatives each need. A sentence whose symbols miss one of these sets
+    cannot match, and its regex need not run (:func:`graph.relate.match_sentence`).
 
     Examples:
         >>> [sorted(w) for w in required_words("{S} (has|have)? acquired|bought the? {O}", {})]
         [['acquired', 'bought']]
         >>> [sorted(w) for w in required_words("{S} @buy co-founder {O}", {"buy": ("acquire+",)})]
         [['acquire', 'acquired', 'acquires', 'acquiring'], ['co']]
+        >>> [sorted(w) for w in required_words("{S} (owns|took over) ({ENT} 's)? {O}", {})]
+        [['owns', 'took']]
     """
+    return tuple(_required(_tokenize(pattern), lexicons))
+
+
+_CLOSE = (")", ")?", ")*", ")+")
+
+
+def _required(toks: list[str], lexicons: dict[str, tuple[str, ...]]) -> list[frozenset[str]]:
+    """The need sets (see :func:`required_words`) of a sequence of elements."""
     out: list[frozenset[str]] = []
-    depth = 0
-    for tok in _tokenize(pattern):
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
         if tok == "(":
-            depth += 1
+            # the group's elements, split into its alternatives at its own "|"
+            alts: list[list[str]] = [[]]
+            depth, j = 1, i + 1
+            while j < len(toks):
+                t = toks[j]
+                depth += (t == "(") - (t in _CLOSE)
+                if depth == 0:
+                    break
+                if depth == 1 and t == "|":
+                    alts.append([])
+                else:
+                    alts[-1].append(t)
+                j += 1
+            if j < len(toks) and toks[j] in (")", ")+"):  # not optional
+                needs = [_required(alt, lexicons) for alt in alts]
+                if all(needs):  # every alternative needs a word: one of those
+                    out.append(frozenset().union(*(min(n, key=len) for n in needs)))
+            i = j + 1
             continue
-        if tok in (")", ")?", ")*", ")+"):
-            depth -= 1
-            continue
+        i += 1
         optional = tok.endswith("?") and tok not in ("?",) and not tok.startswith("(")
-        if depth or optional or tok == "|" or tok.startswith(("!", ">!", "{", "~", "^")):
+        if optional or tok == "|" or tok in _CLOSE or tok.startswith(("!", ">!", "{", "~", "^")):
             continue
         phrases: list[str] = []
         for piece in tok.split("|"):
@@ -209,7 +236,7 @@ def required_words(pattern: str, lexicons: dict[str, tuple[str, ...]]) -> tuple[
         firsts = [_first_symbol(p) for p in phrases]
         if firsts and all(firsts):
             out.append(frozenset(f for f in firsts if f))
-    return tuple(out)
+    return out
 
 
 def compile_pattern(

@@ -63,9 +63,14 @@ def test_required_words_are_the_mandatory_word_elements():
         return [sorted(w) for w in required_words(pattern, LEX)]
 
     assert req("{S} ~2 @buy {O}") == [sorted({"acquire", "acquires", "acquired", "acquiring", "buy", "bought", "buys"})]
-    # optional words, groups, look-arounds, gaps and slots require nothing
+    # optional words and groups, look-arounds, gaps and slots require nothing
     assert req("!@prep {S} (has|have)? ~3 the? @buy|took >!over {O}")[0][-1] == "took"
-    assert req("{S} ( bought | took over ) {O}") == []
+    assert req("{S} (bought|took)* ({ENT} 's)? {O}") == []
+    # a group needs one of the words its alternatives each need
+    assert req("{S} ( bought | took over ) {O}") == [["bought", "took"]]
+    assert req("{S} ((has|had)? sold|(gave|lent) away) {O}") == [["away", "sold"]]  # the smaller need of each
+    assert req("{S} (a|b)+ {O}") == [["a", "b"]]
+    assert req("{S} (bought|{ENT}) {O}") == []  # an alternative that needs no word
     assert req("{S} co-founder of {O}") == [["co"], ["of"]]
 
 

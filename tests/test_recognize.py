@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import require_model
+from conftest import MODEL, require_model
 
 
 def ents(nlp, text):
@@ -65,26 +65,39 @@ def test_recognize_department_word_before_title_is_not_a_name(nlp):
     assert ("Commerce", "Company") not in ents(nlp, "Commerce Secretary Jane Roe spoke.")
 
 
-def test_recognize_gazetteer_ruler_matches_like_spacys_entity_ruler():
-    # the caseless names go to a LOWER phrase matcher: the entities must be exactly those
-    # of spaCy's EntityRuler with the same patterns (token patterns for caseless names)
+@pytest.mark.parametrize("trained", [False, True], ids=["blank", "trained"])
+def test_recognize_gazetteer_ruler_matches_like_spacys_entity_ruler(trained):
+    # the caseless names go to a LOWER phrase matcher, the other names are made by the
+    # tokenizer alone: the entities must be exactly those of spaCy's EntityRuler with the
+    # same patterns, which runs the components before it (a trained pipeline's) on each name
     import spacy
 
     from graph.recognize import GazetteerRuler, _gazetteer, gazetteer_patterns
 
-    nlp = spacy.blank("en")
+    if trained:
+        require_model()
+        nlp = spacy.load(MODEL, exclude=["ner"])
+    else:
+        nlp = spacy.blank("en")
     patterns = gazetteer_patterns(_gazetteer(), nlp)
     assert any(isinstance(p["pattern"], list) for p in patterns)  # caseless names are there
+    assert any(isinstance(p["pattern"], str) for p in patterns)  # and case-sensitive ones
     theirs = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})
     theirs.add_patterns(patterns)
     ours = GazetteerRuler(nlp, "kg_gazetteer", overwrite_ents=False)
     ours.add_patterns(patterns)
     assert len(ours) == len(theirs) and ours.labels == theirs.labels
+    assert sorted(ours.patterns, key=repr) == sorted(theirs.patterns, key=repr)
     texts = ["Meta bets on OPEN SOURCE and Open-Source models; Nvidia sells the H100.",
              "Reinforcement Learning and reinforcement learning from human feedback, on TSMC's CoWoS.",
-             "DeepSeek used distillation, Mixture-of-Experts and open source code on H800 chips."]
-    for text in texts:
-        a, b = theirs(nlp.make_doc(text)), ours(nlp.make_doc(text))
+             "DeepSeek used distillation, Mixture-of-Experts and open source code on H800 chips.",
+             ("Alibaba Cloud's Qwen2.5-Max beat GPT-4o; the U.S. Department of Commerce and SK Hynix Inc. "
+              "spoke in New York, while Microsoft-backed OpenAI's o3-mini ran on AWS Trainium2.")]
+    with nlp.select_pipes(disable=["entity_ruler"]):
+        docs = [nlp(text) for text in texts]
+    for doc in docs:
+        a, b = theirs(doc.copy()), ours(doc.copy())
         assert [(e.start, e.end, e.label_, e.id_) for e in a.ents] == [(e.start, e.end, e.label_, e.id_) for e in b.ents]
+        assert len(b.ents) >= 3
     doc = ours(nlp.make_doc(texts[0]))
     assert {e.text for e in doc.ents if e.label_ in ("Technology", "Approach")} >= {"OPEN SOURCE"}
