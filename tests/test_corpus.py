@@ -108,6 +108,21 @@ def test_corpus_jobs_2_builds_the_same_bytes_as_one_process(tmp_path):
     assert b'ekg:amount 69000000000.0 ;' in outs[1]
 
 
+def test_corpus_builder_pipeline_returns_the_extraction_and_nothing_else():
+    # the builder's pipeline drops the annotations (sent back from each --jobs worker)
+    # but keeps the extraction, the as_tuples context, and the cache signature
+    from graph.pipeline import load_nlp, pipeline_signature
+
+    full, light = load_nlp("blank"), load_nlp("blank", extraction_only=True)
+    texts = [A, B, "OpenAI, in partnership with Oracle, launched the Stargate Project."]
+    docs = list(light.pipe(((t, i) for i, t in enumerate(texts)), as_tuples=True))
+    assert [ctx for _doc, ctx in docs] == [0, 1, 2]
+    assert all(len(doc) == 0 and doc.to_bytes() for doc, _ in docs)
+    assert [doc.user_data["kg"] for doc, _ in docs] == [full(t).user_data["kg"] for t in texts]
+    assert docs[1][0].user_data["kg"]["relations"]  # there is something to compare
+    assert pipeline_signature(light) == pipeline_signature(full)  # --update caches stay valid
+
+
 def test_corpus_no_progress_bar_when_not_a_terminal(tmp_path):
     corpus(tmp_path)
     r = subprocess.run([sys.executable, "-m", "graph", "build", str(tmp_path / "in"), "-o", str(tmp_path / "o"),
