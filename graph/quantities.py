@@ -101,7 +101,8 @@ def parse_quantities(text: str) -> list[Quantity]:
             val = _number(m.group("num2"), m.group("scale2"))
         if val is not None:
             out.append(Quantity("money", _plain(val), cur, m.start(), m.end()))
-    for m in _PARAMS.finditer(text):
+    # every parameter count says "parameter": most texts need not be searched
+    for m in _PARAMS.finditer(text) if "parameter" in text.lower() else ():
         val = _number(m.group("num") or m.group("num2"), m.group("scale") or m.group("scale2"))
         if val is not None and val >= 1:
             out.append(Quantity("parameters", _plain(val), "", m.start(), m.end()))

@@ -532,6 +532,30 @@ class Found:
     dated: bool = True  # an event (a clause) can carry a date; a nominal fact cannot
 
 
+_INDEXES: dict[int, tuple[tuple[Compiled, ...], tuple[tuple[int, int], ...], dict[str, tuple[tuple[int, int], ...]]]] = {}
+
+
+def _pattern_index(rules: tuple[Compiled, ...]) -> tuple[tuple[tuple[int, int], ...],
+                                                         dict[str, tuple[tuple[int, int], ...]]]:
+    """The patterns of ``rules`` as ``(rule, pattern)`` index pairs: those that
+    need no word, and, by word, those whose smallest need set holds it. A
+    sentence's candidates are the first and those of its words: 238 patterns
+    checked per sentence became a few dozen."""
+    hit = _INDEXES.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        always: list[tuple[int, int]] = []
+        by_word: dict[str, list[tuple[int, int]]] = {}
+        for ci, comp in enumerate(rules):
+            for ri, needs in enumerate(comp.needs):
+                if not needs:
+                    always.append((ci, ri))
+                    continue
+                for w in min(needs, key=len):
+                    by_word.setdefault(w, []).append((ci, ri))
+        hit = _INDEXES[id(rules)] = (rules, tuple(always), {w: tuple(v) for w, v in by_word.items()})
+    return hit[1], hit[2]
+
+
 def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
                    quantities: list[Quantity], topic: M | None = None,
                    ) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
@@ -544,38 +568,42 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
     # or object class the sentence lacks (their patterns cannot match both)
     present = {m.type for m in sym.mention_of.values()}
     words = set(sym.words)
-    for comp in rules:
+    always, by_word = _pattern_index(rules)
+    candidates = set(always)  # (rule, pattern) pairs, in rule order once sorted
+    for w in words:
+        candidates.update(by_word.get(w, ()))
+    for ci, ri in sorted(candidates):
+        comp = rules[ci]
         if present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
             continue
+        if any(words.isdisjoint(need) for need in comp.needs[ri]):
+            continue  # a word the pattern cannot do without is missing
         rule = comp.rule
-        for rx, needs in zip(comp.regexes, comp.needs, strict=True):
-            if any(words.isdisjoint(need) for need in needs):
-                continue  # a word the pattern cannot do without is missing
-            for m in rx.finditer(sym.string):
-                subs: list[M] = []
-                objs: list[M] = []
-                for name, val in m.groupdict().items():
-                    if val is None or name == "m":
+        for m in comp.regexes[ri].finditer(sym.string):
+            subs: list[M] = []
+            objs: list[M] = []
+            for name, val in m.groupdict().items():
+                if val is None or name == "m":
+                    continue
+                s, e = m.span(name)
+                (subs if name.startswith("S") else objs).extend(_slot_mentions(sym, s, e))
+            a, b = _symbol_range(sym, m.start("m"), m.end("m"))
+            slot_idx = frozenset(k for name, val in m.groupdict().items() if val is not None and name != "m"
+                                 for k in range(*_symbol_range(sym, *m.span(name))))
+            cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope, slot_idx)
+            for sm in subs:
+                for om in objs:
+                    if sm.key == om.key:
                         continue
-                    s, e = m.span(name)
-                    (subs if name.startswith("S") else objs).extend(_slot_mentions(sym, s, e))
-                a, b = _symbol_range(sym, m.start("m"), m.end("m"))
-                slot_idx = frozenset(k for name, val in m.groupdict().items() if val is not None and name != "m"
-                                     for k in range(*_symbol_range(sym, *m.span(name))))
-                cue = "question" if question else blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope, slot_idx)
-                for sm in subs:
-                    for om in objs:
-                        if sm.key == om.key:
-                            continue
-                        if cue:
-                            blocked.append((sm.text, rule.predicate, om.text, f"{rule.id}: {cue}"))
-                            continue
-                        quals = _qualifiers(rule.predicate, sym, a, b, om, quantities)
-                        if rule.scope == "phrase":
-                            quals.pop("date", None)
-                        for pred in (rule.predicate, *rule.also):
-                            found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, dict(quals),
-                                               dated=rule.scope == "clause"))
+                    if cue:
+                        blocked.append((sm.text, rule.predicate, om.text, f"{rule.id}: {cue}"))
+                        continue
+                    quals = _qualifiers(rule.predicate, sym, a, b, om, quantities)
+                    if rule.scope == "phrase":
+                        quals.pop("date", None)
+                    for pred in (rule.predicate, *rule.also):
+                        found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, dict(quals),
+                                           dated=rule.scope == "clause"))
     return found, blocked
 
 
