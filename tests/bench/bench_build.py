@@ -13,6 +13,14 @@ fresh process so that peak memory is that run's own:
     default formats turtle and html): the Builder (read, extract,
     assemble) timed on its own, then the whole command with SHACL
     validation and the writes; peak RSS of the command and its workers;
+``paired``
+    the same comparison inside one process, steady where the two above are
+    not: one pipeline (the Builder's) runs chunks of 25 documents with its
+    kg components off (the model's own components, as bare) and on (plus
+    the Builder's per-document work and ``assemble()``), alternated; CPU
+    seconds. Two loads of one model differ by up to 15% in speed (memory
+    placement; measured: five loads, NER 41-47 ms/doc) and the machine
+    drifts from minute to minute, which the two-process ratio measures too;
 ``stages``
     the kg pipeline run with its components switched off and on: the
     language pipeline (model + ``kg_line_breaks``), + gazetteer and
@@ -175,6 +183,61 @@ def measure_build(corpus: Path, jobs: int, model: str, batch_size: int, validate
     return {"exit": code, "builder_wall": builder_time.get("wall"), "builder_cpu": builder_time.get("cpu"),
             "wall": total, "cpu": total_cpu, "outputs": sizes,
             "validated": validate, **_peaks(mem)}
+
+
+def measure_paired(corpus: Path, jobs: int, model: str, batch_size: int, limit: int = 1000,
+                   chunk: int = 25) -> dict[str, Any]:
+    """kg's extraction and assembly against the bare model, paired in one process.
+
+    One pipeline, the Builder's (``load_nlp(model, extraction_only=True)``),
+    runs chunks of ``chunk`` documents alternately with its kg components
+    switched off (the model's own components: the bare ``nlp.pipe``) and on
+    (with what the Builder does per document, and ``assemble()`` at the
+    end), in alternating order, timing CPU seconds. Two loads of the same
+    model can differ by 10-15% in speed (memory placement), and the
+    machine's speed drifts from minute to minute: comparing two processes
+    measures these as much as kg; comparing within one pipeline does not.
+    """
+    from graph.assemble import assemble
+    from graph.documents import SourceText
+    from graph.model import Document
+    from graph.pipeline import load_nlp
+    from graph.relate import _gz_index, compiled_rules
+
+    with open(corpus, encoding="utf-8") as fh:
+        docs = [json.loads(line) for line, _ in zip(fh, range(limit))]
+    nlp = load_nlp(model, extraction_only=True)
+    off = [name for name in nlp.pipe_names if name.startswith("kg_") or name == "sentencizer"]
+    ruleset, _ = compiled_rules()
+    gz = _gz_index()
+    extractions: list[tuple[Document, dict[str, Any]]] = []
+
+    def bare(part: list[dict[str, Any]]) -> None:
+        with nlp.select_pipes(disable=off):
+            for _ in nlp.pipe((d["text"] for d in part), batch_size=batch_size):
+                pass
+
+    def kg(part: list[dict[str, Any]]) -> None:
+        srcs = [SourceText(d["id"], d.get("source") or d["id"], d["text"]) for d in part]
+        for doc, src in zip(nlp.pipe((s.text for s in srcs), batch_size=batch_size), srcs, strict=True):
+            extractions.append((Document(id=src.id, source=src.source, content_hash=src.content_hash,
+                                         chars=len(src.text)), doc.user_data["kg"]))
+
+    bare(docs[:10])
+    kg(docs[:10])  # first-call costs out of the figures
+    extractions.clear()
+    cpu = {"bare": 0.0, "kg": 0.0}
+    for k in range(0, len(docs), chunk):
+        part = docs[k : k + chunk]
+        for name in (("bare", "kg") if (k // chunk) % 2 == 0 else ("kg", "bare")):
+            c = time.process_time()
+            (bare if name == "bare" else kg)(part)
+            cpu[name] += time.process_time() - c
+    c = time.process_time()
+    assemble(extractions, gz, ruleset)
+    assembly = time.process_time() - c
+    return {"docs": len(docs), "bare_cpu": cpu["bare"], "extract_cpu": cpu["kg"], "assemble_cpu": assembly,
+            "off": off, "ratio": (cpu["kg"] + assembly) / cpu["bare"]}
 
 
 def measure_stages(corpus: Path, jobs: int, model: str, batch_size: int, validate: bool = True) -> dict[str, Any]:
@@ -387,6 +450,8 @@ def _run(kind: str, corpus: Path | None, args: argparse.Namespace) -> dict[str, 
            "--model", args.model, "--batch-size", str(args.batch_size)]
     if corpus is not None:
         cmd += ["--corpus", str(corpus)]
+    if kind == "paired":
+        cmd += ["--paired-docs", str(args.paired_docs)]
     if kind == "turtle" and args.no_rdflib:
         cmd.append("--no-rdflib")
     if kind in ("build", "stages") and corpus is not None and _docs(corpus) > args.validate_max_docs:
@@ -440,6 +505,12 @@ def report_size(n: int, words: int, r: dict[str, Any], jobs: int) -> None:
     print(f"  ratio kg build (Builder) / bare: {b_wall / bare['wall']:.2f}x wall, "
           f"{min(x['builder_cpu'] for x in runs_build) / min(x['cpu'] for x in runs_bare):.2f}x cpu   "
           "(goal <= 1.3x)")
+    if "paired" in r:
+        pr = r["paired"]
+        print(f"  paired in one process ({pr['docs']:,} docs, one pipeline with its kg components off/on, "
+              f"chunks alternated): bare {1000 * pr['bare_cpu'] / pr['docs']:.1f} ms/doc, kg "
+              f"{1000 * pr['extract_cpu'] / pr['docs']:.1f} + assembly {1000 * pr['assemble_cpu'] / pr['docs']:.1f}"
+              f" ms/doc: {pr['ratio']:.2f}x cpu   (goal <= 1.3x)")
     print(f"  ratio whole command / bare:      {build['wall'] / bare['wall']:.2f}x wall, "
           f"{build['cpu'] / bare['cpu']:.2f}x cpu   "
           f"({'with' if build.get('validated', True) else 'without'} SHACL validation)")
@@ -475,6 +546,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--work", type=Path, default=REPO / "build" / "bench", help="where corpora are cached")
     p.add_argument("--only", choices=("build", "turtle"), help="run only the build or only the Turtle benchmark")
     p.add_argument("--no-stages", action="store_true", help="skip the per-stage runs (2 more pipeline passes)")
+    p.add_argument("--paired-docs", type=int, default=1000, metavar="N",
+                   help="the paired one-process comparison over the first N documents (default: 1000; 0: none)")
     p.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run bare and kg build N times each, alternated, and compare the fastest of each "
                    "(default: 1; on a shared machine 2 or 3 steady the ratio)")
@@ -491,9 +564,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.measure:
         fn = {"bare": measure_bare, "build": measure_build, "stages": measure_stages}.get(args.measure)
-        result = measure_turtle(not args.no_rdflib) if args.measure == "turtle" else \
-            fn(args.corpus, args.jobs, args.model, args.batch_size, *(() if args.measure == "bare" else
-                                                                       (not args.no_validate,)))  # type: ignore[misc]
+        if args.measure == "turtle":
+            result = measure_turtle(not args.no_rdflib)
+        elif args.measure == "paired":
+            result = measure_paired(args.corpus, args.jobs, args.model, args.batch_size, args.paired_docs)
+        else:
+            result = fn(args.corpus, args.jobs, args.model, args.batch_size,  # type: ignore[misc]
+                        *(() if args.measure == "bare" else (not args.no_validate,)))
         print(json.dumps(result))
         return 0
     if args.profile:
@@ -517,6 +594,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     r.setdefault(f"{kind}_runs", []).append(_run(kind, corpus, args))
             r["bare"] = min(r["bare_runs"], key=lambda x: x["wall"])
             r["build"] = min(r["build_runs"], key=lambda x: x["builder_wall"])
+            if args.paired_docs:
+                print(f"  [{n} docs] paired, one process...", file=sys.stderr, flush=True)
+                r["paired"] = _run("paired", corpus, args)
             if not args.no_stages:
                 print(f"  [{n} docs] stages...", file=sys.stderr, flush=True)
                 r["stages"] = _run("stages", corpus, args)
