@@ -86,6 +86,19 @@ def _rss_kb(pid: int | str) -> int:
     return 0
 
 
+def _pss_kb(pid: int | str) -> int:
+    """Proportional set size: shared pages (the model, which forked workers share
+    with the main process) counted once across processes, not once in each."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for entry in os.listdir("/proc"):
@@ -106,14 +119,17 @@ class MemorySampler:
     def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self.peak_total_kb = 0
+        self.peak_pss_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            total = _rss_kb(me) + sum(_rss_kb(c) for c in _children(me))
+            kids = _children(me)
+            total = _rss_kb(me) + sum(_rss_kb(c) for c in kids)
             self.peak_total_kb = max(self.peak_total_kb, total)
+            self.peak_pss_kb = max(self.peak_pss_kb, _pss_kb(me) + sum(_pss_kb(c) for c in kids))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> MemorySampler:  # noqa: PYI034
@@ -133,7 +149,7 @@ def _cpu() -> float:
 def _peaks(sampler: MemorySampler) -> dict[str, float]:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"rss_main_mb": me.ru_maxrss / 1024, "rss_worker_mb": kids.ru_maxrss / 1024,
-            "rss_total_mb": sampler.peak_total_kb / 1024}
+            "rss_total_mb": sampler.peak_total_kb / 1024, "pss_total_mb": sampler.peak_pss_kb / 1024}
 
 
 def _texts(corpus: Path) -> Iterator[str]:
@@ -515,9 +531,10 @@ def report_size(n: int, words: int, r: dict[str, Any], jobs: int) -> None:
           f"{build['cpu'] / bare['cpu']:.2f}x cpu   "
           f"({'with' if build.get('validated', True) else 'without'} SHACL validation)")
     print(f"  peak RSS kg build: main {_mb(build['rss_main_mb'])}, largest worker {_mb(build['rss_worker_mb'])}, "
-          f"main+workers {_mb(build['rss_total_mb'])}   (goal < 1.5 GB)")
+          f"main+workers {_mb(build['rss_total_mb'])} (RSS, shared pages counted in each), "
+          f"{_mb(build.get('pss_total_mb', 0))} (PSS, counted once)   (goal < 1.5 GB)")
     print(f"  peak RSS bare:     main {_mb(bare['rss_main_mb'])}, largest worker {_mb(bare['rss_worker_mb'])}, "
-          f"main+workers {_mb(bare['rss_total_mb'])}")
+          f"main+workers {_mb(bare['rss_total_mb'])} (RSS), {_mb(bare.get('pss_total_mb', 0))} (PSS)")
     if st:
         g = st["graph"]
         print(f"  graph: {g['entities']:,} entities, {g['relations']:,} relations, {g['evidence']:,} evidence, "
