@@ -75,28 +75,26 @@ KG_COMPONENTS = ("kg_gazetteer", "kg_recognizer", "kg_relations")
 # ---------------------------------------------------------------------------
 
 
-def _rss_kb(pid: int | str) -> int:
+def _proc_kb(pid: int | str, file: str, field: str) -> int:
+    """A ``field:  N kB`` line of ``/proc/PID/file`` (0 if the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(f"/proc/{pid}/{file}") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int | str) -> int:
+    return _proc_kb(pid, "status", "VmRSS:")
 
 
 def _pss_kb(pid: int | str) -> int:
     """Proportional set size: shared pages (the model, which forked workers share
     with the main process) counted once across processes, not once in each."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
 
 
 def _children(pid: int) -> list[int]:
