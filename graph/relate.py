@@ -532,34 +532,32 @@ class Found:
     dated: bool = True  # an event (a clause) can carry a date; a nominal fact cannot
 
 
-_INDEXES: dict[int, tuple[tuple[Compiled, ...], tuple[tuple[int, int], ...], dict[str, tuple[tuple[int, int], ...]]]] = {}
+PatternIndex = tuple[tuple[tuple[int, int], ...], dict[str, tuple[tuple[int, int], ...]]]
 
 
-def _pattern_index(rules: tuple[Compiled, ...]) -> tuple[tuple[tuple[int, int], ...],
-                                                         dict[str, tuple[tuple[int, int], ...]]]:
+def pattern_index(rules: tuple[Compiled, ...]) -> PatternIndex:
     """The patterns of ``rules`` as ``(rule, pattern)`` index pairs: those that
     need no word, and, by word, those whose smallest need set holds it. A
     sentence's candidates are the first and those of its words: 238 patterns
     checked per sentence became a few dozen."""
-    hit = _INDEXES.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        always: list[tuple[int, int]] = []
-        by_word: dict[str, list[tuple[int, int]]] = {}
-        for ci, comp in enumerate(rules):
-            for ri, needs in enumerate(comp.needs):
-                if not needs:
-                    always.append((ci, ri))
-                    continue
-                for w in min(needs, key=len):
-                    by_word.setdefault(w, []).append((ci, ri))
-        hit = _INDEXES[id(rules)] = (rules, tuple(always), {w: tuple(v) for w, v in by_word.items()})
-    return hit[1], hit[2]
+    always: list[tuple[int, int]] = []
+    by_word: dict[str, list[tuple[int, int]]] = {}
+    for ci, comp in enumerate(rules):
+        for ri, needs in enumerate(comp.needs):
+            if not needs:
+                always.append((ci, ri))
+                continue
+            for w in min(needs, key=len):
+                by_word.setdefault(w, []).append((ci, ri))
+    return tuple(always), {w: tuple(v) for w, v in by_word.items()}
 
 
 def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
-                   quantities: list[Quantity], topic: M | None = None,
+                   quantities: list[Quantity], topic: M | None = None, *, index: PatternIndex,
                    ) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
-    """Run every rule over one sentence; return kept matches and blocked ones."""
+    """Run every rule over one sentence; return kept matches and blocked ones.
+
+    ``index`` is :func:`pattern_index` of ``rules``, made once per pipeline."""
     sym = symbolize(sent, mentions, topic)
     found: list[Found] = []
     blocked: list[tuple[str, str, str, str]] = []
@@ -568,7 +566,7 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
     # or object class the sentence lacks (their patterns cannot match both)
     present = {m.type for m in sym.mention_of.values()}
     words = set(sym.words)
-    always, by_word = _pattern_index(rules)
+    always, by_word = index
     candidates = set(always)  # (rule, pattern) pairs, in rule order once sorted
     for w in words:
         candidates.update(by_word.get(w, ()))
@@ -821,6 +819,7 @@ class RelationExtractor:
 
     def __init__(self, rules_path: str | None = None) -> None:
         self.ruleset, self.rules = compiled_rules(rules_path)
+        self.index = pattern_index(self.rules)
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc_mentions(doc)
@@ -850,7 +849,7 @@ class RelationExtractor:
             sm = [m for m in everything[lo:hi] if m.end <= sent.end]
             topic = topics.get(sent.start)
             if len(sm) + (topic is not None) >= 2:
-                f, b = match_sentence(sent, sm, self.rules, qs, topic)
+                f, b = match_sentence(sent, sm, self.rules, qs, topic, index=self.index)
                 if len(sm) >= 2:
                     f2, b2 = match_dependencies(sent, sm, self.rules, qs)
                     f += f2
