@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from graph.extract.extraction import Extraction
 from graph.model import (
     ENTITY_TYPES,
     SYMMETRIC_PREDICATES,
@@ -88,13 +89,13 @@ def combine(confidences: Iterable[float]) -> float:
 
 
 def assemble(
-    extractions: Iterable[tuple[Document, dict[str, Any]]],
+    extractions: Iterable[tuple[Document, Extraction]],
     gazetteer: GazetteerIndex,
     ruleset: RuleSet | None = None,
     *,
     min_confidence: float = 0.0,
 ) -> KnowledgeGraph:
-    """Build the graph from ``(document, doc.user_data["kg"])`` pairs.
+    """Build the graph from ``(document, extraction)`` pairs.
 
     The extractions are consumed one at a time and may come in any order:
     the result depends only on their content.
@@ -107,35 +108,35 @@ def assemble(
     first_sentence: dict[tuple[str, str], tuple[int, int]] = {}  # (doc, key) -> sentence span
     texts: dict[str, dict[int, str]] = {}  # doc -> sentence start -> sentence
 
-    for src, data in extractions:
+    for src, ext in extractions:
         documents.append(src)
         keys: list[str] = []
-        sentences = {int(a): text for a, (_b, text) in data.get("sentences", {}).items()}
+        sentences = ext.sentence_texts()
         # of the text, only sentences evidence may quote stay: the corpus never piles up in memory
         firsts = texts[src.id] = {}
-        for start, end, text, etype, key, rule, coref, s0, s1 in data["mentions"]:
-            keys.append(key)
-            if not coref and (src.id, key) not in first_sentence:
-                first_sentence[(src.id, key)] = (s0, s1)
-                firsts[s0] = sentences[s0]
-            acc = entities.setdefault(key, _EntityAcc(key))
-            if coref:
-                # kept for review, but a pronoun or description names nothing
-                acc.mentions.append(Mention(doc_id=src.id, start=start, end=end, text=text, type=etype, rule_id=rule))
-                continue
-            acc.types[etype] += 1
-            acc.surfaces[_clean_surface(text)] += 1
-            acc.mentions.append(Mention(doc_id=src.id, start=start, end=end, text=text, type=etype, rule_id=rule))
-            doc_mentions[src.id].add(key)
-        for key, name, value in data.get("entity_qualifiers", []):
-            acc = entities.setdefault(key, _EntityAcc(key))
-            old = acc.qualifiers.get(name)
+        for m in ext.mentions:
+            keys.append(m.key)
+            if not m.coref and (src.id, m.key) not in first_sentence:
+                first_sentence[(src.id, m.key)] = m.sentence
+                firsts[m.sentence[0]] = sentences[m.sentence[0]]
+            acc = entities.setdefault(m.key, _EntityAcc(m.key))
+            mention = Mention(doc_id=src.id, start=m.start, end=m.end, text=m.text, type=m.type, rule_id=m.rule)
+            acc.mentions.append(mention)
+            if m.coref:
+                continue  # kept for review, but a pronoun or description names nothing
+            acc.types[m.type] += 1
+            acc.surfaces[_clean_surface(m.text)] += 1
+            doc_mentions[src.id].add(m.key)
+        for q in ext.entity_qualifiers:
+            acc = entities.setdefault(q.key, _EntityAcc(q.key))
+            old = acc.qualifiers.get(q.name)
             if old is None or src.id < old[0]:  # the first document's value, whatever the order
-                acc.qualifiers[name] = (src.id, value)
-        for si, pred, oi, rule, conf, s0, s1, quals in data["relations"]:
+                acc.qualifiers[q.name] = (src.id, q.value)
+        for r in ext.relations:
+            s0, s1 = r.sentence
             ev = Evidence(doc_id=src.id, start=s0, end=s1, sentence=sentences[s0],
-                          rule_id=rule, confidence=conf)
-            pending.append((keys[si], pred, keys[oi], ev, dict(quals)))
+                          rule_id=r.rule, confidence=r.confidence)
+            pending.append((keys[r.subject], r.predicate, keys[r.object], ev, dict(r.qualifiers)))
 
     ids = _entity_ids(entities, gazetteer)
     types = {k: _entity_type(acc, gazetteer) for k, acc in entities.items()}

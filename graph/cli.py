@@ -158,23 +158,25 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path],  # type: ignore[type-arg]
            lock: FolderLock) -> int:
-    from graph import exporters
-    from graph.pipeline import Builder
+    from graph.building.builder import Builder
+    from graph.files import write_all_atomic
     from graph.rdf import to_rdf
     from graph.validate import validate
 
     t0 = time.perf_counter()
-    builder = Builder(model=args.model, encoding=args.encoding, min_confidence=args.min_confidence,
-                      n_process=args.jobs, on_error=args.on_error,
-                      cache_dir=out / CACHE_DIR if args.update else None)
-    if args.max_bytes is not None:
-        builder.max_bytes = args.max_bytes
+    executor = None
     if args.engine == "dask":
-        from graph.distributed import DaskBuilder
+        from graph.building.dask_executor import DaskExecutor
 
-        builder = DaskBuilder(**vars(builder), scheduler=args.scheduler, partitions=args.partitions)
+        executor = DaskExecutor(model=args.model, n_workers=args.jobs, scheduler=args.scheduler,
+                                partitions=args.partitions)
     elif args.scheduler:
         raise KGError("--scheduler needs --engine dask")
+    builder = Builder(model=args.model, encoding=args.encoding, min_confidence=args.min_confidence,
+                      n_process=args.jobs, on_error=args.on_error,
+                      cache_dir=out / CACHE_DIR if args.update else None, executor=executor)
+    if args.max_bytes is not None:
+        builder.max_bytes = args.max_bytes
     many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)
     with _progress(enabled=many and not args.quiet and sys.stdout.isatty()) as tick:
         builder.progress = tick
@@ -189,7 +191,7 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
     options = {} if args.max_nodes is None else {"html": {"max_nodes": args.max_nodes or None}}
     outputs = [(e.default_path(out), e.output(kg, **options.get(e.name, {}))) for e in exps]
     if args.partitions_nquads is not None:
-        from graph.distributed import partition_nquads
+        from graph.exporters.partitions import partition_nquads
 
         outputs.append((args.partitions_nquads, lambda: partition_nquads(kg, args.partitions)))
     # each format is made as its turn comes and written in full beside its file, then
@@ -197,7 +199,7 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
     # or Ctrl-C on the way puts the old files back (never a mix of builds)
     _mkdir(out)
     lock.acquire()
-    exporters.write_all_atomic(outputs)
+    write_all_atomic(outputs)
     if not args.quiet:
         print(_summary(kg, time.perf_counter() - t0, [p for p, _o in outputs]))
         if builder.skipped:

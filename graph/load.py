@@ -27,15 +27,14 @@ Examples:
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import InputError, LoaderError
+from graph.errors import InputError, LoaderError, OutputError
+from graph.files import replace_all, temporary_beside
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +164,9 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
         raise LoaderError("folder is not empty and not an Oxigraph store; give a new or empty folder",
                           path=str(target))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".loading", dir=target.parent))
-    except OSError as err:
-        raise LoaderError(f"cannot write here: {err.strerror or err}", path=str(target.parent)) from err
+        work = temporary_beside(target, folder=True, suffix=".loading")
+    except OutputError as err:
+        raise LoaderError(err.message, path=err.path) from err
     new = work / "store"
     before = 0
     try:
@@ -188,7 +186,10 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
         store.flush()
         quads = _count(store)
         del store
-        _swap(new, target)
+        try:
+            replace_all([(new, target)])
+        except OutputError as err:
+            raise LoaderError(f"cannot replace the store: {err.message}", path=str(target)) from err
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report = LoadReport(str(target), tuple(p.name for p in files), before, quads,
@@ -196,17 +197,3 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
     log.info("%s", report)
     return report
 
-
-def _swap(new: Path, target: Path) -> None:
-    """Move the folder ``new`` to ``target``, replacing any old one."""
-    old = target.with_name(f".{target.name}.old")
-    try:
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(new, target)
-    except OSError as err:
-        if old.exists() and not target.exists():
-            os.replace(old, target)
-        raise LoaderError(f"cannot replace the store: {err.strerror or err}", path=str(target)) from err
-    shutil.rmtree(old, ignore_errors=True)

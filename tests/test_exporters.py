@@ -102,7 +102,7 @@ def test_exporters_are_deterministic_and_leave_input_unchanged(small_kg):
 
 
 def test_exporters_bundle_written_as_folder_atomically(tmp_path):
-    from graph.exporters import write_bundle_atomic
+    from graph.files import write_bundle_atomic
 
     dest = tmp_path / "b"
     write_bundle_atomic({"a.csv": b"1", "sub/b.txt": b"2"}, dest)
@@ -115,7 +115,7 @@ def test_exporters_bundle_written_as_folder_atomically(tmp_path):
 
 
 def test_exporters_streamed_outputs_are_all_or_nothing(tmp_path, small_kg):
-    from graph.exporters import write_all_atomic
+    from graph.files import write_all_atomic
 
     ttl, html = tmp_path / "graph.ttl", tmp_path / "graph.html"
     ttl.write_bytes(b"old ttl")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import exporters
+from graph.files import write_bundle_atomic
 from graph.exporters._propgraph import RELATIONSHIP_TYPES
 from graph.exporters.kuzu import generate_kuzu
 from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
@@ -48,7 +49,7 @@ class KuzuDB:
 
     def __init__(self, kuzu, files: dict[str, bytes], folder: Path) -> None:  # noqa: ANN001
         folder.mkdir(parents=True, exist_ok=True)
-        exporters.write_bundle_atomic(files, folder / "bundle")
+        write_bundle_atomic(files, folder / "bundle")
         self.folder = folder / "bundle"
         self.db = kuzu.Database(str(folder / "db"))
         self.conn = kuzu.Connection(self.db)

@@ -20,24 +20,16 @@ Examples:
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from graph.errors import OutputError, UnknownFormatError
+from graph.errors import UnknownFormatError
+from graph.files import Output, write_atomic, write_bundle_atomic
 from graph.model import KnowledgeGraph
 
 Generator = Callable[[KnowledgeGraph], "bytes | dict[str, bytes]"]
-#: What is written to one destination: a file's bytes, its chunks, or a bundle's files.
-Output = "bytes | Iterable[bytes] | dict[str, bytes]"
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,189 +118,6 @@ def for_suffix(suffix: str) -> Exporter:
         f"no export format writes {suffix!r} files; available: "
         + ", ".join(f"{e.name} ({e.suffix})" for e in sorted(_REGISTRY.values(), key=lambda e: e.name))
     )
-
-
-def write_atomic(data: bytes, dest: Path) -> None:
-    """Write ``data`` to ``dest`` through a temporary file and a rename.
-
-    A reader never sees a partial file, and an error leaves any old file.
-
-    Raises:
-        OutputError: the folder cannot be created or written.
-    """
-    dest = Path(dest)
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    except OSError as err:
-        raise OutputError(f"cannot write here: {err.strerror or err}", path=str(dest.parent)) from err
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write: {err.strerror or err}", path=str(dest)) from err
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_bundle_atomic(files: dict[str, bytes], dest: Path) -> None:
-    """Write a bundle's files into folder ``dest``, replacing it as a whole.
-
-    The files are written into a temporary folder beside ``dest``, which is
-    then renamed into place; an old ``dest`` is removed only after that.
-
-    Raises:
-        OutputError: the folder cannot be written, or ``dest`` is a file.
-    """
-    dest = Path(dest)
-    if dest.exists() and not dest.is_dir():
-        raise OutputError("exists and is not a folder", path=str(dest))
-    for name in files:
-        if name.startswith(("/", "\\")) or ".." in Path(name).parts:
-            raise ValueError(f"bundle file name {name!r} must be relative and stay inside")
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-    except OSError as err:
-        raise OutputError(f"cannot write here: {err.strerror or err}", path=str(dest.parent)) from err
-    old = dest.with_name(f".{dest.name}.old")
-    try:
-        for name, data in sorted(files.items()):
-            path = tmp / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        os.chmod(tmp, 0o755)
-        if dest.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(dest, old)
-        os.replace(tmp, dest)
-        shutil.rmtree(old, ignore_errors=True)
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"cannot write: {err.strerror or err}", path=str(dest)) from err
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _stage(data: Output | Callable[[], Output], dest: Path) -> Path:
-    """Write ``data`` in full to a new temporary file (or folder) beside ``dest``.
-
-    ``data`` may be a function that makes it: it is called here, so that
-    outputs written one after the other are never all in memory at once.
-    """
-    if callable(data):
-        data = data()
-    bundle = isinstance(data, dict)
-    if bundle and dest.exists() and not dest.is_dir():
-        raise OutputError("exists and is not a folder", path=str(dest))
-    if not bundle and dest.is_dir():
-        raise OutputError("exists and is a folder, not a file", path=str(dest))
-    if isinstance(data, dict):
-        for name in data:
-            if name.startswith(("/", "\\")) or ".." in Path(name).parts:
-                raise ValueError(f"bundle file name {name!r} must be relative and stay inside")
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if bundle:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-        else:
-            fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-            tmp = Path(name)
-    except OSError as err:
-        raise OutputError(f"cannot write here: {err.strerror or err}", path=str(dest.parent)) from err
-    try:
-        if isinstance(data, dict):
-            for name, content in sorted(data.items()):
-                path = tmp / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
-            os.chmod(tmp, 0o755)
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                if isinstance(data, (bytes, bytearray, memoryview)):
-                    fh.write(data)
-                else:
-                    for chunk in data:  # type: ignore[union-attr]
-                        fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-    except OSError as err:
-        _remove(tmp)
-        raise OutputError(f"cannot write: {err.strerror or err}", path=str(dest)) from err
-    except BaseException:
-        _remove(tmp)
-        raise
-    return tmp
-
-
-def write_all_atomic(outputs: Sequence[tuple[Path, Output | Callable[[], Output]]]) -> None:
-    """Write several outputs as one change: all of them, or none.
-
-    ``outputs`` are ``(dest, bytes)`` (or an iterable of byte chunks) for a
-    file and ``(dest, {name: bytes})`` for a bundle folder; any of them may be
-    given as a function that makes it, called when its turn to be written
-    comes (an error it raises is an error of the write). Every output is
-    first written in full beside its destination (a temporary
-    ``.NAME.XXXX.tmp``); only then are they renamed
-    into place, one by one, each old file or folder kept aside
-    (``.NAME.XXXX.old``) until the last rename has succeeded. If anything
-    fails or is interrupted (an error, Ctrl-C), the renames already done are
-    undone and the old outputs put back: the folders hold the old outputs or
-    the new ones, never a mix, and no temporary file remains.
-
-    Raises:
-        OutputError: a folder cannot be created or written, a file name is
-            taken by a folder (or a bundle name by a file).
-    """
-    staged: list[tuple[Path, Path]] = []  # (temporary, destination)
-    done: list[tuple[Path, Path, Path | None]] = []  # (temporary, destination, its old one set aside)
-    where = Path()
-    try:
-        for dest, data in outputs:
-            staged.append((_stage(data, Path(dest)), Path(dest)))
-        for tmp, dest in staged:
-            where, old = dest, None
-            if dest.exists() or dest.is_symlink():
-                old = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.old")
-            done.append((tmp, dest, old))  # before the renames: an interruption between them is undone too
-            if old is not None:
-                os.replace(dest, old)
-            os.replace(tmp, dest)
-    except BaseException as err:
-        for tmp, dest, old in reversed(done):  # undo, newest first
-            try:
-                if old is not None and not old.exists():
-                    continue  # not even set aside: this one was not touched
-                if not tmp.exists():  # the new one is in place
-                    _remove(dest)
-                if old is not None:
-                    os.replace(old, dest)
-            except OSError:  # pragma: no cover - the disk failed twice; say what is where
-                log.error("could not restore %s (the old one is in %s)", dest, old)
-        for tmp, _dest in staged:
-            _remove(tmp)
-        if isinstance(err, OSError):
-            raise OutputError(f"cannot replace: {err.strerror or err}; no output was changed",
-                              path=str(where)) from err
-        raise
-    for _tmp, _dest, old in done:
-        if old is not None:
-            _remove(old)
 
 
 def export(

@@ -1,0 +1,118 @@
+"""Where extraction runs: the executor interface and the local executor.
+
+An executor turns a stream of documents into their extractions, in the same
+order, and names the pipeline signature they come from. The
+:class:`~graph.building.builder.Builder` reads the documents, keeps the
+``--update`` cache and assembles the graph; it does not care where spaCy
+runs. Two executors ship: :class:`LocalExecutor` (this machine, spaCy's own
+worker processes with ``n_process``) and
+:class:`~graph.building.dask_executor.DaskExecutor` (a Dask cluster).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+from graph.documents import SourceText
+from graph.extract.extraction import Extraction, get_extraction
+
+
+class Executor(Protocol):
+    """Runs extraction somewhere; see the module docstring."""
+
+    def signature(self) -> str:
+        """The pipeline signature of the extractions :meth:`run` returns."""
+
+    def run(self, docs: Iterable[SourceText], *, count: Callable[[], int]) -> Iterator[Extraction]:
+        """Yield the extraction of each of ``docs``, in order.
+
+        ``docs`` is read lazily, as the executor needs documents; ``count()``
+        counts the documents of the whole input without reading them (an
+        executor that cuts the input into partitions uses it).
+        """
+
+
+@dataclass
+class LocalExecutor:
+    """Extract on this machine: ``nlp.pipe`` with ``n_process`` worker processes.
+
+    Texts go to the workers untokenized and come back as empty ``Doc``s that
+    carry only the extraction (:func:`graph.extract.pipeline.load_nlp` with
+    ``extraction_only``): a document's tokens, parse and tensor never cross
+    a process boundary.
+    """
+
+    model: str | None = None
+    packs: tuple[Path, ...] = ()
+    n_process: int = 1
+    batch_size: int = 32
+    _nlp: Any = field(default=None, repr=False)
+
+    def nlp(self) -> Any:  # noqa: ANN401 - a spaCy Language
+        """The pipeline (loaded on first use)."""
+        if self._nlp is None:
+            from graph.pipeline import load_nlp
+
+            self._nlp = load_nlp(self.model, extraction_only=True)
+        return self._nlp
+
+    def signature(self) -> str:
+        from graph.pipeline import pipeline_signature
+
+        return pipeline_signature(self.nlp())
+
+    def run(self, docs: Iterable[SourceText], *, count: Callable[[], int] | None = None) -> Iterator[Extraction]:
+        texts = (src.text for src in docs)
+        stream = self.nlp().pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
+        for doc in stoppable(stream, self.n_process):
+            yield get_extraction(doc)
+
+
+def stoppable(stream: Iterator[Any], n_process: int) -> Iterator[Any]:
+    """``stream`` (of ``nlp.pipe``), such that Ctrl-C or SIGTERM stops its
+    worker processes at once and quietly.
+
+    spaCy's multiprocessing pipe, interrupted, waits for its workers, which
+    may wait for it (``kg build --jobs 2``, Ctrl-C: a hang). Here the first
+    signal terminates the workers, then raises in this process as usual
+    (``KeyboardInterrupt``, or what the previous SIGTERM handler raises);
+    the workers, forked with the same handler, ignore the signal (a terminal
+    sends Ctrl-C to the whole process group) and are killed by this process.
+    """
+    if n_process <= 1 or threading.current_thread() is not threading.main_thread():
+        yield from stream
+        return
+    owner = os.getpid()
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:
+            return  # a worker: the parent stops it
+        for child in multiprocessing.active_children():
+            child.kill()  # SIGKILL: the workers run this handler too, and ignore SIGINT and SIGTERM
+        before = previous.get(signum)
+        if callable(before):
+            before(signum, frame)  # raises KeyboardInterrupt (or the CLI's Terminated)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # a background job ignores Ctrl-C: so do we
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        with warnings.catch_warnings():  # spaCy's W127: the workers we stopped did not complete
+            warnings.filterwarnings("ignore", message=r".*worker processes completed")
+            yield from stream
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
