@@ -337,7 +337,7 @@ def console_main() -> NoReturn:
     """The ``kg`` console script and ``python -m graph``: :func:`main`, then exit.
 
     After Ctrl-C or SIGTERM the spaCy worker processes (``--jobs N``) have
-    been killed (``graph.pipeline._stoppable``), but their queues may still
+    been killed (``graph.building.executors.stoppable``), but their queues may still
     hold documents for them; the normal interpreter exit would wait for those
     queues forever. So an interrupted run exits at once (the clean-up of
     temporary files and the message have already happened in :func:`main`).

@@ -37,7 +37,7 @@ from graph.model import (
     KnowledgeGraph,
     Relation,
 )
-from graph.resolve import slug
+from graph.extract.resolve import slug
 from graph.vocab import EKG, RESOURCE_BASE
 
 WD = Namespace("http://www.wikidata.org/entity/")

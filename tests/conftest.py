@@ -46,7 +46,7 @@ def require(module: str) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def nlp_blank():
-    from graph.pipeline import load_nlp
+    from graph.extract.pipeline import load_nlp
 
     return load_nlp("blank")
 
@@ -54,7 +54,7 @@ def nlp_blank():
 @pytest.fixture(scope="session")
 def nlp_model():
     require_model()
-    from graph.pipeline import load_nlp
+    from graph.extract.pipeline import load_nlp
 
     return load_nlp(MODEL)
 

@@ -1,7 +1,7 @@
 """Assembly: merging across documents, classes, labels, inferences."""
 
 import graph
-from graph.assemble import combine
+from graph.building.assemble import combine
 
 
 def test_assemble_entities_merge_across_documents_with_all_surface_forms():

@@ -9,7 +9,7 @@ import pytest
 
 import graph
 from graph.cli import main
-from graph.documents import iter_sources
+from graph.building.documents import iter_sources
 from graph.errors import InputError
 
 A = "Nvidia Corp. makes the H100.\n"
@@ -112,7 +112,7 @@ def test_corpus_builder_pipeline_returns_the_extraction_and_nothing_else():
     # the builder's pipeline drops the annotations (sent back from each --jobs worker)
     # but keeps the extraction and the cache signature
     from graph.extract.extraction import get_extraction
-    from graph.pipeline import load_nlp, pipeline_signature
+    from graph.extract.pipeline import load_nlp, pipeline_signature
 
     full, light = load_nlp("blank"), load_nlp("blank", extraction_only=True)
     texts = [A, B, "OpenAI, in partnership with Oracle, launched the Stargate Project."]

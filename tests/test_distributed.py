@@ -18,7 +18,7 @@ from graph import exporters
 from graph.cli import main
 from graph.building.builder import Builder
 from graph.building.dask_executor import DaskExecutor, EngineError, extract_partition
-from graph.documents import count_documents
+from graph.building.documents import count_documents
 from graph.errors import InputError, KGError
 from graph.exporters.partitions import partition_graph, partition_nquads
 

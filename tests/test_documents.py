@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.documents import html_to_text, read_documents, read_text
+from graph.building.documents import html_to_text, read_documents, read_text
 from graph.errors import InputError
 
 

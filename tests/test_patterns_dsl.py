@@ -1,6 +1,6 @@
 import pytest
 
-from graph.patterns_dsl import PatternError, compile_pattern, expand_phrase, inflect
+from graph.extract.patterns_dsl import PatternError, compile_pattern, expand_phrase, inflect
 
 LEX = {"buy": ("acquire+", "buy|bought|buys"), "prep": ("with", "by")}
 ORG = ("Company",)
@@ -57,7 +57,7 @@ def test_dsl_bad_patterns_raise_pattern_error(pattern, fragment):
 
 
 def test_required_words_are_the_mandatory_word_elements():
-    from graph.patterns_dsl import required_words
+    from graph.extract.patterns_dsl import required_words
 
     def req(pattern):
         return [sorted(w) for w in required_words(pattern, LEX)]
@@ -80,18 +80,21 @@ def test_required_words_never_skip_a_sentence_a_rule_matches():
 
     import yaml
 
-    from graph.pipeline import load_nlp
-    from graph.relate import compiled_rules, doc_mentions, symbolize
+    from graph.extract.mentions import doc_mentions
+    from graph.extract.pipeline import load_nlp
+    from graph.extract.rules import load_rules
+    from graph.extract.surface import compile_rules, symbolize
 
     nlp = load_nlp("blank")
-    _rs, rules = compiled_rules()
+    loaded = load_rules()
+    rules = compile_rules(loaded.relations)
     texts = []
     for path in sorted((Path(__file__).parent / "data" / "rules").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         texts += [ex["text"] for kind in ("positive", "negative") for ex in data.get(kind) or []]
     matched = 0
     for doc in nlp.pipe(texts):
-        ms = doc_mentions(doc)
+        ms = doc_mentions(doc, loaded.index)
         for sent in doc.sents:
             sym = symbolize(sent, [m for m in ms if m.start >= sent.start and m.end <= sent.end])
             words = set(sym.words)

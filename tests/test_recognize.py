@@ -11,7 +11,7 @@ def ents(nlp, text):
 
 @pytest.fixture(scope="module", params=["blank", "model"])
 def nlp(request):
-    from graph.pipeline import load_nlp
+    from graph.extract.pipeline import load_nlp
 
     if request.param == "model":
         require_model()
@@ -72,14 +72,15 @@ def test_recognize_gazetteer_ruler_matches_like_spacys_entity_ruler(trained):
     # same patterns, which runs the components before it (a trained pipeline's) on each name
     import spacy
 
-    from graph.recognize import GazetteerRuler, _gazetteer, gazetteer_patterns
+    from graph.extract.gazetteer import GazetteerRuler, gazetteer_patterns
+    from graph.extract.rules import load_rules
 
     if trained:
         require_model()
         nlp = spacy.load(MODEL, exclude=["ner"])
     else:
         nlp = spacy.blank("en")
-    patterns = gazetteer_patterns(_gazetteer(), nlp)
+    patterns = gazetteer_patterns(load_rules().gazetteer, nlp)
     assert any(isinstance(p["pattern"], list) for p in patterns)  # caseless names are there
     assert any(isinstance(p["pattern"], str) for p in patterns)  # and case-sensitive ones
     theirs = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})

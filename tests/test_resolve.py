@@ -1,7 +1,7 @@
 import pytest
 
-from graph.resolve import GazetteerIndex, doc_keys, normalize, slug, strip_legal
-from graph.rules import GazetteerEntry
+from graph.extract.resolve import GazetteerIndex, doc_keys, normalize, slug, strip_legal
+from graph.extract.rules import GazetteerEntry
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import RuleError
-from graph.rules import load_cues, load_families, load_gazetteer, load_relation_rules
+from graph.extract.rules import load_cues, load_families, load_gazetteer, load_relation_rules
 
 DATA = Path(__file__).parent / "data"
 
@@ -19,7 +19,7 @@ def test_rules_shipped_files_load_and_cover_the_vocabulary():
 
     covered = {r.predicate for r in rs.rules} | {p for r in rs.rules for p in r.also}
     assert covered == set(PREDICATES)
-    assert load_cues()["company_nouns"] and load_families()[0]
+    assert load_cues()["company_nouns"] and load_families().members
 
 
 def test_rules_gazetteer_reports_every_problem_with_line(tmp_path):
@@ -36,7 +36,7 @@ def test_rules_gazetteer_reports_every_problem_with_line(tmp_path):
         load_gazetteer(p)
     text = str(info.value)
     for fragment in ["g.jsonl:2: Bad Id: id must be a lowercase slug", "g.jsonl:3: acme: duplicate id",
-                     "type 'Firm' not in ontology", "g.jsonl:4: dup: name 'acme' already used by 'acme'",
+                     "type 'Firm' not in ontology", "g.jsonl:4: dup: name 'acme' already used by 'acme' (g.jsonl:1)",
                      "wikidata 'Q-1'", "g.jsonl:6: not JSON"]:
         assert fragment in text
     assert len(info.value.problems) == 6

@@ -1,6 +1,6 @@
 """The builder: documents in, :class:`~graph.model.KnowledgeGraph` out.
 
-Documents stream from the inputs (:mod:`graph.documents`) one at a time;
+Documents stream from the inputs (:mod:`graph.building.documents`) one at a time;
 those whose extraction is cached (``--update``) are reused, the others go
 to an executor (:mod:`graph.building.executors`: this machine's processes,
 or a Dask cluster) and come back as typed extractions, in input order; the
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from graph.building.cache import ExtractionCache
 from graph.building.executors import Executor, LocalExecutor
-from graph.documents import MAX_BYTES, SourceText, count_documents, iter_sources
+from graph.building.documents import MAX_BYTES, SourceText, count_documents, iter_sources
 from graph.errors import InputError
 from graph.extract.extraction import Extraction
 from graph.model import Document, KnowledgeGraph
@@ -165,11 +165,11 @@ class Builder:
             InputError: an input cannot be read (with ``on_error="fail"``), or
                 no document could be read at all.
         """
-        from graph.assemble import assemble
-        from graph.relate import _gz_index, compiled_rules
+        from graph.building.assemble import assemble
+        from graph.extract.rules import load_rules
 
-        ruleset, _ = compiled_rules()
-        kg = assemble(self.extract(inputs), _gz_index(), ruleset, min_confidence=self.min_confidence)
+        rules = load_rules(self.packs)  # the rules the pipeline reads (validated before any work)
+        kg = assemble(self.extract(inputs), rules, min_confidence=self.min_confidence)
         if not kg.documents:
             raise InputError(f"no document could be read ({len(self.skipped)} skipped)", path="<input>")
         return kg

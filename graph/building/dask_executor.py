@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.documents import SourceText
+from graph.building.documents import SourceText
 from graph.errors import KGError
 from graph.extract.extraction import Extraction, get_extraction
 
@@ -65,10 +65,10 @@ def extract_partition(
         >>> [(doc_id, len(ext.mentions)) for doc_id, ext in out]
         [('d1', 2)]
     """
-    from graph.pipeline import load_nlp, pipeline_signature
+    from graph.extract.pipeline import load_nlp, pipeline_signature
 
     with _LOCK:
-        nlp = load_nlp(model, extraction_only=True)
+        nlp = load_nlp(model, packs=tuple(Path(p) for p in packs), extraction_only=True)
         stream = nlp.pipe((text for _id, text in docs), batch_size=batch_size)
         out = [(doc_id, get_extraction(doc)) for (doc_id, _text), doc in zip(docs, stream)]
         return pipeline_signature(nlp), out
@@ -129,9 +129,9 @@ class DaskExecutor:
 
     def signature(self) -> str:
         """The signature of this client's pipeline, which every worker must then share."""
-        from graph.pipeline import load_nlp, pipeline_signature
+        from graph.extract.pipeline import load_nlp, pipeline_signature
 
-        self._expected = pipeline_signature(load_nlp(self.model, extraction_only=True))
+        self._expected = pipeline_signature(load_nlp(self.model, packs=self.packs, extraction_only=True))
         return self._expected
 
     @contextlib.contextmanager

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
-from graph.documents import SourceText
+from graph.building.documents import SourceText
 from graph.extract.extraction import Extraction, get_extraction
 
 
@@ -60,13 +60,13 @@ class LocalExecutor:
     def nlp(self) -> Any:  # noqa: ANN401 - a spaCy Language
         """The pipeline (loaded on first use)."""
         if self._nlp is None:
-            from graph.pipeline import load_nlp
+            from graph.extract.pipeline import load_nlp
 
-            self._nlp = load_nlp(self.model, extraction_only=True)
+            self._nlp = load_nlp(self.model, packs=self.packs, extraction_only=True)
         return self._nlp
 
     def signature(self) -> str:
-        from graph.pipeline import pipeline_signature
+        from graph.extract.pipeline import pipeline_signature
 
         return pipeline_signature(self.nlp())
 

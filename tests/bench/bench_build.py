@@ -173,13 +173,13 @@ def measure_bare(corpus: Path, jobs: int, model: str, batch_size: int) -> dict[s
 
 def measure_build(corpus: Path, jobs: int, model: str, batch_size: int, validate: bool = True) -> dict[str, Any]:
     """Run the real ``kg build`` command; time its Builder on its own."""
-    import graph.pipeline
+    import graph.building.builder
     from graph.cli import main
 
     builder_time: dict[str, float] = {}
-    original = graph.pipeline.Builder.build
+    original = graph.building.builder.Builder.build
 
-    def timed_build(self: graph.pipeline.Builder, inputs: Any) -> Any:
+    def timed_build(self: graph.building.builder.Builder, inputs: Any) -> Any:
         self.batch_size = batch_size
         w, c = time.perf_counter(), _cpu()
         try:
@@ -187,7 +187,7 @@ def measure_build(corpus: Path, jobs: int, model: str, batch_size: int, validate
         finally:
             builder_time.update(wall=time.perf_counter() - w, cpu=_cpu() - c)
 
-    graph.pipeline.Builder.build = timed_build  # type: ignore[method-assign]
+    graph.building.builder.Builder.build = timed_build  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as out, MemorySampler() as mem:
         w, c = time.perf_counter(), _cpu()
         code = main(["build", str(corpus), "-o", out, "--model", model, "--jobs", str(jobs), "-q",
@@ -212,19 +212,19 @@ def measure_paired(corpus: Path, jobs: int, model: str, batch_size: int, limit: 
     machine's speed drifts from minute to minute: comparing two processes
     measures these as much as kg; comparing within one pipeline does not.
     """
-    from graph.assemble import assemble
-    from graph.documents import SourceText
+    from graph.building.assemble import assemble
+    from graph.building.documents import SourceText
+    from graph.extract.extraction import get_extraction
+    from graph.extract.pipeline import load_nlp
+    from graph.extract.rules import load_rules
     from graph.model import Document
-    from graph.pipeline import load_nlp
-    from graph.relate import _gz_index, compiled_rules
 
     with open(corpus, encoding="utf-8") as fh:
         docs = [json.loads(line) for line, _ in zip(fh, range(limit))]
     nlp = load_nlp(model, extraction_only=True)
     off = [name for name in nlp.pipe_names if name.startswith("kg_") or name == "sentencizer"]
-    ruleset, _ = compiled_rules()
-    gz = _gz_index()
-    extractions: list[tuple[Document, dict[str, Any]]] = []
+    rules = load_rules()
+    extractions: list[tuple[Document, Any]] = []
 
     def bare(part: list[dict[str, Any]]) -> None:
         with nlp.select_pipes(disable=off):
@@ -235,7 +235,7 @@ def measure_paired(corpus: Path, jobs: int, model: str, batch_size: int, limit: 
         srcs = [SourceText(d["id"], d.get("source") or d["id"], d["text"]) for d in part]
         for doc, src in zip(nlp.pipe((s.text for s in srcs), batch_size=batch_size), srcs, strict=True):
             extractions.append((Document(id=src.id, source=src.source, content_hash=src.content_hash,
-                                         chars=len(src.text)), doc.user_data["kg"]))
+                                         chars=len(src.text)), get_extraction(doc)))
 
     bare(docs[:10])
     kg(docs[:10])  # first-call costs out of the figures
@@ -248,7 +248,7 @@ def measure_paired(corpus: Path, jobs: int, model: str, batch_size: int, limit: 
             (bare if name == "bare" else kg)(part)
             cpu[name] += time.process_time() - c
     c = time.process_time()
-    assemble(extractions, gz, ruleset)
+    assemble(extractions, rules)
     assembly = time.process_time() - c
     return {"docs": len(docs), "bare_cpu": cpu["bare"], "extract_cpu": cpu["kg"], "assemble_cpu": assembly,
             "off": off, "ratio": (cpu["kg"] + assembly) / cpu["bare"]}
@@ -257,12 +257,13 @@ def measure_paired(corpus: Path, jobs: int, model: str, batch_size: int, limit: 
 def measure_stages(corpus: Path, jobs: int, model: str, batch_size: int, validate: bool = True) -> dict[str, Any]:
     """The kg pipeline with components off and on; then assembly and exports."""
     from graph import exporters
-    from graph.assemble import assemble
-    from graph.documents import SourceText
+    from graph.building.assemble import assemble
+    from graph.building.documents import SourceText
+    from graph.extract.extraction import get_extraction
+    from graph.extract.pipeline import load_nlp
+    from graph.extract.rules import load_rules
     from graph.model import Document
-    from graph.pipeline import load_nlp
     from graph.rdf import to_rdf
-    from graph.relate import _gz_index, compiled_rules
     from graph.validate import validate as shacl
 
     out: dict[str, Any] = {}
@@ -275,20 +276,19 @@ def measure_stages(corpus: Path, jobs: int, model: str, batch_size: int, validat
             with nlp.select_pipes(disable=list(off)):
                 w, c, _ = _timed(lambda: sum(1 for _ in nlp.pipe(_texts(corpus), batch_size=batch_size, n_process=jobs)))
             out[name] = {"wall": w, "cpu": c}
-        extractions: list[tuple[Document, dict[str, Any]]] = []
+        extractions: list[tuple[Document, Any]] = []
 
         def full() -> None:
             with open(corpus, encoding="utf-8") as fh:
-                docs = (SourceText(d["id"], d["source"], d["text"]) for d in map(json.loads, fh))
-                for doc, src in nlp.pipe(((s.text, s) for s in docs), as_tuples=True, batch_size=batch_size,
-                                         n_process=jobs):
-                    extractions.append((Document(id=src.id, source=src.source, content_hash=src.content_hash,
-                                                 chars=len(src.text)), doc.user_data["kg"]))
+                docs = [SourceText(d["id"], d["source"], d["text"]) for d in map(json.loads, fh)]
+            for doc, src in zip(nlp.pipe((s.text for s in docs), batch_size=batch_size, n_process=jobs), docs):
+                extractions.append((Document(id=src.id, source=src.source, content_hash=src.content_hash,
+                                             chars=len(src.text)), get_extraction(doc)))
 
         w, c, _ = _timed(full)
         out["relations"] = {"wall": w, "cpu": c}
-        ruleset, _ = compiled_rules()
-        w, c, kg = _timed(lambda: assemble(extractions, _gz_index(), ruleset))
+        rules = load_rules()
+        w, c, kg = _timed(lambda: assemble(extractions, rules))
         out["assemble"] = {"wall": w, "cpu": c}
         out["graph"] = {"documents": len(kg.documents), "entities": len(kg.entities), "relations": len(kg.relations),
                         "evidence": sum(len(r.evidence) for r in kg.relations)}
@@ -398,8 +398,10 @@ def profile(corpus: Path, n: int, model: str) -> None:
     import cProfile
     import pstats
 
-    from graph.pipeline import load_nlp
-    from graph.relate import compiled_rules, doc_mentions, symbolize
+    from graph.extract.mentions import doc_mentions
+    from graph.extract.pipeline import load_nlp
+    from graph.extract.rules import load_rules
+    from graph.extract.surface import compile_rules, symbolize
 
     texts = [t for t, _ in zip(_texts(corpus), range(n))]
     nlp = load_nlp(model)
@@ -429,13 +431,14 @@ def profile(corpus: Path, n: int, model: str) -> None:
         docs = list(proc.pipe(docs, batch_size=32)) if name == "ner" else [proc(d) for d in docs]
     prof.disable()
     print("\nkg components (and ner between them), cProfile, by cumulative time:")
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(r"graph/|entityruler|matcher", 25)
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(r"graph/|matcher", 25)
 
     # which relation rules cost most: every compiled pattern over every symbolized sentence
-    _rs, rules = compiled_rules()
+    data = load_rules()
+    rules = compile_rules(data.relations)
     sentences = []
     for doc in docs:
-        ms = doc_mentions(doc)
+        ms = doc_mentions(doc, data.index)
         for sent in doc.sents:
             inside = [m for m in ms if m.start >= sent.start and m.end <= sent.end]
             if len(inside) >= 2:

@@ -27,7 +27,7 @@ import graph
 from graph.evaluate import load_gold, norm
 from graph.model import SYMMETRIC_PREDICATES
 from graph.resources import pattern_path
-from graph.rules import load_relation_rules
+from graph.extract.rules import load_relation_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = [

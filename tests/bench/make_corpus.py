@@ -46,7 +46,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.rules import GazetteerEntry, load_gazetteer
+from graph.extract.rules import GazetteerEntry, load_gazetteer
 
 #: Share of name draws that come from the long tail instead of the gazetteer.
 NOVEL_SHARE = 0.3

@@ -2,7 +2,7 @@
 
 Targets (the first input byte picks one):
 
-0. ``graph.documents.read_text`` on the bytes written to a file with each
+0. ``graph.building.documents.read_text`` on the bytes written to a file with each
    suffix it reads (.txt .md .html ...), also with ``--encoding latin-1``;
 1. ``html_to_text`` and 2. ``markdown_to_text`` on the bytes as text;
 3. ``read_jsonl`` / ``iter_sources`` on the bytes as a JSONL corpus;
@@ -95,7 +95,7 @@ def _check_text(text: str, where: str) -> None:
 
 
 def fuzz_read_text(data: bytes, tmp: Path) -> None:
-    from graph.documents import read_text
+    from graph.building.documents import read_text
     from graph.errors import InputError
 
     for suffix in SUFFIXES:
@@ -112,7 +112,7 @@ def fuzz_read_text(data: bytes, tmp: Path) -> None:
 
 
 def fuzz_html(data: bytes) -> None:
-    from graph.documents import html_to_text
+    from graph.building.documents import html_to_text
 
     text = html_to_text(data.decode("utf-8", "replace"))
     if not isinstance(text, str):
@@ -123,14 +123,14 @@ def fuzz_html(data: bytes) -> None:
 
 
 def fuzz_markdown(data: bytes) -> None:
-    from graph.documents import markdown_to_text
+    from graph.building.documents import markdown_to_text
 
     if not isinstance(markdown_to_text(data.decode("utf-8", "replace")), str):
         raise TypeError("markdown_to_text did not return str")
 
 
 def fuzz_jsonl(data: bytes, tmp: Path) -> None:
-    from graph.documents import SourceText, iter_sources, read_jsonl
+    from graph.building.documents import SourceText, iter_sources, read_jsonl
     from graph.errors import InputError
 
     path = tmp / "corpus.jsonl"
@@ -177,7 +177,7 @@ def make_kg(fdp):
         Mention,
         Relation,
     )
-    from graph.resolve import slug
+    from graph.extract.resolve import slug
 
     def text(n: int = 24) -> str:
         return fdp.ConsumeUnicodeNoSurrogates(fdp.ConsumeIntInRange(0, n))
@@ -191,7 +191,7 @@ def make_kg(fdp):
                              chars=fdp.ConsumeIntInRange(0, 1000)))
     doc_ids = [d.id for d in docs]
     if len({slug(d) for d in doc_ids}) != len(doc_ids):
-        return None  # the reader refuses ids that give one document IRI (graph.documents.iter_sources)
+        return None  # the reader refuses ids that give one document IRI (graph.building.documents.iter_sources)
     ents: dict[str, Entity] = {}
     for _ in range(fdp.ConsumeIntInRange(1, 5)):
         label = name()
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         print("atheris not available: running the random-bytes loop", file=sys.stderr)
         return 1 if random_loop(args.seconds, args.seed) else 0
     with atheris.instrument_imports(include=["graph"]):
-        import graph.documents
+        import graph.building.documents
         import graph.exporters
         import graph.rdf  # noqa: F401
     crashes = Crashes()

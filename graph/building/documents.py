@@ -236,7 +236,7 @@ def _unique_ids(paths: list[Path]) -> list[str]:
             ids.append(stem)
         else:
             ids.append(path.with_suffix("").as_posix().lstrip("./"))
-    from graph.resolve import slug
+    from graph.extract.resolve import slug
 
     seen: set[str] = set()
     out = []
@@ -445,7 +445,7 @@ def iter_sources(
     document. A file or JSONL line larger than ``max_bytes``, or a text
     longer than :data:`MAX_CHARS`, is an error.
     """
-    from graph.resolve import slug
+    from graph.extract.resolve import slug
 
     items = expand_paths(items)
     paths = [p for p in items if isinstance(p, Path) and p.suffix.lower() != ".jsonl" and str(p) != "-"]

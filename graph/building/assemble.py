@@ -4,8 +4,9 @@ Entities merge across documents by gazetteer id or normalised name; each
 gets one class (gazetteer, else the majority of its mentions), a canonical
 label and every other surface form as an alias. Relations merge by
 (subject, predicate, object) and keep every piece of evidence; their
-confidence combines the evidence (noisy-or). Inferences of the rule file
-then add what the extracted relations imply.
+confidence combines the evidence (noisy-or). The inferences of the rule
+file (:mod:`graph.building.inference`) then add what the extracted
+relations imply.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from graph.model import (
     Mention,
     Relation,
 )
-from graph.resolve import GazetteerIndex, slug, strip_legal
-from graph.rules import RuleSet
+from graph.building.inference import developer_from_name, infer
+from graph.extract.resolve import GazetteerIndex, slug, strip_legal
+from graph.extract.rules import Rules
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ _SPECIFICITY = {t: i for i, t in enumerate(
 
 
 @dataclass
-class _EntityAcc:
+class EntityAcc:
     key: str
     types: Counter[str] = field(default_factory=Counter)
     surfaces: Counter[str] = field(default_factory=Counter)
@@ -53,7 +55,7 @@ class _EntityAcc:
 
 
 @dataclass
-class _RelAcc:
+class RelationAcc:
     evidence: dict[tuple, Evidence] = field(default_factory=dict)
     qualified: list[tuple[tuple, dict[str, Any]]] = field(default_factory=list)  # (order, qualifiers)
 
@@ -90,18 +92,21 @@ def combine(confidences: Iterable[float]) -> float:
 
 def assemble(
     extractions: Iterable[tuple[Document, Extraction]],
-    gazetteer: GazetteerIndex,
-    ruleset: RuleSet | None = None,
+    rules: Rules,
     *,
     min_confidence: float = 0.0,
 ) -> KnowledgeGraph:
     """Build the graph from ``(document, extraction)`` pairs.
 
-    The extractions are consumed one at a time and may come in any order:
-    the result depends only on their content.
+    ``rules`` are those the extraction used: the gazetteer gives entities
+    their ids, classes and labels; each relation rule's classes are checked
+    again on the merged entities; the inferences add what the relations
+    imply. The extractions are consumed one at a time and may come in any
+    order: the result depends only on their content.
     """
-    entities: dict[str, _EntityAcc] = {}
-    relations: dict[tuple[str, str, str], _RelAcc] = defaultdict(_RelAcc)
+    gazetteer, ruleset = rules.index, rules.relations
+    entities: dict[str, EntityAcc] = {}
+    relations: dict[tuple[str, str, str], RelationAcc] = defaultdict(RelationAcc)
     documents: list[Document] = []
     doc_mentions: dict[str, set[str]] = defaultdict(set)
     pending: list[tuple[str, str, str, Evidence, dict[str, Any]]] = []
@@ -119,7 +124,7 @@ def assemble(
             if not m.coref and (src.id, m.key) not in first_sentence:
                 first_sentence[(src.id, m.key)] = m.sentence
                 firsts[m.sentence[0]] = sentences[m.sentence[0]]
-            acc = entities.setdefault(m.key, _EntityAcc(m.key))
+            acc = entities.setdefault(m.key, EntityAcc(m.key))
             mention = Mention(doc_id=src.id, start=m.start, end=m.end, text=m.text, type=m.type, rule_id=m.rule)
             acc.mentions.append(mention)
             if m.coref:
@@ -128,7 +133,7 @@ def assemble(
             acc.surfaces[_clean_surface(m.text)] += 1
             doc_mentions[src.id].add(m.key)
         for q in ext.entity_qualifiers:
-            acc = entities.setdefault(q.key, _EntityAcc(q.key))
+            acc = entities.setdefault(q.key, EntityAcc(q.key))
             old = acc.qualifiers.get(q.name)
             if old is None or src.id < old[0]:  # the first document's value, whatever the order
                 acc.qualifiers[q.name] = (src.id, q.value)
@@ -141,7 +146,7 @@ def assemble(
     ids = _entity_ids(entities, gazetteer)
     types = {k: _entity_type(acc, gazetteer) for k, acc in entities.items()}
 
-    ruleset_rules = {r.id: r for r in ruleset.rules} if ruleset else {}
+    ruleset_rules = {r.id: r for r in ruleset.rules}
     for skey, pred, okey, ev, quals in pending:
         s, o = ids[skey], ids[okey]
         if s == o:
@@ -160,12 +165,11 @@ def assemble(
             acc.qualified.append(((-ev.confidence, ev.doc_id, ev.start, ev.rule_id), quals))
 
     id_type = {ids[k]: types[k] for k in entities}
-    if ruleset is not None:
-        names = {ids[k]: _names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
-        for inf in ruleset.inferences:
-            if inf.function == "developer_from_name":
-                _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer)
-        _infer(relations, ruleset, id_type)
+    names = {ids[k]: _names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
+    for inf in ruleset.inferences:
+        if inf.function == "developer_from_name":
+            developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer)
+    infer(relations, ruleset, id_type)
 
     rel_objs: list[Relation] = []
     for (s, p, o), acc in relations.items():
@@ -207,7 +211,7 @@ def assemble(
                           relations=tuple(rel_objs), mentions_by_doc=mentioned)
 
 
-def _entity_ids(entities: dict[str, _EntityAcc], gz: GazetteerIndex) -> dict[str, str]:
+def _entity_ids(entities: dict[str, EntityAcc], gz: GazetteerIndex) -> dict[str, str]:
     ids: dict[str, str] = {}
     used = set(gz.by_id)
     for key in sorted(entities):
@@ -227,11 +231,11 @@ def _entity_ids(entities: dict[str, _EntityAcc], gz: GazetteerIndex) -> dict[str
     return ids
 
 
-def _type_suffix(acc: _EntityAcc) -> str:
+def _type_suffix(acc: EntityAcc) -> str:
     return (acc.types.most_common(1)[0][0] if acc.types else "thing").lower()
 
 
-def _entity_type(acc: _EntityAcc, gz: GazetteerIndex) -> str:
+def _entity_type(acc: EntityAcc, gz: GazetteerIndex) -> str:
     if acc.key.startswith("gz:"):
         return gz.by_id[acc.key[3:]].type
     if not acc.types:
@@ -240,7 +244,7 @@ def _entity_type(acc: _EntityAcc, gz: GazetteerIndex) -> str:
     return best[0] if best[0] in ENTITY_TYPES else "Organization"
 
 
-def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc]) -> tuple[str, tuple[str, ...]]:
+def _names(key: str, acc: EntityAcc, gz: GazetteerIndex, group: list[EntityAcc]) -> tuple[str, tuple[str, ...]]:
     surfaces: Counter[str] = Counter()
     for a in group:
         surfaces.update(a.surfaces)
@@ -256,89 +260,3 @@ def _names(key: str, acc: _EntityAcc, gz: GazetteerIndex, group: list[_EntityAcc
                                                      len(kv[0]), kv[0]))[0] if cands else key[3:]
     aliases = sorted({s for s in surfaces if s != label and s.strip()})
     return label, tuple(aliases)
-
-
-def _all_names(key: str, acc: _EntityAcc, gz: GazetteerIndex) -> list[str]:
-    """An entity's label, gazetteer aliases and surface forms, legal suffixes dropped."""
-    names = set(acc.surfaces)
-    if key.startswith("gz:"):
-        names.update(gz.by_id[key[3:]].names)
-    return sorted({strip_legal(n) for n in names if n})
-
-
-def _developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer) -> None:  # noqa: ANN001
-    """A model or product named after an organisation of the same document
-    ("Acme-7", "Acme Cloud") is that organisation's."""
-    by_doc: dict[str, list[str]] = defaultdict(list)
-    for (doc_id, key) in first_sentence:
-        by_doc[doc_id].append(key)
-    for doc_id, keys in sorted(by_doc.items()):
-        orgs = [(k, n) for k in keys if id_type[ids[k]] in ("Company", "Organization")
-                for n in _all_names(k, entities[k], gazetteer)]
-        for k in keys:
-            mid = ids[k]
-            if id_type[mid] not in ("AIModel", "Product"):
-                continue
-            label = names[mid]
-            for okey, oname in orgs:
-                oid = ids[okey]
-                if len(oname) >= 3 and any(label.startswith(oname + sep) for sep in (" ", "-")):
-                    s0, s1 = first_sentence[(doc_id, k)]
-                    ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=texts[doc_id][s0],
-                                  rule_id=inf.id, confidence=inf.confidence)
-                    acc = relations[(oid, "developerOf", mid)]
-                    acc.evidence.setdefault((doc_id, s0, s1, inf.id), ev)
-                    break
-
-
-def _infer(relations: dict[tuple[str, str, str], _RelAcc], ruleset: RuleSet, types: dict[str, str]) -> None:
-    """Apply the rule file's inferences until nothing new is added."""
-    for _round in range(3):
-        added = False
-        for inf in ruleset.inferences:
-            if inf.function:
-                continue
-            by_pred: dict[str, list[tuple[str, str]]] = defaultdict(list)
-            for s, p, o in list(relations):
-                by_pred[p].append((s, o))
-            bindings: list[tuple[dict[str, str], list[tuple[str, str, str]]]] = [({}, [])]
-            for vs, pred, vo in inf.premises:
-                nxt = []
-                for env, used in bindings:
-                    for s, o in by_pred.get(pred, []):
-                        if env.get(vs, s) != s or env.get(vo, o) != o:
-                            continue
-                        e2 = {**env, vs: s, vo: o}
-                        if any(v in inf.types and types.get(e2[v]) not in inf.types[v] for v in (vs, vo)):
-                            continue
-                        nxt.append((e2, [*used, (s, pred, o)]))
-                bindings = nxt
-            to_delete: set[tuple[str, str, str]] = set()
-            for env, used in bindings:
-                cs, cp, co = env[inf.conclusion[0]], inf.conclusion[1], env[inf.conclusion[2]]
-                if cs == co:
-                    continue
-                key = (cs, cp, co)
-                if inf.remove:
-                    to_delete.add(key)
-                    continue
-                if key not in relations:
-                    added = True
-                acc = relations[key]
-                for premise in used:
-                    # the premise's best sentence, not all of them: a fact said in a thousand
-                    # articles would otherwise lend a thousand sentences to every conclusion
-                    # drawn from it (evidence growing with the square of the corpus)
-                    said = relations[premise].evidence.values()
-                    if not said:
-                        continue
-                    ev = min(said, key=lambda e: (-e.confidence, e.doc_id, e.start, e.end, e.rule_id))
-                    new = Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, sentence=ev.sentence,
-                                   rule_id=inf.id, confidence=round(min(ev.confidence, inf.confidence), 3))
-                    acc.evidence.setdefault((ev.doc_id, ev.start, ev.end, inf.id), new)
-                if inf.replace:
-                    to_delete.add(used[0])
-            for key in to_delete:
-                relations.pop(key, None)
-        if not added:
-            break

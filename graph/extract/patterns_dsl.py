@@ -181,7 +181,7 @@ def required_words(pattern: str, lexicons: dict[str, tuple[str, ...]]) -> tuple[
     groups that are not optional): each matches whole symbols, so its first
     word is a symbol of the sentence; a group needs one of the symbols its
     alternatives each need. A sentence whose symbols miss one of these sets
-    cannot match, and its regex need not run (:func:`graph.relate.match_sentence`).
+    cannot match, and its regex need not run (:func:`graph.extract.surface.match_sentence`).
 
     Examples:
         >>> [sorted(w) for w in required_words("{S} (has|have)? acquired|bought the? {O}", {})]

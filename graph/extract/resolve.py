@@ -14,8 +14,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from graph.rules import GazetteerEntry
+if TYPE_CHECKING:
+    from graph.extract.rules import GazetteerEntry
 
 #: Legal-form words dropped when names are compared ("Nvidia Corp." = "Nvidia").
 LEGAL_SUFFIXES = frozenset(

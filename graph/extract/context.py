@@ -1,0 +1,139 @@
+"""What the words around a name say it is: the cue sets and the typing by context.
+
+"X, a Hangzhou-based AI startup" makes X a Company, "X, the joint venture" a
+Project, "X GPUs" a Chip, "Boise-based X" a Company. :class:`CueSets` holds
+the word lists of ``cues.yaml`` and ``families.yaml`` the recognizers read
+(:mod:`graph.extract.recognizers`, :mod:`graph.extract.recognize`), as sets
+and compiled regexes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from graph.extract.rules import Rules
+
+
+class CueSets:
+    """The cue lists the recognizers read, as sets, and the family and code regexes."""
+
+    def __init__(self, rules: Rules) -> None:
+        c = rules.cues.lists
+        low = lambda k: {w.lower() for w in c.get(k, ())}  # noqa: E731
+        self.company_nouns = low("company_nouns")
+        self.project_nouns = low("project_nouns")
+        self.chip_nouns = low("chip_nouns")
+        self.model_nouns = low("model_nouns")
+        self.product_nouns = low("product_nouns")
+        self.titles = low("person_titles")
+        self.org_heads = set(c.get("organization_heads", ()))
+        self.gov_heads = set(c.get("government_heads", ()))
+        self.suffixes = set(c.get("company_suffixes", ()))
+        self.honorifics = set(c.get("honorifics", ()))
+        self.not_names = set(c.get("not_names", ()))
+        self.not_entities = {w.casefold() for w in c.get("not_entities", ())}
+        self.not_products = set(c.get("not_products", ()))
+        self.legal_forms = set(c.get("legal_forms", ()))
+        self.exchanges = set(c.get("stock_exchanges", ()))
+        self.title_words = low("title_words")
+        self.months = low("months")
+        self.name_joiners = set(c.get("name_joiners", ()))
+        self.led_by_verbs = low("led_by_verbs")
+        self.people_plurals = low("people_plurals")
+        self.product_code_nouns = low("product_code_nouns")
+        self.place_name_words = set(c.get("place_name_words", ()))
+        self.acquire_verbs = low("acquire_verbs")
+        self.agent_nouns = low("agent_nouns")
+        fams, code = rules.families.members, rules.families.code_regex
+        self.families = fams
+        alts = []
+        for f in sorted(fams, key=lambda f: -len(f.family)):
+            join = {"space": r"\s", "hyphen": "-", "none": "", "any": r"[\s-]?"}[f.joiner]
+            alts.append((re.escape(f.family) + join, f.type, f.family))
+        version = (r"(?:(?:" + "|".join(map(re.escape, rules.families.version_words)) + r")\s)?"
+                   r"[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b")
+        tiers = r"(?:\s(?:" + "|".join(map(re.escape, rules.families.tier_words)) + r"|\d+(?:\.\d+)?[BbMmTt]))*"
+        # (regex, class, the family name every match contains: a text without it is not searched)
+        self.family_rx = [
+            (re.compile(r"\b" + pre + version + tiers + r"(?![\w-])"), t, family) for pre, t, family in alts
+        ]
+        self.code_rx = re.compile(r"\b(?:" + code + r")\b")
+
+
+def is_name_token(tok) -> bool:  # noqa: ANN001
+    t = tok.text
+    return bool(t) and (t[0].isupper() or (len(t) > 1 and t[0].islower() and any(ch.isupper() for ch in t[1:])))
+
+
+def appositive_after(doc: Doc, end: int) -> bool:
+    """Whether ``doc[end:]`` starts ", a/an/the/one ..." (or "(a ...")."""
+    if end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].text[:1].isupper() \
+            and doc[end + 2].lower_ in ("'s", "\u2019s"):
+        return True  # "X, Acme's flagship platform"
+    return end + 1 < len(doc) and doc[end].text in (",", "(") and doc[end + 1].lower_ in (
+        "a", "an", "the", "another", "its", "one")
+
+
+def trim_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
+    """Skip leading words that are not part of a name (sentence-initial nouns, "of")."""
+    while start < end and (
+        doc[start].text in cues.not_names
+        or doc[start].lower_ in ("of", "and", "&")
+        or (doc[start].is_sent_start and start + 1 < end
+            and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP", "AUX")))
+    ):
+        start += 1
+    return start
+
+
+def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | None) -> str | None:
+    """Return a class implied by the words around ``doc[start:end]``, if any."""
+    after = doc[end : end + 10]
+    # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)":
+    # the class of the description's head noun, the last cue before a preposition
+    if appositive_after(doc, end):
+        head_type: str | None = None
+        prev = ""
+        for tok in after[2:]:
+            low = tok.lower_
+            if tok.text in (",", ".", ";", ")", ":", "that", "which", "who") or tok.is_sent_start:
+                break
+            if low in ("in", "at", "for", "with", "from", "to", "on", "by", "near", "inside", "behind") or (
+                    low == "of" and prev not in ("one", "some", "each", "all", "part", "network", "series",
+                                                 "cluster", "family", "group", "range", "line", "suite", "set",
+                                                 "collection", "fleet") and prev not in cues.agent_nouns):
+                break
+            if low == "of" and prev in cues.agent_nouns:
+                break  # "a maker of chips" is a company: its head is "maker"
+            two = f"{prev} {low}"
+            if low in ("factory", "fab", "plant", "city", "town"):
+                head_type = "Place" if low not in ("city", "town") else "City"
+            elif low in cues.project_nouns or two in cues.project_nouns:
+                head_type = "Project"
+            elif low in cues.company_nouns or two in cues.company_nouns:
+                head_type = current if current in ("GovernmentBody", "Organization") else "Company"
+            elif low in cues.chip_nouns and low not in ("series", "family", "parts", "design", "designs"):
+                head_type = "Chip"
+            elif low in cues.model_nouns:
+                head_type = "AIModel"
+            elif low in cues.product_nouns or two in cues.product_nouns:
+                head_type = "Product"
+            prev = low
+        if head_type is not None:
+            return head_type
+    # "X GPUs", "X model"
+    if after and current not in ("Person", "Company", "Organization", "GovernmentBody"):
+        low = after[0].lower_
+        if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
+            return "Chip"
+        if current in (None, "Product", "Company") and any(
+                t.lower_ in ("model", "models", "llm", "llms") for t in after[:4]) and not any(
+                t.text in (",", ".", ";") for t in after[:4]):
+            return "AIModel"  # "Spark large language models"
+    # "Boise-based X"
+    if start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-":
+        if current not in ("Person",):
+            return current if current in ("Company", "Organization", "GovernmentBody") else "Company"
+    return None

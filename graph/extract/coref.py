@@ -1,0 +1,240 @@
+"""References and document structure: pronouns, definite descriptions, headings.
+
+:class:`Coreference` resolves, within one document, "it"/"its" and definite
+descriptions ("the company", "the chipmaker", "the Hangzhou-based startup")
+to the most salient compatible antecedent, and lets a heading line ("- Nvidia
+Corp.", "About Acme", "COMPANY PROFILE: ACME") make its entity the topic of
+the lines below it (the ``{TOPIC:S}`` slots of header and role patterns).
+Each resolved reference becomes a :class:`~graph.extract.mentions.M` with
+the antecedent's key, marked ``coref``. The words it reads are data
+(``cues.yaml``: ``company_nouns`` and the ``reference_*`` lists,
+``profile_fields``, ``subject_verbs``, ``subject_openers``,
+``product_verbs``, ``thing_participles``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from graph.extract.mentions import M
+from graph.extract.rules import Cues
+from graph.model import subclasses
+
+ORG_TYPES = subclasses("Organization")
+COMPANY_LIKE = ("Company", "Organization")
+_PLACES = subclasses("Place")
+_HEADING_TYPES = (*ORG_TYPES, "Person", "Project", "Product", "AIModel", "Chip")
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the resolver knows at a point of the document."""
+
+    seen: list[tuple[int, M]] = field(default_factory=list)  # (sentence index, mention)
+    counts: Counter[str] = field(default_factory=Counter)
+    topic: M | None = None
+    topic_sent: int = -1
+    by_sent: dict[int, list[M]] = field(default_factory=dict)  # sentence index -> its mentions
+    breaks: list[int] = field(default_factory=list)  # clause breaks of the current sentence
+
+#: How many earlier mentions an anaphor may refer to (salience decays anyway;
+#: this bounds the work on pathological, punctuation-free text).
+_WINDOW = 60
+
+
+class Coreference:
+    """Resolves the references of a document (see the module docstring)."""
+
+    def __init__(self, cues: Cues) -> None:
+        company = {w.lower() for w in cues.raw("company_nouns") if " " not in w} - cues.words("reference_not_company")
+        nouns: dict[str, tuple[str, ...]] = {w: COMPANY_LIKE for w in company}
+        for name, cls in (("reference_chip_nouns", ("Chip",)), ("reference_model_nouns", ("AIModel",)),
+                          ("reference_project_nouns", ("Project",)),
+                          ("reference_government_nouns", ("GovernmentBody",))):
+            nouns.update({w: cls for w in cues.words(name)})
+        #: head nouns of definite descriptions and the classes they refer to
+        self.nouns = nouns
+        self.fields = cues.words("profile_fields")
+        self.subject_verbs = cues.words("subject_verbs")
+        self.subject_openers = cues.words("subject_openers")
+        self.product_verbs = cues.words("product_verbs")
+        participles = "|".join(sorted(cues.words("thing_participles")))
+        #: "it is manufactured by TSMC": "it" is a thing, not a firm
+        self.thing_passive = re.compile(r"(?:too |also )?(is|was|has been|will be|are|were) (also |now |too )?"
+                                        rf"(?:{participles})\b")
+
+    def resolve(self, doc: Doc, mentions: list[M], topics: dict[int, M] | None = None) -> list[M]:
+        """Return coreferent mentions for definite descriptions and pronouns.
+
+        A line that is only a name ("- Nvidia Corp.") makes that entity the
+        topic of the lines below it until the next such line; ``topics``, if
+        given, receives the topic of each sentence (by its first token).
+        """
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        by_start = sorted(mentions, key=lambda m: m.start)
+        ctx = _Context()
+        out: list[M] = []
+        mi = 0
+        places = {i for m in mentions if m.type in _PLACES for i in range(m.start, m.end)}
+        starts = [m.start for m in by_start]
+        for si, sent in enumerate(doc.sents):
+            lo, hi = bisect_right(starts, sent.start - 1), bisect_right(starts, sent.end - 1)
+            head = self.heading(sent, by_start[lo:hi]) if len(sent) <= 16 else None
+            ctx.breaks = [t.i for t in sent if t.text in (";", ":") or (
+                t.lower_ in ("and", "but") and t.i > 0 and doc[t.i - 1].text == ",")]
+            if head is not None:
+                ctx.topic, ctx.topic_sent = head, si
+            elif topics is not None and ctx.topic is not None:
+                topics[sent.start] = ctx.topic
+            in_sent: list[M] = []
+            for tok in sent:
+                while mi < len(by_start) and by_start[mi].start <= tok.i:
+                    if by_start[mi].start == tok.i:
+                        ctx.seen.append((si, by_start[mi]))
+                        ctx.counts[by_start[mi].key] += 1
+                        in_sent.append(by_start[mi])
+                        ctx.by_sent.setdefault(si, []).append(by_start[mi])
+                    mi += 1
+                if tok.i in taken:
+                    continue
+                low = tok.lower_
+                kind = ""
+                types: tuple[str, ...] | None = None
+                if low == "its" and (tok.text == "its" or tok.i == sent.start or tok.text == "Its"):
+                    kind, types = "possessive", (*ORG_TYPES, "Project")
+                elif low == "it":
+                    prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
+                    nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+                    kind = "subject" if prev in self.subject_openers or tok.i == sent.start or nxt in self.subject_verbs else "object"
+                    types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
+                    if kind == "object" and prev in self.product_verbs:
+                        types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
+                    after = " ".join(t.lower_ for t in doc[tok.i + 1 : tok.i + 4])
+                    if self.thing_passive.match(after):
+                        types = ("Product", "Chip", "AIModel", "Project")  # "it is manufactured by TSMC": a thing, not a firm
+                else:
+                    types = self._description(doc, tok, sent, taken, places)
+                    kind = "description" if types else ""
+                if not types:
+                    continue
+                if kind == "description" and _appositive(doc, tok.i, ctx) and not (
+                        tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("'s", "\u2019s")):
+                    continue  # "Acme, the Paris-based startup": the name is right there
+                ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent)
+                if ante is None:
+                    continue
+                out.append(M(
+                    start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
+                    text=tok.text, type=ante.type,
+                    rule="coref_description_v1" if kind == "description" else "coref_pronoun_v1",
+                    key=ante.key, coref=True, possessive=kind == "possessive",
+                ))
+        return out
+
+    def heading(self, sent: Span, mentions: list[M]) -> M | None:
+        """Return the mention a line consists of ("- Nvidia Corp.", "About Acme",
+        "COMPANY PROFILE: ACME")."""
+        toks = [t for t in sent if not t.is_space and t.text not in ("-", "•", "*", "–", "—", ".", "About", "about")]
+        # a label in capitals before a colon ("COMPANY PROFILE:") is part of the heading
+        colon = next((k for k, t in enumerate(toks) if t.text == ":"), None)
+        labelled = colon is not None and colon > 0 and all(t.is_upper or not t.is_alpha for t in toks[:colon])
+        if labelled:
+            if any(t.lower_ in self.fields for t in toks[:colon]):
+                return None  # "CEO: Jane Roe" is a header field, not a heading
+            toks = toks[colon + 1:]
+        toks = [t for t in toks if t.text != ":"]
+        inside = [m for m in mentions if m.start >= sent.start and m.end <= sent.end]
+        if len(inside) != 1 or inside[0].type not in _HEADING_TYPES:
+            return None
+        m = inside[0]
+        if labelled and m.type == "Person":
+            return None
+        rest = [t for t in toks if not (m.start <= t.i < m.end)]
+        return m if not rest and len(toks) <= 8 else None
+
+    def _description(self, doc: Doc, tok, sent: Span, taken: set[int],  # noqa: ANN001 - a spaCy Token
+                     places: set[int]) -> tuple[str, ...] | None:
+        """Return the classes a definite description "the [modifiers] noun" refers to."""
+        low = tok.lower_
+        if low not in self.nouns:
+            return None
+        j = tok.i - 1
+        steps = 0
+        while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
+            if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in (
+                "a", "an", "of", "its", "their", "his", "her", "each", "every", "any",
+            ) or (j in taken and j not in places):
+                return None
+            j -= 1
+            steps += 1
+        if j < sent.start or doc[j].lower_ not in ("the", "this", "that"):
+            return None
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        # "the maker of X" names a new entity by what it makes, unless it opens the sentence
+        # ("The Palo Alto-based developer of the Pi chatbot was founded ..." refers back)
+        restrictive = ("which", "who", "-", "to", "for", "behind") + (() if j == sent.start or (
+            j > sent.start and doc[j - 1].text in ("-", "•", "*")) else ("of",))
+        if nxt is not None and (nxt.lower_ in restrictive or
+                                (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
+            return None  # "the maker of X", "the company Acme": not a reference back
+        return self.nouns[low]
+
+
+def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
+    j = i - 1
+    while j > 0 and doc[j].lower_ != "the" and i - j < 8:
+        j -= 1
+    return j > 1 and doc[j - 1].text == "," and any(m.end == j - 1 for _s, m in ctx.seen[-3:])
+
+
+def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ctx: _Context,
+                in_sent: list[M]) -> M | None:
+    """Pick the antecedent of the anaphor at token ``i``.
+
+    * object pronoun ("only three companies produce it"): the nearest
+      compatible mention before it in the sentence;
+    * otherwise the most salient compatible mention: same-sentence subject
+      for "its"/"it", a same-sentence non-subject for a description (a writer
+      names a new entity, then refers to it by description), the topic of
+      the section, and how often and how recently it was mentioned.
+    """
+    if kind == "object":
+        for m in reversed(in_sent[-_WINDOW:]):
+            if m.end <= i and m.type in types:
+                return m
+    k = bisect_right(ctx.breaks, i - 1)
+    clause_start = ctx.breaks[k - 1] if k else 0
+    subject = next((m for m in in_sent[-_WINDOW:] if m.type in ORG_TYPES and m.start >= clause_start), None) or \
+        next((m for m in in_sent if m.type in ORG_TYPES), None)
+    best: tuple[float, int, M] | None = None
+    offset = max(0, len(ctx.seen) - _WINDOW)
+    for order, (s_, m) in enumerate(ctx.seen[offset:], offset):
+        if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
+            continue
+        if kind == "description" and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
+            continue  # "X, the subsidiary of the chipmaker": the chipmaker is not X
+        score = -0.5 * (si - s_) + 0.5 * min(ctx.counts[m.key], 8)
+        if s_ == si:
+            if kind == "description":
+                score += 1.0 if m is subject else 4.0
+            else:
+                score += 3.0 if m is subject else 1.0
+        elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
+            score += 1.0
+        if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
+            score += 2.5
+        cand = (score, order, m)
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    if best is None and ctx.topic is not None and ctx.topic.type in types and si > ctx.topic_sent:
+        return ctx.topic
+    return best[2] if best else None
+
+
+def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
+    return next((m2 for m2 in in_sent if m2.type in types), None) is m

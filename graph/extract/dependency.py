@@ -1,0 +1,140 @@
+"""Dependency rules: relations read from the parse of a trained pipeline.
+
+A rule of ``relations.yaml`` with a ``dependency`` block names its verbs (by
+lemma) and where its subject and object come from (``nsubj``,
+``nsubjpass``, ``dobj``, ``agent``, ``attr``, ``prep:<word>``); relative
+pronouns, participles and coordination are followed, and a mention that
+only modifies the filler counts ("the Nvidia H100 GPUs"). The model-free
+pipeline has no parse, so there only the surface rules run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.tokens import Span
+
+from graph.extract.hedging import Scope
+from graph.extract.mentions import Found, M
+from graph.extract.quantities import Quantity
+from graph.extract.rules import Cues
+from graph.extract.surface import Compiled
+from graph.model import subclasses
+
+ORG_TYPES = subclasses("Organization")
+
+
+class DependencyRules:
+    """Runs the dependency rules over parsed sentences (see the module docstring)."""
+
+    def __init__(self, cues: Cues) -> None:
+        #: words that make a coordinated item a contrast ("SRAM rather than HBM")
+        self.contrasts = cues.words("contrasts")
+        #: nouns of things: "Nvidia GPUs" names GPUs, not Nvidia
+        self.thing_nouns = cues.words("chip_nouns") | cues.words("model_nouns") | cues.words("product_nouns")
+
+    def match(self, sent: Span, mentions: list[M], rules: tuple[Compiled, ...], quantities: list[Quantity],
+              scope: Scope) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+        """Run the dependency rules over a parsed sentence (trained pipelines only).
+
+        A rule names its verbs (lemmas) and where its subject and object come
+        from (``nsubj``, ``nsubjpass``, ``dobj``, ``agent``, ``prep:<word>``);
+        relative pronouns, participles and coordination are followed.
+        """
+        doc = sent.doc
+        if not doc.has_annotation("DEP") or sent.text.rstrip().endswith("?"):
+            return [], []
+        at: dict[int, M] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                at.setdefault(i, m)
+        found: list[Found] = []
+        blocked: list[tuple[str, str, str, str]] = []
+        verbs = [(v, v.lemma_.lower()) for v in sent if v.pos_ in ("VERB", "AUX")]
+        present = {m.type for m in mentions}
+        cues: dict[int, str | None] = {}  # verb index -> what blocks it
+        for comp in rules:
+            dep = comp.rule.dependency
+            if not dep or present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
+                continue  # no verbs, or no mention of the subject or object classes
+            for v, lemma in verbs:
+                if lemma not in comp.verbs:
+                    continue
+                subs = [m for src in dep["subject_from"] for t in self._tokens(v, src) for m in self._mentions_at(t, at)]
+                objs = [m for src in dep["object_from"] for t in self._tokens(v, src) for m in self._mentions_at(t, at)]
+                if not subs or not objs:
+                    continue
+                if v.i not in cues:
+                    cues[v.i] = scope.verb_blocked(v)
+                cue = cues[v.i]
+                for sm in _unique(subs):
+                    for om in _unique(objs):
+                        if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:
+                            continue
+                        if cue:
+                            blocked.append((sm.text, comp.rule.predicate, om.text, f"{comp.rule.id}: {cue}"))
+                            continue
+                        quals: dict[str, Any] = {}
+                        lo, hi = v.left_edge.i, v.right_edge.i + 1
+                        for q in quantities:
+                            if lo <= q.start_token < hi:
+                                if q.kind == "date":
+                                    quals.setdefault("date", q.unit)
+                                elif q.kind == "money" and comp.rule.predicate in ("investsIn", "acquired"):
+                                    quals.setdefault("amount", str(q.value))  # text: extractions stay JSON/msgpack
+                                    quals.setdefault("currency", q.unit)
+                        for pred in (comp.rule.predicate, *comp.rule.also):
+                            found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, dict(quals)))
+        return found, blocked
+
+    def _tokens(self, v, source: str) -> list:  # noqa: ANN001 - spaCy tokens
+        """The tokens that fill a dependency source of verb ``v`` (conjuncts included)."""
+        out = []
+        if source in ("nsubj", "nsubjpass"):
+            subs = [c for c in v.children if c.dep_ == source]
+            if not subs and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+                subs = [c for c in v.head.children if c.dep_ == source]  # "X designed and sells Y"
+            if source == "nsubjpass" and v.dep_ == "acl":
+                subs = [v.head]  # "chips designed by Nvidia"
+            for t in subs:
+                if t.lower_ in ("which", "who", "that") and v.dep_ == "relcl":
+                    t = v.head  # "X, which acquired Y"
+                out.append(t)
+        elif source == "dobj":
+            out = [c for c in v.children if c.dep_ == "dobj"]
+        elif source == "attr":
+            out = [c for c in v.children if c.dep_ == "attr"]
+        elif source == "agent":
+            out = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        elif source.startswith("prep:"):
+            word = source[5:]
+            out = [g for c in v.children if c.dep_ in ("prep", "dative") and c.lower_ == word
+                   for g in c.children if g.dep_ == "pobj"]
+        expanded = []
+        for t in out:
+            stack = [t]
+            while stack:
+                x = stack.pop()
+                expanded.append(x)
+                for c in x.children:
+                    if c.dep_ not in ("conj", "appos"):
+                        continue
+                    between = {w.lower_ for w in x.doc[min(x.i, c.i) + 1:max(x.i, c.i)]}
+                    if between & self.contrasts:
+                        continue  # "SRAM rather than HBM", "A but not B"
+                    stack.append(c)
+        return expanded
+
+    def _mentions_at(self, t, at: dict[int, M]) -> list[M]:  # noqa: ANN001 - a spaCy Token
+        """The mention at token ``t``, or those modifying it ("Trainium2 chips", "the Nvidia H100 GPUs")."""
+        if t.i in at:
+            return [at[t.i]]
+        mods = [at[c.i] for c in t.children if c.i < t.i and c.dep_ in ("compound", "amod", "nmod", "npadvmod") and c.i in at]
+        if t.lower_ in self.thing_nouns:
+            mods = [m for m in mods if m.type not in ORG_TYPES]  # "Nvidia GPUs": the brand is not the thing
+        return mods
+
+
+def _unique(ms: list[M]) -> list[M]:
+    seen: set[int] = set()
+    return [m for m in ms if not (id(m) in seen or seen.add(id(m)))]

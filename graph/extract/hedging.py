@@ -1,0 +1,121 @@
+"""Scope: whether a matched relation is asserted, or negated, hedged, former or questioned.
+
+A relation a rule matches is a fact only when its clause asserts it for the
+time of writing. :class:`Scope` finds the cue that blocks a match: a
+negation or denial ("has not acquired", "denied"), a hedge, plan or pending
+deal ("reportedly", "plans to", "in talks"), modality ("could"), a former
+role ("former chief executive"), looking back to the start of the match's
+clause and skipping asides that hold neither end of the relation. For the
+dependency rules it walks up the parse instead (:meth:`Scope.verb_blocked`:
+"agreed to supply", "denied buying"). The words are data: the lists
+``negation``, ``hedges``, ``hedge_phrases``, ``former``, ``clause_breaks``,
+``aside_openers``, ``hedging_heads``, ``modals`` of ``cues.yaml``.
+"""
+
+from __future__ import annotations
+
+from graph.extract.rules import Cues
+
+
+class Scope:
+    """The blocking cues of one rule set (see the module docstring)."""
+
+    def __init__(self, cues: Cues) -> None:
+        self.negation = cues.words("negation")
+        self.hedges = cues.words("hedges")
+        self.phrases = cues.raw("hedge_phrases")
+        self.former = cues.words("former")
+        self.breaks = cues.words("clause_breaks")
+        self.aside_openers = cues.words("aside_openers")
+        self.hedging_heads = cues.words("hedging_heads")
+        self.modals = cues.words("modals")
+
+    def blocked_by(self, words: list[str], a: int, b: int, ignore: frozenset[str] = frozenset(),
+                   scope: str = "clause", slots: frozenset[int] = frozenset()) -> str | None:
+        """Return the cue that blocks symbols ``[a, b)``, looking back to the clause start.
+
+        Negations and hedges count from the start of the clause to the end of
+        the match; "former"/"previously" only inside the match or just before
+        it. A comma-delimited aside that holds none of the relation's ends
+        (``slots``: their symbol indices) is skipped: in "Feldman, a former AMD
+        vice president, is the CEO" the "former" is the aside's.
+
+        Examples:
+            >>> from graph.extract.rules import load_rules
+            >>> scope = Scope(load_rules().cues)
+            >>> scope.blocked_by("^ §Company#0 has not acquired §Company#1".split(), 1, 6)
+            'not'
+            >>> scope.blocked_by("^ §Company#0 acquired §Company#1".split(), 1, 4) is None
+            True
+        """
+        def is_former(w: str) -> bool:
+            return w in self.former or w.startswith("ex-") or w == "ex"
+
+        for w in words[max(a - 2, 1):a]:
+            if is_former(w):
+                return w
+        if scope == "phrase":
+            window_idx = list(range(a, b))
+        else:
+            k = a - 1
+            while k > 0 and words[k] not in self.breaks and not (words[k] in ("and", "but") and words[k - 1] == ","):
+                k -= 1
+            window_idx = list(range(max(k, 0), b))
+        skip = self._asides(words, window_idx, slots)
+        window = [words[i] for i in window_idx if i not in skip]
+        for i, w in zip([i for i in window_idx if i not in skip], window):
+            if w in ignore:
+                continue
+            if w in self.negation or w in self.hedges:
+                return w
+            if is_former(w) and i >= a and not self._former_elsewhere(words, i, slots):
+                return w
+        text = " ".join(window)
+        for phrase in self.phrases:
+            if phrase in text:
+                return phrase
+        return None
+
+    @staticmethod
+    def _former_elsewhere(words: list[str], i: int, slots: frozenset[int]) -> bool:
+        """Whether a "former" at ``i`` belongs to another clause than the relation.
+
+        In "X, the former chief executive of Y who took over as Z's chief
+        executive", a relative pronoun stands between "former" and Z.
+        """
+        later = [k for k in slots if k > i]
+        if not later:
+            return False
+        return any(words[k] in ("who", "which", "that", "whose", ";") for k in range(i + 1, min(later)))
+
+    def _asides(self, words: list[str], idx: list[int], slots: frozenset[int]) -> set[int]:
+        """Indices of comma-delimited asides (", a former AMD executive,") without slots."""
+        out: set[int] = set()
+        commas = [i for i in idx if words[i] == ","]
+        for x, y in zip(commas, commas[1:]):
+            inner = range(x + 1, y)
+            if y - x > 1 and words[x + 1] in self.aside_openers and not any(i in slots for i in inner):
+                out.update(range(x, y + 1))
+        return out
+
+    def verb_blocked(self, v) -> str | None:  # noqa: ANN001 - a spaCy Token
+        """Negation, modality or a hedging/denying head over verb ``v``."""
+        for c in v.children:
+            if c.dep_ == "neg" or c.lower_ in self.negation:
+                return c.lower_
+            if c.dep_ in ("aux", "advmod") and (c.lower_ in self.modals or c.lower_ in self.hedges or c.lower_ in self.former):
+                return c.lower_
+        node = v
+        while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head is not node:
+            node = node.head
+            if node.lemma_.lower() in self.hedging_heads or node.lower_ in self.hedges:
+                return node.lemma_.lower()
+            if any(c.dep_ == "neg" for c in node.children) and node.dep_ != "conj":
+                return "not"
+        # and, as for surface rules, any negation or hedge earlier in the clause
+        sent = v.sent
+        start = max([t.i + 1 for t in sent if t.i < v.i and t.text in (";", ":")] + [sent.start])
+        for t in v.doc[start:v.i]:
+            if t.lower_ in self.negation or t.lower_ in self.hedges:
+                return t.lower_
+        return None

@@ -1,0 +1,303 @@
+"""The ``kg_recognizer`` component: every typed mention of a document.
+
+Three sources of candidates, in order of trust:
+
+1. the **gazetteer** (:mod:`graph.extract.gazetteer`), matched before the
+   statistical NER so that it wins;
+2. the **pattern recognizers** for names the gazetteer does not know
+   (:mod:`graph.extract.recognizers`);
+3. the **statistical NER** of a trained pipeline, its labels mapped onto the
+   ontology's classes (:data:`NER_MAP`) and corrected by context cues
+   (:mod:`graph.extract.context`).
+
+The longest candidate of the highest trust wins each span; then legal
+suffixes are taken in, coordinated lists agree on a class, and later
+mentions of a name found once (whole, by surname, by first word) are added.
+The component leaves ``doc.ents`` holding only mentions labelled with an
+ontology class (the gazetteer id, if any, in ``ent_id_``) and the rule that
+found each in ``doc.spans["kg_rules"]``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from graph.extract.context import CueSets, context_type
+from graph.extract.recognizers import pattern_spans
+from graph.extract.rules import Rules, load_rules
+from graph.model import ENTITY_TYPES, SUPERCLASS
+
+#: Statistical NER labels and the class they map to before context cues.
+NER_MAP = {
+    "ORG": "Company",
+    "GPE": "City",
+    "LOC": "Place",
+    "PERSON": "Person",
+    "PRODUCT": "Product",
+    "FAC": None,
+    "NORP": None,
+}
+
+#: NER labels that are never names, whatever the context says.
+_NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "NORP", "LANGUAGE"}
+
+
+class Recognizer:
+    """The ``kg_recognizer`` component (see the module docstring)."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.cues = CueSets(rules)
+        self.digest = rules.digest
+
+    def _map_ner(self, ent: Span) -> str | None:
+        label = ent.label_
+        if label in ENTITY_TYPES:
+            return label
+        if label not in NER_MAP:
+            return None
+        etype = NER_MAP[label]
+        words = ent.text.split()
+        if label == "ORG":
+            last = words[-1] if words else ""
+            if last in self.cues.gov_heads or ent.text.startswith(("U.S. ", "US ")) and any(w in self.cues.gov_heads for w in words):
+                return "GovernmentBody"
+            if last in self.cues.org_heads:
+                return "Organization"
+            return "Company"
+        if label == "PERSON":
+            toks = [t for t in ent if not t.is_punct]
+            if len(toks) < 2 or not all(t.is_alpha and t.text[0].isupper() and not t.is_upper for t in toks):
+                return None
+            return "Person"
+        if label == "GPE":
+            return "City"
+        return etype
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = self.cues
+        # (start, end, type, rule, kb_id, priority)
+        cands: list[tuple[int, int, str, str, str, int]] = []
+        for ent in doc.ents:
+            if ent.label_ in ENTITY_TYPES and ent.ent_id_:
+                cands.append((ent.start, ent.end, ent.label_, "gazetteer", ent.ent_id_, 3))
+            else:
+                etype = self._map_ner(ent)
+                # trim leading determiners the model includes ("the Stargate Project")
+                s = ent.start
+                while s < ent.end - 1 and doc[s].lower_ in ("the", "a", "an"):
+                    s += 1
+                if etype is None and ent.label_ not in _NOT_NAME_LABELS and (
+                        any(ch.isupper() for ch in ent.text) if ent.label_ == "CARDINAL" else any(ch.isalpha() for ch in ent.text)):
+                    etype = context_type(cues, doc, s, ent.end, None)
+                # "Commerce Secretary", "Finance Minister": a department word, not a name
+                if ent.end - s == 1 and ent.end < len(doc) and doc[ent.end].text in self.cues.honorifics:
+                    etype = None
+                if etype is not None:
+                    cands.append((s, ent.end, etype, f"ner_{ent.label_.lower()}", "", 1))
+        for s, e, etype, rule in pattern_spans(cues, doc):
+            # a versioned family name ("Llama 7") is more specific than the family word,
+            # and a name described by an appositive ("Acme Compute, a joint venture")
+            # more than the gazetteer name it starts with
+            strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1",
+                              "pattern_name_head_long_v1")
+            cands.append((s, e, etype, rule, "", 3 if strong else 2))
+        # greedy: priority, then length, then gazetteer before pattern, then position
+        cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
+        taken = [False] * len(doc)
+        chosen: list[tuple[int, int, str, str, str, int]] = []
+        for c in cands:
+            s, e = c[0], c[1]
+            if s >= e or any(taken[s:e]):
+                # a pattern span that strictly contains a lower-priority one wins
+                continue
+            # drop generic terms and names that are only cue or function words
+            if c[4] == "" and doc[s:e].text.casefold() in cues.not_entities:
+                continue
+            if c[4] == "" and all(t.text in cues.not_names or not t.is_alpha and not t.like_num and not any(ch.isalnum() for ch in t.text) for t in doc[s:e]):
+                continue
+            for k in range(s, e):
+                taken[k] = True
+            chosen.append(c)
+        chosen.sort(key=lambda c: c[0])
+        typed: list[list] = []
+        for s, e, etype, rule, kb, _prio in chosen:
+            # a legal suffix settles the class; an organisation head word ("Foundation") does not
+            if not kb and not (rule in ("pattern_name_head_v1", "pattern_name_head_long_v1") and etype == "Company"):
+                ctx = context_type(cues, doc, s, e, etype)
+                if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
+                    etype = ctx
+            typed.append([s, e, etype, rule, kb])
+        typed = self._legal_suffixes(doc, typed)
+        typed = self._coordination_types(doc, typed)
+        typed = self._repeats(doc, typed)
+        typed = self._surnames(doc, typed)
+        typed = self._short_forms(doc, typed)
+        ents: list[Span] = []
+        rules: list[Span] = []
+        for s, e, etype, rule, kb in typed:
+            ents.append(Span(doc, s, e, label=etype, kb_id=kb, span_id=kb))
+            rules.append(Span(doc, s, e, label=rule))
+        for tok in doc:  # the ruler's ids stay on tokens unless cleared
+            tok.ent_id_ = ""
+            tok.ent_kb_id_ = ""
+        doc.ents = ents
+        doc.spans["kg_rules"] = rules
+        return doc
+
+
+    def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
+        """Extend organisation names over a trailing legal form ("Acme, Inc.")."""
+        starts = {t[0] for t in typed}
+        for t in typed:
+            if t[2] not in ("Company", "Organization"):
+                continue
+            e = t[1]
+            while e < len(doc):
+                if e + 4 < len(doc) + 1 and doc[e].text == "(" and e + 3 < len(doc) and \
+                        doc[e + 1].text.upper() in self.cues.exchanges and doc[e + 2].text == ":":
+                    close = next((k for k in range(e + 3, min(e + 7, len(doc))) if doc[k].text == ")"), None)
+                    if close is not None:  # "Acme Inc. (NASDAQ: ACME)": the ticker is part of the name
+                        e = close + 1
+                        continue
+                if e in starts:
+                    break
+                if doc[e].text in self.cues.legal_forms:
+                    e += 1
+                elif doc[e].text == "," and e + 1 < len(doc) and doc[e + 1].text in self.cues.legal_forms and e + 1 not in starts:
+                    e += 2
+                else:
+                    break
+            t[1] = e
+        # a mention swallowed by the extension (the ticker "ACME") is dropped
+        spans = sorted(typed, key=lambda t: (t[0], -(t[1] - t[0])))
+        kept: list[list] = []
+        for t in spans:
+            if kept and t[0] < kept[-1][1]:
+                continue
+            kept.append(t)
+        return kept
+
+    @staticmethod
+    def _coordination_types(doc: Doc, typed: list[list]) -> list[list]:
+        """In "A, B and C" a statistical guess that disagrees with the rest yields.
+
+        "Arthur Mensch, Guillaume Lample and Timothée Lacroix": if the NER
+        calls the middle name an ORG, the two people around it correct it.
+        """
+        groups: list[list[int]] = []
+        cur = [0] if typed else []
+        for k in range(1, len(typed)):
+            between = doc[typed[k - 1][1] : typed[k][0]].text.strip()
+            if between in (",", "and", ", and", "&", "or", ", or"):
+                cur.append(k)
+            else:
+                groups.append(cur)
+                cur = [k]
+        if cur:
+            groups.append(cur)
+        for g in groups:
+            if len(g) < 3:
+                continue
+            tops = Counter(_top(typed[k][2]) for k in g)
+            top, n = tops.most_common(1)[0]
+            if n < len(g) - 1 or n == len(g):
+                continue
+            for k in g:
+                if _top(typed[k][2]) != top and typed[k][3].startswith("ner_"):
+                    typed[k][2] = next(typed[j][2] for j in g if _top(typed[j][2]) == top)
+        return typed
+
+    @staticmethod
+    def _repeats(doc: Doc, typed: list[list]) -> list[list]:
+        """Find every other occurrence of a multi-word name found once ("Marisol Quintero").
+
+        A title or suffix may have been needed to find a name the first time;
+        the same words elsewhere in the document are the same name.
+        """
+        names: dict[tuple[str, ...], str] = {}
+        for s, e, etype, rule, kb in typed:
+            if e - s >= 2 and not kb and rule != "pattern_context_v1":
+                names.setdefault(tuple(t.text for t in doc[s:e]), etype)
+        if not names:
+            return typed
+        taken = {i for s, e, *_ in typed for i in range(s, e)}
+        extra = []
+        firsts: dict[str, list[tuple[str, ...]]] = {}
+        for words in names:
+            firsts.setdefault(words[0], []).append(words)
+        starts = {t[0]: t for t in typed}
+        for tok in doc:
+            known = firsts.get(tok.text)
+            if not known:
+                continue
+            for words in sorted(known, key=len, reverse=True):
+                end = tok.i + len(words)
+                if end > len(doc) or tuple(t.text for t in doc[tok.i:end]) != words:
+                    continue
+                inside = [t for t in typed if tok.i <= t[0] and t[1] <= end]
+                if any(i in taken for i in range(tok.i, end)) and not (
+                        inside and all(i in {x for t in inside for x in range(t[0], t[1])}
+                                       for i in range(tok.i, end) if i in taken)
+                        and not (tok.i in starts and starts[tok.i][1] == end)):
+                    continue  # overlaps a name it does not contain
+                if tok.i in starts and starts[tok.i][1] == end:
+                    break  # already this very name
+                # "TSMC Arizona" found once is the name here too, not "TSMC" + "Arizona"
+                for t in inside:
+                    typed.remove(t)
+                extra.append([tok.i, end, names[words], "pattern_repeat_v1", ""])
+                taken.update(range(tok.i, end))
+                break
+        return sorted(typed + extra, key=lambda x: x[0])
+
+    @staticmethod
+    def _surnames(doc: Doc, typed: list[list]) -> list[list]:
+        """Find later mentions of a person by surname alone ("Mensch leads ...")."""
+        surnames: dict[str, str] = {}
+        for s, e, etype, _rule, _kb in typed:
+            if etype == "Person" and e - s >= 2 and doc[e - 1].is_alpha:
+                surnames.setdefault(doc[e - 1].text, "Person")
+        if not surnames:
+            return typed
+        for t in typed:  # a single word the NER typed otherwise is the person ("Venturo serves")
+            if t[1] - t[0] == 1 and doc[t[0]].text in surnames and t[3].startswith("ner_") and t[2] != "Person":
+                t[2], t[3] = "Person", "pattern_surname_v1"
+        taken = {i for s, e, *_ in typed for i in range(s, e)}
+        extra = [[t.i, t.i + 1, "Person", "pattern_surname_v1", ""] for t in doc
+                 if t.text in surnames and t.i not in taken and t.text[0].isupper()]
+        return sorted(typed + extra, key=lambda x: x[0])
+
+
+    def _short_forms(self, doc: Doc, typed: list[list]) -> list[list]:
+        """Find later mentions of an organisation by its first word ("Moonshot")."""
+        firsts: dict[str, str] = {}
+        for s, e, etype, _rule, _kb in typed:
+            if etype in ("Company", "Organization") and e - s >= 2:
+                w = doc[s]
+                if w.is_alpha and len(w.text) >= 4 and w.text[0].isupper() and w.text not in self.cues.not_names \
+                        and w.text.casefold() not in self.cues.not_entities:
+                    firsts.setdefault(w.text, etype)
+        if not firsts:
+            return typed
+        taken = {i for s, e, *_ in typed for i in range(s, e)}
+        extra = []
+        for t in doc:
+            if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or not t.pos_):
+                nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+                if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
+                    continue  # part of a longer name we do not know
+                extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
+        return sorted(typed + extra, key=lambda x: x[0])
+
+
+def _top(cls: str) -> str:
+    return SUPERCLASS.get(cls, cls)
+
+
+@Language.factory("kg_recognizer", default_config={"packs": []})
+def make_recognizer(nlp: Language, name: str, packs: list[str]) -> Recognizer:
+    """Factory of the ``kg_recognizer`` component: the packaged rules and ``packs``."""
+    return Recognizer(load_rules(packs))

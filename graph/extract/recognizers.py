@@ -1,0 +1,225 @@
+"""Pattern recognizers: names the gazetteer does not know, found by their form and neighbours.
+
+Legal suffixes and organisation head words ("Acme Holdings Corp.", "...
+Ministry"), product families with versions ("Llama 7", from
+``families.yaml``), chip codes beside a chip noun ("X900 GPUs"), "Project X",
+people after titles ("chief executive Jane Roe") or before roles ("Jane Roe
+as chief financial officer"), products named after their maker ("Acme
+Cloud"), a town before its state ("Taylor, Texas"), the object of an
+acquisition, versioned product names ("Tomahawk 5"). Each candidate carries
+the rule that found it; :mod:`graph.extract.recognize` chooses among them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from graph.extract.context import CueSets, appositive_after, context_type, is_name_token, trim_start
+
+
+def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
+    """Return ``(start_tok, end_tok, class, rule)`` from the pattern recognizers."""
+    found: list[tuple[int, int, str, str]] = []
+    text = doc.text
+    # per-token values read once: doc[i] makes a new Token on every access
+    toks = list(doc)
+    words = [t.text for t in toks]
+    name = [is_name_token(t) for t in toks]
+    lowers = [t.lower_ for t in toks]
+    ent_ids = [t.ent_id_ for t in toks]
+    # product families with versions
+    for rx, etype, family in cues.family_rx:
+        if family not in text:
+            continue  # 65 regexes over the whole text were a third of this component
+        for m in rx.finditer(text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                found.append((span.start, span.end, etype, "pattern_family_v1"))
+    # chip codes beside a chip noun, or model codes beside a model noun
+    for m in cues.code_rx.finditer(text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or len(span) != 1 or span.text.isdigit():
+            continue
+        nxt = [t.lower_ for t in toks[span.end : span.end + 2]]
+        nxt2 = " ".join(nxt)
+        if nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
+            found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
+        elif nxt and nxt[0] in cues.product_code_nouns:
+            found.append((span.start, span.end, "Product", "pattern_product_code_v1"))
+        elif nxt and (nxt[0] in cues.model_nouns or nxt2 in cues.model_nouns):
+            found.append((span.start, span.end, "AIModel", "pattern_model_code_v1"))
+    # capitalised sequences ending in a company suffix or an organisation head
+    i = 0
+    n = len(doc)
+    while i < n:
+        if not name[i] or words[i] in cues.not_names:
+            i += 1
+            continue
+        j = i
+        while j < n and j - i < 7 and (
+            name[j] or (
+                words[j] in cues.name_joiners and j + 1 < n and name[j + 1]
+                # "Acme Holdings and Zed Corp." are two names
+                and not (words[j] == "and" and words[j - 1] in cues.suffixes)
+            )
+        ):
+            j += 1
+        # a known name followed by "and": the run starts after it ("Nvidia and Zorblax Labs")
+        for k in range(i, j):
+            if words[k] in ("and", "&") and all(ent_ids[x] for x in range(i, k)):
+                i = k + 1
+                break
+        if i >= j:
+            i = j + 1
+            continue
+        # [i, j) is a run of name tokens; find the last head inside it
+        has_head = False
+        for k in range(j - 1, i, -1):
+            head = words[k]
+            if head.isupper() and len(head) > 3:
+                head = head.title()  # "ZORBLAX HOLDINGS" in a heading
+            etype = None
+            if head in cues.suffixes:
+                etype = "Company"
+            elif head in cues.gov_heads:
+                etype = "GovernmentBody"
+            elif head in cues.org_heads:
+                etype = "Organization"
+            elif head == "Project" and k > i:
+                etype = "Project"
+            if etype:
+                has_head = True
+                start = trim_start(cues, doc, i, k)
+                if start < k:
+                    end = k + 1
+                    # "Corp." after "Group": extend over chained suffixes
+                    while end < n and words[end] in cues.suffixes:
+                        end += 1
+                    # "Fidelity Management & Research": a longer name than the known "Fidelity"
+                    rule = "pattern_name_head_v1"
+                    if any(ent_ids[x] for x in range(start, end)) and not ent_ids[end - 1]:
+                        rule = "pattern_name_head_long_v1"
+                    found.append((start, end, etype, rule))
+                break
+        # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
+        start = trim_start(cues, doc, i, j)
+        if not has_head and start < j and j - start <= 4:
+            ctx = context_type(cues, doc, start, j, None)
+            if ctx is not None:
+                rule = "pattern_appositive_v1" if appositive_after(doc, j) else "pattern_context_v1"
+                found.append((start, j, ctx, rule))
+        i = max(j, i + 1)
+    # "Project Rainier"
+    for tok in toks[:-1]:
+        if words[tok.i] == "Project" and name[tok.i + 1] and words[tok.i + 1] not in cues.not_names:
+            end = tok.i + 2
+            while end < n and end - tok.i < 4 and name[end] and not toks[end].is_sent_start:
+                end += 1
+            found.append((tok.i, end, "Project", "pattern_project_v1"))
+    # people with honorifics or titles: "President Jane Roe", "chief executive Jane Roe"
+    for tok in toks:
+        first = tok.i + 1
+        by = lowers[tok.i] == "by" and tok.i > 0 and lowers[tok.i - 1] in cues.led_by_verbs
+        plural = lowers[tok.i] in cues.people_plurals
+        if words[tok.i] in cues.honorifics or lowers[tok.i] in cues.titles or plural or by:
+            if lowers[tok.i] in cues.titles and words[tok.i] not in cues.honorifics and tok.i > 0 and lowers[tok.i - 1] in ("a", "an"):
+                continue
+            if first < n and words[first] == ":":  # "CEO: Jane Roe" in a profile header
+                first += 1
+            k = first
+            while k < n and k - first < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names \
+                    and lowers[k] not in cues.titles and lowers[k] not in cues.title_words \
+                    and (not toks[k].is_sent_start or words[k - 1] == ":"):
+                k += 1
+            while k - first >= 2:
+                found.append((first, k, "Person", "pattern_person_title_v1"))
+                # "Founders: Jane Roe, John Doe and Ann Poe"
+                if k + 2 < n and words[k] in (",", "and") and toks[k + 1].is_alpha and words[k + 1][:1].isupper():
+                    first = k + 1
+                    k = first
+                    while k < n and k - first < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names:
+                        k += 1
+                else:
+                    break
+    # products named after their maker: "VMware Cloud Foundation", "Apple Intelligence"
+    title_lines: dict[int, bool] = {}  # sentence start -> is a title-case headline
+    for e in doc.ents:
+        if e.label_ not in ("Company",) or not e.ent_id_:
+            continue
+        sent = e.sent
+        if sent.start not in title_lines:
+            title_lines[sent.start] = _title_case_line(sent)
+        if title_lines[sent.start]:
+            continue
+        k = e.end
+        while k < n and k - e.end < 4 and name[k] and words[k] not in cues.not_names \
+                and lowers[k] not in cues.titles and words[k] not in cues.honorifics \
+                and words[k] not in cues.suffixes and not ent_ids[k] and not toks[k].is_sent_start \
+                and words[k].casefold() not in cues.not_entities and lowers[k] not in cues.chip_nouns \
+                and lowers[k] not in cues.model_nouns and lowers[k] not in cues.company_nouns:
+            k += 1
+        if k > e.end and not (k < n and words[k] in ("'s", "\u2019s")):
+            found.append((e.start, k, "Product", "pattern_brand_product_v1"))
+    # a town before its state or country: "Taylor, Texas", "New Carlisle, Indiana"
+    for e in doc.ents:
+        if e.label_ in ("Place", "Country") and e.ent_id_ and e.start >= 2 and words[e.start - 1] == ",":
+            k = e.start - 1
+            j = k
+            while j > 0 and k - j < 3 and name[j - 1] and not ent_ids[j - 1] \
+                    and (words[j - 1] not in cues.not_names or words[j - 1] in cues.place_name_words):
+                j -= 1
+            if j < k:
+                found.append((j, k, "City", "pattern_city_state_v1"))
+    # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
+    for tok in toks[:-1]:
+        if lowers[tok.i] in cues.acquire_verbs:
+            nxt = toks[tok.i + 1]
+            if nxt.is_alpha and nxt.text[:1].isupper() and nxt.text not in cues.not_names and not nxt.ent_id_:
+                k = tok.i + 2
+                while k < n and k - tok.i < 5 and name[k] and not ent_ids[k]:
+                    k += 1
+                found.append((tok.i + 1, k, "Company", "pattern_acquired_v1"))
+    # versioned product names: "Tomahawk 5", "Gaudi 3" (typed by the noun after them)
+    for tok in toks[:-1]:
+        nxt = toks[tok.i + 1]
+        if (tok.is_alpha and words[tok.i][:1].isupper() and not tok.is_upper and len(words[tok.i]) > 2
+                and words[tok.i] not in cues.not_names and lowers[tok.i] not in cues.months
+                and words[tok.i] not in cues.not_products and not tok.is_sent_start
+                and re.fullmatch(r"\d{1,2}(?:\.\d)?[A-Za-z]?", nxt.text)):
+            after = " ".join(t.lower_ for t in toks[tok.i + 2 : tok.i + 5])
+            etype = "Product"
+            if any(w in cues.chip_nouns for w in after.split()):
+                etype = "Chip"
+            elif any(w in ("model", "models", "llm") for w in after.split()):
+                etype = "AIModel"
+            found.append((tok.i, tok.i + 2, etype, "pattern_versioned_v1"))
+    # people followed by a role: "Dario Blanco as chief financial officer"
+    for tok in toks[:-3]:
+        if not (tok.is_alpha and words[tok.i][:1].isupper() and words[tok.i] not in cues.not_names):
+            continue
+        k = tok.i + 1
+        while k < n and k - tok.i < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names:
+            k += 1
+        if k - tok.i < 2 or k + 1 >= n or words[k] not in (",", "as"):
+            continue
+        j = k + 1
+        if words[k] == "," and lowers[j] == "who":  # "Jane Roe, who ...": people are "who"
+            found.append((tok.i, k, "Person", "pattern_person_role_v1"))
+            continue
+        if lowers[j] in ("the", "a", "an", "its", "their"):
+            j += 1
+        two = f"{lowers[j]} {lowers[j + 1]}" if j + 1 < n else ""
+        if lowers[j] in cues.titles and lowers[j] not in ("partner", "investor", "general", "official", "head", "chair") \
+                or two in cues.titles:
+            found.append((tok.i, k, "Person", "pattern_person_role_v1"))
+    return found
+
+
+def _title_case_line(sent: Span) -> bool:
+    """Whether a line is a headline in title case ("Broadcom Completes Acquisition of VMware")."""
+    if len(sent) > 40:
+        return False  # a headline is short
+    words = [t for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.8

@@ -1,0 +1,237 @@
+"""Surface rules: sentences as symbol strings, matched by the compiled patterns of ``relations.yaml``.
+
+:func:`symbolize` rewrites a sentence as words in lower case and mentions as
+``§Class#n``; each rule pattern (:mod:`graph.extract.patterns_dsl`) is a
+regex over that string whose named groups are the subject and object slots.
+:func:`match_sentence` runs the patterns a sentence can match (an index of
+the words each pattern cannot do without, :func:`pattern_index`), asks the
+:class:`~graph.extract.hedging.Scope` whether each match is asserted, and
+attaches the quantities its words carry. These rules work with any
+pipeline, the model-free one included.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Span
+
+from graph.extract.hedging import Scope
+from graph.extract.mentions import Found, M
+from graph.extract.patterns_dsl import MARK, compile_pattern, required_words
+from graph.extract.quantities import Quantity
+from graph.extract.relation_rules import RelationRule, RuleSet
+
+
+@dataclass(slots=True)
+class Compiled:
+    rule: RelationRule
+    regexes: list[re.Pattern[str]] = field(default_factory=list)
+    #: for each regex, the sets of symbols a sentence needs one of each to match
+    #: (:func:`graph.extract.patterns_dsl.required_words`)
+    needs: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    #: the rule's subject and object classes: a sentence without a mention of
+    #: each cannot fill both slots, so its patterns need not be run
+    subjects: frozenset[str] = frozenset()
+    objects: frozenset[str] = frozenset()
+    #: the lemmas of the rule's dependency verbs (lower case), if any
+    verbs: frozenset[str] = frozenset()
+
+
+def compile_rules(rs: RuleSet) -> tuple[Compiled, ...]:
+    """Compile every pattern of ``rs`` to a regex, with the words each cannot do without."""
+    out = []
+    for rule in rs.rules:
+        c = Compiled(rule, subjects=frozenset(rule.subject), objects=frozenset(rule.object),
+                     verbs=frozenset(v.lower() for v in rule.dependency["verbs"]) if rule.dependency else frozenset())
+        for pat in rule.patterns:
+            c.regexes.append(compile_pattern(pat, rule.subject, rule.object, rs.lexicons))
+            c.needs.append(required_words(pat, rs.lexicons))
+        out.append(c)
+    return tuple(out)
+
+
+
+_BRACKETS = {"(": "-lrb-", ")": "-rrb-", "[": "-lsb-", "]": "-rsb-"}
+_NORM_TOKEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "—", MARK: "?"})
+
+
+@dataclass(slots=True)
+class Symbols:
+    string: str
+    offsets: list[int]  # char offset of each symbol in string
+    tokens: list[tuple[int, int]]  # token span of each symbol
+    mention_of: dict[int, M]  # symbol index -> mention
+    words: list[str]
+
+
+_MONTH_MAY = re.compile(r"^\d")
+
+
+def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
+    """Rewrite a sentence as symbols: words in lower case, mentions as ``§Class#n``.
+
+    The month "May" becomes ``<month>`` (it is not the modal "may"). The
+    section's topic, if any, is appended after the sentence as ``§Class#Tn``
+    for the ``{TOPIC:S}``/``{TOPIC:O}`` slots of header and role patterns.
+    """
+    by_start = {m.start: m for m in mentions}
+    syms: list[str] = ["^"]
+    toks: list[tuple[int, int]] = [(sent.start, sent.start)]
+    mention_of: dict[int, M] = {}
+    i = sent.start
+    # skip bullets and transcript markers at the start of a line
+    while i < sent.end and (sent.doc[i].is_space or sent.doc[i].text in ("-", "•", "*", "–", "—", '"', "“")):
+        i += 1
+    if i + 1 < sent.end and sent.doc[i].text in ("Q", "A") and sent.doc[i + 1].text == ":":
+        i += 2
+    n = 0
+    while i < sent.end:
+        tok = sent.doc[i]
+        if i in by_start:
+            m = by_start[i]
+            if m.rule == "coref_description_v1" and i + 1 < sent.end and sent.doc[i + 1].lower_ == "of":
+                # "the developer of the Pi chatbot": keep the head word, "developer §Company#1 of ..."
+                syms.append(tok.text.lower())
+                toks.append((i, i))
+            mention_of[len(syms)] = m
+            syms.append(f"{MARK}{m.type}#{n}")
+            toks.append((m.start, m.end))
+            n += 1
+            if m.possessive:
+                syms.append("'s")
+                toks.append((m.end, m.end))
+            i = m.end
+            continue
+        if tok.text in ("'", "\u2019") and syms and syms[-1].startswith(MARK):
+            syms.append("'s")  # "Zorblax Labs' backers"
+            toks.append((i, i + 1))
+            i += 1
+            continue
+        if not tok.is_space:
+            w = tok.text.translate(_NORM_TOKEN).lower().replace(" ", "")
+            if tok.text == "May" and (i > sent.start or (i + 1 < sent.end and _MONTH_MAY.match(sent.doc[i + 1].text))):
+                w = "<month>"
+            w = _BRACKETS.get(w, w)  # patterns write brackets as -lrb- -rrb- (parentheses group)
+            syms.append(w or "_")
+            toks.append((i, i + 1))
+        i += 1
+    if topic is not None:
+        mention_of[len(syms)] = topic
+        syms.append(f"{MARK}{topic.type}#T{n}")
+        toks.append((sent.end, sent.end))
+    offsets = []
+    pos = 0
+    for s in syms:
+        offsets.append(pos)
+        pos += len(s) + 1
+    return Symbols(" ".join(syms) + " ", offsets, toks, mention_of, syms)
+
+
+def _slot_mentions(sym: Symbols, start: int, end: int) -> list[M]:
+    a = bisect_right(sym.offsets, start) - 1
+    b = bisect_right(sym.offsets, end - 1)
+    return [sym.mention_of[k] for k in range(a, b) if k in sym.mention_of]
+
+
+def _symbol_range(sym: Symbols, start: int, end: int) -> tuple[int, int]:
+    return bisect_right(sym.offsets, start) - 1, bisect_right(sym.offsets, max(start, end - 1))
+
+
+PatternIndex = tuple[tuple[tuple[int, int], ...], dict[str, tuple[tuple[int, int], ...]]]
+
+
+def pattern_index(rules: tuple[Compiled, ...]) -> PatternIndex:
+    """The patterns of ``rules`` as ``(rule, pattern)`` index pairs: those that
+    need no word, and, by word, those whose smallest need set holds it. A
+    sentence's candidates are the first and those of its words: 238 patterns
+    checked per sentence became a few dozen."""
+    always: list[tuple[int, int]] = []
+    by_word: dict[str, list[tuple[int, int]]] = {}
+    for ci, comp in enumerate(rules):
+        for ri, needs in enumerate(comp.needs):
+            if not needs:
+                always.append((ci, ri))
+                continue
+            for w in min(needs, key=len):
+                by_word.setdefault(w, []).append((ci, ri))
+    return tuple(always), {w: tuple(v) for w, v in by_word.items()}
+
+
+def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
+                   quantities: list[Quantity], topic: M | None = None, *, index: PatternIndex, scope: Scope,
+                   ) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+    """Run every rule over one sentence; return kept matches and blocked ones.
+
+    ``index`` is :func:`pattern_index` of ``rules``, made once per pipeline;
+    ``scope`` decides which matches are negated, hedged or former."""
+    sym = symbolize(sent, mentions, topic)
+    found: list[Found] = []
+    blocked: list[tuple[str, str, str, str]] = []
+    question = sent.text.rstrip().endswith("?")
+    # every slot is a mention of the rule's classes: skip rules whose subject
+    # or object class the sentence lacks (their patterns cannot match both)
+    present = {m.type for m in sym.mention_of.values()}
+    words = set(sym.words)
+    always, by_word = index
+    candidates = set(always)  # (rule, pattern) pairs, in rule order once sorted
+    for w in words:
+        candidates.update(by_word.get(w, ()))
+    for ci, ri in sorted(candidates):
+        comp = rules[ci]
+        if present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
+            continue
+        if any(words.isdisjoint(need) for need in comp.needs[ri]):
+            continue  # a word the pattern cannot do without is missing
+        rule = comp.rule
+        for m in comp.regexes[ri].finditer(sym.string):
+            subs: list[M] = []
+            objs: list[M] = []
+            for name, val in m.groupdict().items():
+                if val is None or name == "m":
+                    continue
+                s, e = m.span(name)
+                (subs if name.startswith("S") else objs).extend(_slot_mentions(sym, s, e))
+            a, b = _symbol_range(sym, m.start("m"), m.end("m"))
+            slot_idx = frozenset(k for name, val in m.groupdict().items() if val is not None and name != "m"
+                                 for k in range(*_symbol_range(sym, *m.span(name))))
+            cue = "question" if question else scope.blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope, slot_idx)
+            for sm in subs:
+                for om in objs:
+                    if sm.key == om.key:
+                        continue
+                    if cue:
+                        blocked.append((sm.text, rule.predicate, om.text, f"{rule.id}: {cue}"))
+                        continue
+                    quals = _qualifiers(rule.predicate, sym, a, b, om, quantities)
+                    if rule.scope == "phrase":
+                        quals.pop("date", None)
+                    for pred in (rule.predicate, *rule.also):
+                        found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, dict(quals),
+                                           dated=rule.scope == "clause"))
+    return found, blocked
+
+
+def _qualifiers(pred: str, sym: Symbols, a: int, b: int, obj: M, quantities: list[Quantity]) -> dict[str, Any]:
+    """Attach the quantities a relation's words carry (amount, count, date)."""
+    if not quantities:
+        return {}
+    tok_start = sym.tokens[a][0] if a < len(sym.tokens) else 0
+    last = min(b, len(sym.tokens)) - 1
+    tok_end = sym.tokens[last][1] if last >= 0 else 0
+    out: dict[str, Any] = {}
+    for q in quantities:
+        inside = tok_start <= q.start_token and q.end_token <= tok_end + 6
+        if q.kind == "money" and pred in ("investsIn", "backerOf", "acquired", "partnerIn") and inside:
+            out.setdefault("amount", str(q.value))  # text: extractions stay JSON/msgpack
+            out.setdefault("currency", q.unit)
+        elif q.kind == "count" and pred in ("uses", "trainedOn") and obj.type == "Chip":
+            # "2,048 Nvidia H800 GPUs": the number right before the chip (brand between)
+            if q.end_token <= obj.start and obj.start - q.end_token <= 2 and q.start_token >= tok_start - 2:
+                out.setdefault("count", int(q.value))
+        elif q.kind == "date" and inside and q.start_token >= tok_start:
+            out.setdefault("date", q.unit)
+    return out
