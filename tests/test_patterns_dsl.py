@@ -84,12 +84,13 @@ def test_required_words_never_skip_a_sentence_a_rule_matches():
     from graph.extract.pipeline import load_nlp
     from graph.extract.rules import load_rules
     from graph.extract.surface import compile_rules, symbolize
+    from graph.resources import pattern_path
 
     nlp = load_nlp("blank")
     loaded = load_rules()
     rules = compile_rules(loaded.relations)
     texts = []
-    for path in sorted((Path(__file__).parent / "data" / "rules").glob("*.yaml")):
+    for path in sorted(pattern_path("examples").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         texts += [ex["text"] for kind in ("positive", "negative") for ex in data.get(kind) or []]
     matched = 0

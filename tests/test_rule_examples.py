@@ -1,42 +1,28 @@
-"""Every relation rule on its own hand-written sentences (tests/data/rules/<rule_id>.yaml).
+"""Every relation rule on its own hand-written sentences (graph/patterns/examples/<rule_id>.yaml).
 
-File format::
-
-    rule: acquired_v1
-    positive:
-      - text: "Zorblax Holdings acquired Quintel Corp. in 2021."
-        expect: [Zorblax Holdings, acquired, Quintel]
-    negative:
-      - text: "Zorblax Holdings did not acquire Quintel Corp."
-        reject: [Zorblax Holdings, acquired, Quintel]
-
-A positive must yield the triple with evidence from that rule; a negative must
-not yield the triple at all. Each example runs with the trained pipeline and,
-unless it says ``model_only: true``, with the blank pipeline too.
+The format is :mod:`graph.extract.rule_check`'s: a positive must yield the
+triple with evidence from that rule; a negative must not yield the triple
+at all. Each example runs with the trained pipeline and, unless it says
+``model_only: true``, with the blank pipeline too.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from conftest import model_installed, require_model
+from conftest import require_model
+from graph.extract.rule_check import examples_folder, load_examples, run_example
 
-RULES = Path(__file__).parent / "data" / "rules"
+EXAMPLES, PROBLEMS = load_examples(examples_folder())
 MODES = ["model", "blank"]
 
 
 def _cases():
-    for path in sorted(RULES.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for kind in ("positive", "negative"):
-            for n, ex in enumerate(data.get(kind) or []):
-                for mode in MODES:
-                    if mode == "blank" and ex.get("model_only"):
-                        continue
-                    yield pytest.param(data["rule"], kind, ex, mode, id=f"{path.stem}-{kind}{n}-{mode}")
+    for ex in EXAMPLES:
+        for mode in MODES:
+            if mode == "blank" and ex.model_only:
+                continue
+            yield pytest.param(ex, mode, id=f"{ex.where.rsplit('/', 1)[-1]}-{ex.kind}-{mode}")
 
 
 _KG_CACHE: dict[tuple[str, str], object] = {}
@@ -53,30 +39,12 @@ def _build(text: str, mode: str):
     return _KG_CACHE[key]
 
 
-def _find(kg, name: str):
-    want = name.casefold()
-    return [e.id for e in kg.entities if any(n.casefold() == want for n in e.names)]
+def test_rule_examples_files_are_valid():
+    assert PROBLEMS == []
+    assert len(EXAMPLES) >= 300
 
 
-def _relations(kg, s: str, p: str, o: str):
-    subs, objs = _find(kg, s), _find(kg, o)
-    return [r for r in kg.relations if r.predicate == p and
-            ((r.subject in subs and r.object in objs) or
-             (p == "competitorOf" and r.subject in objs and r.object in subs))]
-
-
-@pytest.mark.parametrize("rule, kind, example, mode", list(_cases()))
-def test_rule_example(rule, kind, example, mode):
-    kg = _build(example["text"], mode)
-    if kind == "positive":
-        s, p, o = example["expect"]
-        rels = _relations(kg, s, p, o)
-        got = sorted(kg.triples())
-        assert rels, f"{rule}: expected ({s}, {p}, {o}) from {example['text']!r}; got {got}"
-        rules = {ev.rule_id for r in rels for ev in r.evidence}
-        assert rule in rules, f"{rule}: triple found, but only by {sorted(rules)}"
-    else:
-        s, p, o = example["reject"]
-        rels = _relations(kg, s, p, o)
-        assert not rels, f"{rule}: ({s}, {p}, {o}) must not come from {example['text']!r}; evidence: " + \
-            str([(e.rule_id, e.sentence) for r in rels for e in r.evidence])
+@pytest.mark.parametrize("example, mode", list(_cases()))
+def test_rule_example(example, mode):
+    why = run_example(example, _build(example.text, mode))
+    assert why is None, f"{example.where}: {example.rule} ({example.kind}, {mode}): {why}"

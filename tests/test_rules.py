@@ -62,11 +62,16 @@ def test_rules_relation_file_validation_lists_all_problems(tmp_path):
 
 
 def test_rules_every_rule_has_positive_and_negative_examples():
+    from graph.extract.rule_check import examples_folder, load_examples
+
     rs = load_relation_rules()
-    ids = {r.id for r in rs.rules}
-    files = {p.stem for p in (DATA / "rules").glob("*.yaml")}
-    assert ids - files == set(), f"rules without examples in tests/data/rules: {sorted(ids - files)}"
-    assert files - ids == set(), f"example files for unknown rules: {sorted(files - ids)}"
+    examples, problems = load_examples(examples_folder())
+    assert problems == []
+    have = {(ex.rule, ex.kind) for ex in examples}
+    missing = [(r.id, kind) for r in rs.rules for kind in ("positive", "negative") if (r.id, kind) not in have]
+    assert missing == [], f"rules without examples in graph/patterns/examples: {missing}"
+    unknown = {ex.rule for ex in examples} - {r.id for r in rs.rules}
+    assert unknown == set(), f"example files for unknown rules: {sorted(unknown)}"
 
 
 def test_rules_yaml_words_like_on_and_no_stay_strings(tmp_path):

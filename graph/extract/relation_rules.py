@@ -50,7 +50,7 @@ class RuleSet:
     inferences: tuple[Inference, ...] = ()
 
 
-_RULE_ID = re.compile(r"^[a-z][a-z0-9_]*_v[0-9]+$")
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*_v[0-9]+$")
 _LEX_REF = re.compile(r"@([a-z_][a-z0-9_]*)")
 
 
@@ -70,12 +70,15 @@ def _expand_types(names: Any, where: str, problems: list[str], exact: bool = Fal
 
 
 def rule_lines(text: str) -> dict[str, int]:
-    """The line of each ``- id: name`` of a YAML rule file's text."""
+    """The line of each ``- id: name`` of a YAML rule file's text (and of each lexicon, as ``lexicon:name``)."""
     lines: dict[str, int] = {}
     for n, line in enumerate(text.splitlines(), 1):
         m = re.match(r"\s*-\s*id:\s*([\w]+)", line)
         if m:
             lines.setdefault(m.group(1), n)
+        m = re.match(r"  ([a-z_][a-z0-9_]*):", line)
+        if m:
+            lines.setdefault(f"lexicon:{m.group(1)}", n)
     return lines
 
 
@@ -94,11 +97,11 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
 
     problems: list[str] = []
     if not isinstance(data, dict) or ("rules" not in data and base is None):
-        return RuleSet({}, ()), [f"{name}: expected a mapping with 'lexicons' and 'rules'"]
+        return RuleSet({}, ()), [f"{name}:1: expected a mapping with 'lexicons' and 'rules'"]
     lexicons: dict[str, tuple[str, ...]] = dict(base.lexicons) if base else {}
     for key, words in (data.get("lexicons") or {}).items():
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            problems.append(f"{name}: lexicon {key}: expected a list of non-empty strings")
+            problems.append(f"{name}:{lines.get(f'lexicon:{key}', '?')}: lexicon {key}: expected a list of non-empty strings")
             continue
         lexicons[key] = (*lexicons.get(key, ()), *(w.strip() for w in words))
     rules: list[RelationRule] = []
@@ -113,7 +116,7 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
         unknown = set(item) - RULE_KEYS
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}")
-        if not _RULE_ID.match(rid):
+        if not RULE_ID.match(rid):
             problems.append(f"{where}: id must be snake_case ending in a version, e.g. 'works_for_v1'")
         if prefix + rid in seen:
             problems.append(f"{where}: duplicate rule id")
@@ -225,7 +228,7 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "remove", "note", "function"}
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
-        if not _RULE_ID.match(rid) or prefix + rid in seen:
+        if not RULE_ID.match(rid) or prefix + rid in seen:
             problems.append(f"{where}: id must be unique snake_case ending in a version")
         seen.add(prefix + rid)
         if "function" in item:

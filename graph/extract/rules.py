@@ -86,7 +86,7 @@ class RuleFile:
     """One file read: where it is, how problems name it, its text."""
 
     path: Path
-    name: str  # "relations.yaml", or "PACK/relations.yaml" for a pack's
+    name: str  # "relations.yaml" (packaged), or the path of a pack's file as given
     text: str
 
     @classmethod
@@ -240,7 +240,7 @@ def parse_cues(files: Sequence[RuleFile]) -> tuple[dict[str, tuple[str, ...]], l
     for k, f in enumerate(files):
         data = parse_yaml(f.text, f.name, str(f.path))
         if not isinstance(data, dict):
-            problems.append(f"{f.name}: expected a mapping of cue lists")
+            problems.append(f"{f.name}:1: expected a mapping of cue lists")
             continue
         lines = {m.group(1): n for n, line in enumerate(f.text.splitlines(), 1)
                  if (m := re.match(r"([A-Za-z_]\w*)\s*:", line))}
@@ -288,26 +288,34 @@ def parse_families(files: Sequence[RuleFile]) -> tuple[Families, list[str]]:
     for f in files:
         data = parse_yaml(f.text, f.name, str(f.path)) or {}
         if not isinstance(data, dict):
-            problems.append(f"{f.name}: expected a mapping with 'ai_models', 'chips' and 'code_regex'")
+            problems.append(f"{f.name}:1: expected a mapping with 'ai_models', 'chips' and 'code_regex'")
             continue
         unknown = set(data) - {"ai_models", "chips", "code_regex", *words}
         if unknown:
-            problems.append(f"{f.name}: unknown keys {sorted(unknown)}; allowed: ai_models, chips, code_regex, "
-                            + ", ".join(words))
+            first = min(unknown, key=lambda k: f.text.find(f"{k}:"))
+            line = f.text[:max(f.text.find(f"{first}:"), 0)].count("\n") + 1
+            problems.append(f"{f.name}:{line}: unknown keys {sorted(unknown)}; allowed: ai_models, chips, "
+                            "code_regex, " + ", ".join(words))
+        lines = f.text.splitlines()
+
+        def at(needle: str) -> str:
+            n = next((k for k, line in enumerate(lines, 1) if needle in line), 1)
+            return f"{f.name}:{n}"
+
         for section, cls in (("ai_models", "AIModel"), ("chips", "Chip")):
             for item in data.get(section, []) or []:
                 fam = item.get("family") if isinstance(item, dict) else None
                 joiner = item.get("joiner", "any") if isinstance(item, dict) else None
                 if not fam:
-                    problems.append(f"{f.name}: {section}: entry without 'family'")
+                    problems.append(f"{at(section + ':')}: {section}: entry without 'family'")
                 elif joiner not in ("space", "hyphen", "none", "any"):
-                    problems.append(f"{f.name}: {section}: {fam}: joiner {joiner!r} unknown")
+                    problems.append(f"{at(str(fam))}: {section}: {fam}: joiner {joiner!r} unknown")
                 else:
                     fams.append(Family(fam, cls, joiner))
         for key, out in words.items():
             items = data.get(key) or []
             if not isinstance(items, list) or not all(isinstance(w, str) and re.fullmatch(r"\w+", w) for w in items):
-                problems.append(f"{f.name}: {key}: expected a list of single words")
+                problems.append(f"{at(key + ':')}: {key}: expected a list of single words")
             else:
                 out.extend(items)
         code = data.get("code_regex")
@@ -316,7 +324,7 @@ def parse_families(files: Sequence[RuleFile]) -> tuple[Families, list[str]]:
                 re.compile(code)
                 codes.append(code)
             except re.error as err:
-                problems.append(f"{f.name}: code_regex: {err}")
+                problems.append(f"{at('code_regex')}: code_regex: {err}")
     code_regex = codes[0] if len(codes) == 1 else "|".join(f"(?:{c})" for c in codes)
     return Families(tuple(fams), code_regex, tuple(words["version_words"]), tuple(words["tier_words"])), problems
 
@@ -365,7 +373,7 @@ def _pack_files(pack: Path) -> tuple[dict[str, RuleFile], list[str]]:
         return {}, [f"{pack}: not a folder (a rule pack is a folder of {', '.join(PACK_FILES)})"]
     if not _PACK_NAME.match(name):
         problems.append(f"{pack}: a pack's folder name is its rule ids' prefix: letters, digits, '_', '.', '-'")
-    found = {f: RuleFile.read(pack / f, f"{name}/{f}") for f in PACK_FILES if (pack / f).is_file()}
+    found = {f: RuleFile.read(pack / f, str(pack / f)) for f in PACK_FILES if (pack / f).is_file()}
     if not found:
         problems.append(f"{pack}: holds none of {', '.join(PACK_FILES)}")
     return found, problems
