@@ -163,8 +163,8 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
            lock: FolderLock) -> int:
     from graph.building.builder import Builder
     from graph.files import write_all_atomic
-    from graph.rdf import to_rdf
-    from graph.validate import validate
+    from graph.rdf.convert import to_rdf
+    from graph.rdf.validate import validate
 
     t0 = time.perf_counter()
     executor = None

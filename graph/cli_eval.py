@@ -59,26 +59,10 @@ def _document(gold_path: Path, gold: dict, corpus: Path | None) -> Path:
 
 
 def _parse(path: Path) -> Graph:
-    fmt = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld"}.get(path.suffix)
-    if fmt is None:
-        raise InputError("unknown graph format; expected .ttl, .nt, .nq, .trig or .jsonld", path=str(path))
-    if not path.is_file():
-        raise InputError("no such file", path=str(path))
-    g = Graph()
-    try:
-        if fmt in ("nquads", "trig"):
-            from rdflib import Dataset
+    """The graph file, read as every command reads one (:func:`graph.rdf.convert.read_rdf`)."""
+    from graph.rdf.convert import read_rdf
 
-            ds = Dataset()
-            ds.parse(path, format=fmt)
-            for s, p, o, _c in ds.quads((None, None, None, None)):
-                g.add((s, p, o))
-        else:
-            g.parse(path, format=fmt)
-    except Exception as err:  # rdflib raises many parser-specific types
-        raise InputError(f"cannot parse as {fmt}: {err}", path=str(path)) from err
-    return g
-
+    return read_rdf(path)
 
 def _evidence(g: Graph) -> dict[tuple[frozenset, str, frozenset], list[tuple[str, str]]]:
     """(subject names, predicate, object names) -> [(rule, sentence)] from assertion nodes."""
@@ -106,7 +90,7 @@ def _line(s: DocScore) -> str:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     import graph
-    from graph.rdf import to_rdf
+    from graph.rdf.convert import to_rdf
 
     scores: list[DocScore] = []
     fixed = _parse(args.graph) if args.graph else None

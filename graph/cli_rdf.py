@@ -63,7 +63,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(source: str, fmt: str | None):  # noqa: ANN202
-    from graph.rdf import read_rdf
+    from graph.rdf.convert import read_rdf
 
     if source == "-":
         return read_rdf(sys.stdin.buffer.read(), fmt or "turtle", name="<stdin>")
@@ -71,7 +71,7 @@ def _read(source: str, fmt: str | None):  # noqa: ANN202
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from graph.validate import validate
+    from graph.rdf.validate import validate
 
     report = validate(_read(args.graph, args.input_format))
     if not args.quiet:
@@ -81,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from graph import exporters
-    from graph.rdf import from_rdf
+    from graph.rdf.convert import from_rdf
 
     to_stdout = args.output in (None, "-")
     if args.fmt:

@@ -99,15 +99,16 @@ def rdf_files(inputs: Iterable[Path | str]) -> list[Path]:
         InputError: an input is missing, a folder holds no RDF file, or a
             file's suffix is not an RDF format.
     """
-    from graph.query import RDF_FORMATS, rdf_format
+    from graph.rdf.formats import is_rdf_file, rdf_format
 
     files: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in RDF_FORMATS)
+            found = sorted(p for p in path.iterdir() if p.is_file() and is_rdf_file(p))
             if not found:
-                raise InputError(f"folder holds no RDF file ({', '.join(RDF_FORMATS)})", path=str(path))
+                raise InputError("folder holds no RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf, .n3)",
+                                 path=str(path))
             files.extend(found)
         elif not path.exists():
             raise InputError("no such graph file or folder", path=str(path))
@@ -129,7 +130,7 @@ def load(
     """Load graph files (or folders of them) into a persistent store.
 
     Args:
-        inputs: RDF files (any format :func:`graph.query.rdf_format` knows)
+        inputs: RDF files (any format :func:`graph.rdf.formats.rdf_format` knows)
             or folders of them (e.g. N-Quads, one file per document).
         target: the store (for ``"oxigraph"``, a folder; created if missing).
         backend: a registered backend (see :func:`available`).

@@ -56,7 +56,8 @@ import pyoxigraph
 from graph.errors import InputError, KGError, LoaderError
 from graph.model import ENTITY_TYPES, PREDICATES
 from graph.resources import query_names, query_text
-from graph.vocab import RESOURCE_BASE
+from graph.rdf.formats import rdf_format
+from graph.vocab import PREFIXES
 
 if TYPE_CHECKING:
     from graph.model import KnowledgeGraph
@@ -65,34 +66,8 @@ Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxig
 Value = Term | str | int | float | Decimal | bool
 T = TypeVar("T")
 
-EKG_NS = "https://w3id.org/entity-kg/ontology#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-
-#: Prefixes every query may use without declaring them (and used to shorten
-#: IRIs in tables). A query's own ``PREFIX`` declarations win.
-PREFIXES: dict[str, str] = {
-    "ekg": EKG_NS,
-    "kgr": RESOURCE_BASE,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD_NS,
-    "wd": "http://www.wikidata.org/entity/",
-}
-
-#: RDF file suffixes :func:`open_store` and ``kg load`` read.
-RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
-    ".ttl": pyoxigraph.RdfFormat.TURTLE,
-    ".turtle": pyoxigraph.RdfFormat.TURTLE,
-    ".nt": pyoxigraph.RdfFormat.N_TRIPLES,
-    ".nq": pyoxigraph.RdfFormat.N_QUADS,
-    ".trig": pyoxigraph.RdfFormat.TRIG,
-    ".jsonld": pyoxigraph.RdfFormat.JSON_LD,
-    ".rdf": pyoxigraph.RdfFormat.RDF_XML,
-    ".n3": pyoxigraph.RdfFormat.N3,
-}
+EKG_NS = PREFIXES["ekg"]
+XSD_NS = PREFIXES["xsd"]
 
 PARAM_KINDS: tuple[str, ...] = ("entity", "predicate", "class", "string", "integer", "decimal", "iri")
 
@@ -120,25 +95,6 @@ _QUERY_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # --------------------------------------------------------------------------- stores
-
-
-def rdf_format(path: Path | str) -> pyoxigraph.RdfFormat:
-    """Return the RDF format of a file from its suffix.
-
-    Raises:
-        InputError: the suffix is not an RDF format this tool reads.
-
-    Examples:
-        >>> rdf_format("exports/graph.trig").name
-        'TriG'
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix not in RDF_FORMATS:
-        raise InputError(
-            f"unknown RDF file suffix {suffix or '(none)'!r}; known: {', '.join(RDF_FORMATS)}",
-            path=str(path),
-        )
-    return RDF_FORMATS[suffix]
 
 
 def is_store(path: Path | str) -> bool:
@@ -216,7 +172,7 @@ def open_store(source: Path | str) -> pyoxigraph.Store:
 
 
 def from_kg(kg: KnowledgeGraph) -> pyoxigraph.Store:
-    """Return an in-memory store holding ``kg`` in its RDF form (:mod:`graph.rdf`).
+    """Return an in-memory store holding ``kg`` in its RDF form (:mod:`graph.rdf.convert`).
 
     Examples:
         >>> from graph.model import Entity, KnowledgeGraph
@@ -224,7 +180,7 @@ def from_kg(kg: KnowledgeGraph) -> pyoxigraph.Store:
         >>> run(store, "SELECT ?l WHERE { ?e a ekg:Company ; rdfs:label ?l }").records()
         [{'l': 'Acme'}]
     """
-    from graph.rdf import to_rdf
+    from graph.rdf.convert import to_rdf
 
     store = pyoxigraph.Store()
     store.load(input=to_rdf(kg).serialize(format="nt", encoding="utf-8"),

@@ -13,11 +13,27 @@ term. Regenerate after changing the ontology; do not edit the class by hand.
 
 from __future__ import annotations
 
-from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
 ONTOLOGY_IRI = "https://w3id.org/entity-kg/ontology"
 RESOURCE_BASE = "https://w3id.org/entity-kg/resource/"
+WD = Namespace("http://www.wikidata.org/entity/")
+
+#: The one prefix map: every file entity-kg writes declares these (Turtle, TriG,
+#: the JSON-LD ``@context``), every SPARQL query may use them undeclared, and IRIs
+#: in reports and tables are shortened with them. Sorted by name.
+PREFIXES: dict[str, str] = {
+    "ekg": ONTOLOGY_IRI + "#",
+    "kgr": RESOURCE_BASE,
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "wd": str(WD),
+    "xsd": str(XSD),
+}
 
 
 class EKG(DefinedNamespace):

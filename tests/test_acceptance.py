@@ -11,7 +11,7 @@ import rdflib
 import graph
 from conftest import DATA, REPO, require_model
 from graph.evaluate import load_gold, prf, score, total
-from graph.rdf import to_rdf
+from graph.rdf.convert import to_rdf
 from graph.resources import sample_path
 
 GOLD = DATA / "gold" / "deepseek-nine-questions.json"

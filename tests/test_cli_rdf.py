@@ -11,7 +11,7 @@ from conftest import DATA
 from graph import exporters
 from graph.cli import main
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
-from graph.rdf import from_rdf, read_rdf, to_rdf
+from graph.rdf.convert import from_rdf, read_rdf, to_rdf
 
 RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
 INVALID = DATA / "shapes" / "invalid"
@@ -180,9 +180,9 @@ def _build_argv(tmp_path, out_dir, *extra: str) -> list[str]:  # noqa: ANN001
 
 def _break_validation(monkeypatch) -> None:  # noqa: ANN001
     """Make `kg build` validate a graph that breaks ManufacturerOfShape."""
-    import graph.rdf
+    import graph.rdf.convert
 
-    monkeypatch.setattr(graph.rdf, "to_rdf", lambda kg, *a, **k: to_rdf(_bad_kg()))
+    monkeypatch.setattr(graph.rdf.convert, "to_rdf", lambda kg, *a, **k: to_rdf(_bad_kg()))
 
 
 def test_cli_rdf_build_refuses_a_non_conforming_graph(tmp_path, monkeypatch, capsys):

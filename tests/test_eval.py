@@ -4,7 +4,7 @@ import json
 
 from graph.cli import main
 from graph.evaluate import load_gold, norm, score
-from graph.rdf import to_rdf
+from graph.rdf.convert import to_rdf
 import graph
 
 
@@ -67,4 +67,8 @@ def test_eval_bad_gold_or_graph_is_an_input_error(tmp_path, capsys):
     assert main(["eval", str(bad), "--graph", str(ttl)]) == 2
     assert "bad.json:1: not JSON" in capsys.readouterr().err
     assert main(["eval", str(write_gold(tmp_path)), "--graph", str(bad)]) == 2
-    assert "unknown graph format" in capsys.readouterr().err
+    assert "bad.json: invalid JSON-LD at line 1" in capsys.readouterr().err  # read as every command reads graphs
+    csv = tmp_path / "g.csv"
+    csv.write_text("a,b\n")
+    assert main(["eval", str(write_gold(tmp_path)), "--graph", str(csv)]) == 2
+    assert "g.csv: cannot tell the RDF format from the suffix '.csv'" in capsys.readouterr().err

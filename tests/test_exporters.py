@@ -9,7 +9,7 @@ from rdflib.compare import isomorphic
 
 from graph import exporters
 from graph.errors import OutputError, UnknownFormatError
-from graph.rdf import to_rdf
+from graph.rdf.convert import to_rdf
 
 
 def test_exporters_registry_lists_formats_and_resolves_aliases():

@@ -27,7 +27,7 @@ from conftest import REPO
 import graph
 from graph import exporters
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
-from graph.rdf import document_iri, from_rdf, to_rdf
+from graph.rdf.convert import document_iri, from_rdf, to_rdf
 
 #: format name -> (pyoxigraph format, rdflib format, is a dataset format)
 FORMATS = {
@@ -350,8 +350,8 @@ def test_exporters_rdf_jsonld_of_one_entity_still_has_a_graph():
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
 def test_exporters_rdf_every_format_conforms_to_the_shapes(any_kg, fmt):
-    from graph.rdf import read_rdf
-    from graph.validate import validate
+    from graph.rdf.convert import read_rdf
+    from graph.rdf.validate import validate
 
     report = validate(read_rdf(exporters.export(any_kg, fmt), fmt))
     assert report.conforms, report.format()
@@ -396,7 +396,7 @@ def test_exporters_rdf_rapper_rejects_broken_turtle(tmp_path):
 def test_exporters_rdf_nquads_are_the_quads_of_to_dataset():
     # the fast path (Turtle writer -> TriG -> Oxigraph) against rdflib's dataset, on a
     # relation stated in two documents: each document's graph holds its own evidence only
-    from graph.rdf import to_dataset
+    from graph.rdf.convert import to_dataset
 
     kg = graph.build(["Nvidia makes the H100 chip. Acme Corp. uses the H100.",
                       "Acme Corp. uses the H100 in its data centres."], model="blank")
@@ -408,3 +408,17 @@ def test_exporters_rdf_nquads_are_the_quads_of_to_dataset():
     assert ours == rdflib_quads
     graphs = {q.graph_name for q in ours}
     assert len(graphs) == 3  # the default graph and one per document
+
+
+@pytest.mark.parametrize("fmt, source, ox_in, ox_out", [
+    ("ntriples", "turtle", ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES),
+    ("nquads", "trig", ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS),
+])
+def test_exporters_rdf_line_formats_are_the_bytes_oxigraph_writes(any_kg, sample_kg, fmt, source, ox_in, ox_out):
+    # N-Triples and N-Quads are made from the statements, not by re-parsing our Turtle/TriG:
+    # the bytes are still exactly those of Oxigraph's serialisation of the same statements
+    for kg in (any_kg, sample_kg):
+        statements = ox.parse(exporters.export(kg, source), format=ox_in)
+        lines = ox.serialize(statements, format=ox_out).decode("utf-8").split("\n")
+        want = "".join(line + "\n" for line in sorted({line for line in lines if line})).encode("utf-8")
+        assert exporters.export(kg, fmt) == want

@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 from graph import exporters
 from graph.exporters.turtle import HEADER, PREFIXES, escape_string, generate_turtle
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Mention, Relation
-from graph.rdf import to_rdf
+from graph.rdf.convert import to_rdf
 
 HOSTILE = [
     'plain "double" \'single\' ‘curly’ “curly” «guillemets» „low“ `back` ′prime″',

@@ -46,9 +46,9 @@ from graph.cli import main
 from graph.exporters._tabular import FORMULA_TRIGGERS
 from graph.exporters.html import page_data
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Mention, Relation
-from graph.rdf import document_iri, entity_iri, relation_iri
+from graph.rdf.convert import document_iri, entity_iri, relation_iri
 from graph.extract.resolve import slug
-from graph.validate import validate
+from graph.rdf.validate import validate
 
 #: The issue's list, one entry each (and a few relatives).
 HOSTILE: dict[str, str] = {
@@ -224,7 +224,7 @@ def files_hand(kg_hand: KnowledgeGraph) -> dict[str, bytes | dict[str, bytes]]:
 
 
 def test_hostile_hand_graph_conforms(kg_hand: KnowledgeGraph) -> None:
-    from graph.rdf import to_rdf
+    from graph.rdf.convert import to_rdf
 
     report = validate(to_rdf(kg_hand))
     assert report.conforms, report.format()
@@ -339,7 +339,7 @@ def test_hostile_iris_from_any_name_are_valid_and_stable(name: str) -> None:
 
 def test_hostile_iris_are_the_same_under_another_hash_seed() -> None:
     names = [*HOSTILE.values(), "", "深度求索", "Nvidia Corp.", "C++", "a" * 200]
-    code = ("import json, sys; from graph.extract.resolve import slug; from graph.rdf import document_iri; "
+    code = ("import json, sys; from graph.extract.resolve import slug; from graph.rdf.convert import document_iri; "
             "names = json.load(sys.stdin); print(json.dumps([[slug(n), str(document_iri(n))] for n in names]))")
     results = []
     for seed in ("0", "12345"):

@@ -22,7 +22,7 @@ from graph import query as Q
 from graph import serve as S
 from graph.cli import main
 from graph.errors import InputError, KGError, LoaderError
-from graph.rdf import to_dataset, to_rdf
+from graph.rdf.convert import to_dataset, to_rdf
 from test_query import hand_kg
 
 EKG = "PREFIX ekg: <https://w3id.org/entity-kg/ontology#>\n"
@@ -132,7 +132,7 @@ def test_load_a_bad_file_leaves_the_store_as_it_was(tmp_path):
     "setup, fragment, exc",
     [
         ("missing", "no such graph file or folder", InputError),
-        ("suffix", "unknown RDF file suffix '.txt'", InputError),
+        ("suffix", "cannot tell the RDF format from the suffix '.txt'", InputError),
         ("emptydir", "folder holds no RDF file", InputError),
         ("target-file", "exists and is not a folder", LoaderError),
         ("target-other", "folder is not empty and not an Oxigraph store", LoaderError),

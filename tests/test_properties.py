@@ -32,8 +32,8 @@ from strategies import HOSTILE, any_text, corpus
 import graph
 from graph import exporters
 from graph.errors import InputError
-from graph.rdf import to_rdf
-from graph.validate import validate
+from graph.rdf.convert import to_rdf
+from graph.rdf.validate import validate
 
 RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
        "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}

@@ -19,7 +19,7 @@ from graph.cli import main
 from graph.errors import InputError, KGError
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
 from graph.network import to_networkx
-from graph.rdf import to_dataset, to_rdf
+from graph.rdf.convert import to_dataset, to_rdf
 from graph.resources import query_names, query_text
 
 STARGATE_PARTNERS = {"OpenAI", "Oracle", "SoftBank Group"}
@@ -355,7 +355,7 @@ def test_query_open_store_errors(tmp_path):
     with pytest.raises(InputError, match="no such graph file or store folder"):
         Q.open_store(tmp_path / "missing.ttl")
     (tmp_path / "g.csv").write_text("a,b\n")
-    with pytest.raises(InputError, match=r"unknown RDF file suffix '.csv'; known: .ttl"):
+    with pytest.raises(InputError, match=r"cannot tell the RDF format from the suffix '.csv'; known: .ttl"):
         Q.open_store(tmp_path / "g.csv")
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n")

@@ -650,7 +650,7 @@ def test_robustness_one_megabyte_line_without_punctuation(tmp_path: Path) -> Non
 def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from test_query import hand_kg
 
-    from graph.rdf import to_dataset
+    from graph.rdf.convert import to_dataset
 
     path = tmp_path_factory.mktemp("graph") / "graph.trig"
     to_dataset(hand_kg()).serialize(path, format="trig")

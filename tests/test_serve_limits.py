@@ -29,7 +29,7 @@ from test_query import hand_kg
 from graph import load as L
 from graph import query as Q
 from graph import serve as S
-from graph.rdf import to_dataset
+from graph.rdf.convert import to_dataset
 
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # n^2 rows: tens of thousands, megabytes
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r }"

@@ -16,9 +16,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from conftest import DATA
-from graph.rdf import to_rdf
+from graph.rdf.convert import to_rdf
 from graph.resources import ontology_path
-from graph.validate import validate
+from graph.rdf.validate import validate
 
 SHAPES_DIR = DATA / "shapes"
 INVALID = sorted((SHAPES_DIR / "invalid").glob("*.ttl"))
@@ -62,7 +62,7 @@ def test_shapes_invalid_fixture_fails_with_its_shape(path: Path):
 def test_shapes_reference_pyshacl_run_agrees(shapes, path: Path):
     """Plain pySHACL on an rdflib graph, ont_graph kg.ttl, no inference: same verdict and shapes.
 
-    graph.validate runs the same shapes on an Oxigraph store (for speed); this
+    graph.rdf.validate runs the same shapes on an Oxigraph store (for speed); this
     is the reference it must agree with.
     """
     ont = Graph().parse(ontology_path("kg.ttl"), format="turtle")

@@ -1,4 +1,4 @@
-"""graph.validate (SHACL reports) and graph.rdf.read_rdf (RDF files in, errors with positions)."""
+"""graph.rdf.validate (SHACL reports) and graph.rdf.convert.read_rdf (RDF files in, errors with positions)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from conftest import DATA
 from graph import exporters
 from graph.errors import InputError
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
-from graph.rdf import entity_iri, from_rdf, read_rdf, to_rdf
-from graph.validate import Report, Violation, validate
+from graph.rdf.convert import entity_iri, from_rdf, read_rdf, to_rdf
+from graph.rdf.validate import Report, Violation, validate
 
 INVALID = DATA / "shapes" / "invalid"
 

@@ -127,7 +127,7 @@ def test_vocab_data_properties(ontology: Graph, name: str) -> None:
 
 def test_vocab_rdf_uses_only_vocab_terms(ontology: Graph, small_kg) -> None:  # noqa: ANN001
     """Every ekg: IRI that graph.rdf writes is declared in the ontology."""
-    from graph.rdf import to_rdf
+    from graph.rdf.convert import to_rdf
 
     used = {str(t)[len(NS):] for triple in to_rdf(small_kg) for t in triple
             if isinstance(t, URIRef) and str(t).startswith(NS)}

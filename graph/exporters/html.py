@@ -50,7 +50,6 @@ import math
 import os
 import re
 from collections import Counter, defaultdict
-from importlib import resources
 from typing import Any
 
 import jinja2
@@ -99,7 +98,6 @@ NODE_SIZE = (9, 34)  # radius of the least and the most connected entity drawn
 SPRING_LENGTH = 110  # rest length of a relation between two of the smallest entities
 
 _QID = re.compile(r"(?:^|/)(Q[1-9][0-9]*)$")
-_VIS_DIR = ("templates", "lib", "vis-9.1.2")
 
 
 def stabilisation_iterations(n_nodes: int) -> int:
@@ -606,8 +604,18 @@ def _asset(env: jinja2.Environment, name: str) -> Markup:
 
 
 def _vis_asset(name: str) -> Markup:
-    """Return a file of the vis-network build that pyvis ships."""
-    text = resources.files("pyvis").joinpath(*_VIS_DIR, name).read_text(encoding="utf-8")
+    """Return a file of the vis-network build that pyvis inlines in its own pages.
+
+    Read through pyvis' template environment (``Network.templateEnv``), at the
+    path its ``template.html`` includes in ``cdn_resources="in_line"`` mode:
+    what pyvis itself would put in the page, whatever its version's layout.
+    """
+    env = Network(cdn_resources="in_line").templateEnv
+    page, _path, _uptodate = env.loader.get_source(env, "template.html")
+    found = re.search(r"include\s+'([^']*/" + re.escape(name) + ")'", page)
+    if found is None:  # pragma: no cover - a pyvis without an in-line build
+        raise RuntimeError(f"pyvis' template.html does not inline {name}")
+    text, _path, _uptodate = env.loader.get_source(env, found.group(1))
     if "</script" in text.lower() or "</style" in text.lower():  # would end the inline block
         raise RuntimeError(f"pyvis' {name} cannot be inlined: it contains a closing tag")
     return Markup(text)

@@ -5,28 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib import namespace as ns
-
 from graph.exporters import register
 from graph.model import KnowledgeGraph
-from graph.rdf import WD, to_rdf
-from graph.vocab import ONTOLOGY_IRI, RESOURCE_BASE
+from graph.rdf.convert import to_rdf
+from graph.vocab import PREFIXES
 
-ONTOLOGY_NS = ONTOLOGY_IRI + "#"
-
-#: The ``@context`` of every JSON-LD file: prefixes only, so every value keeps
-#: its datatype explicitly and any JSON-LD 1.1 processor reads it back as is.
-CONTEXT: dict[str, str] = {
-    "ekg": ONTOLOGY_NS,
-    "kgr": RESOURCE_BASE,
-    "owl": str(ns.OWL),
-    "prov": str(ns.PROV),
-    "rdf": str(ns.RDF),
-    "rdfs": str(ns.RDFS),
-    "skos": str(ns.SKOS),
-    "wd": str(WD),
-    "xsd": str(ns.XSD),
-}
+#: The ``@context`` of every JSON-LD file: the prefixes only (:data:`graph.vocab.PREFIXES`), so
+#: every value keeps its datatype explicitly and any JSON-LD 1.1 processor reads it back as is.
+CONTEXT: dict[str, str] = dict(PREFIXES)
 
 
 def _canonical(value: Any) -> Any:  # noqa: ANN401

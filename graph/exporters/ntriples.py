@@ -1,41 +1,62 @@
 """N-Triples: the whole graph, one triple a line, lines sorted.
 
-The triples are those of :func:`graph.rdf.to_rdf`, written by the fast Turtle
-writer and turned into N-Triples by Oxigraph (rdflib's serializer takes about
-35 s for 900,000 triples; this, a few seconds). Oxigraph escapes every control
-character (``\\u0000``, ``\\f``...), so each line is plain text.
+The triples are those of :func:`graph.rdf.convert.to_rdf`, made by the statement
+writer the Turtle exporter uses (:class:`~graph.exporters.turtle.StatementWriter`)
+with N-Triples terms: every IRI whole, every literal with its datatype,
+escaped as Oxigraph's writer escapes (every C0 control, DEL, U+FFFE, U+FFFF,
+``"`` and ``\\``), so each statement is one line of plain text. A test checks
+the bytes against Oxigraph's N-Triples of the Turtle.
 """
 
 from __future__ import annotations
 
-import pyoxigraph as ox
+from collections.abc import Iterator
 
 from graph.exporters import register
-from graph.exporters.turtle import generate_turtle
+from graph.exporters.turtle import NTriplesTerms, StatementWriter, statements
 from graph.model import KnowledgeGraph
+from graph.rdf.convert import document_triples
+from graph.vocab import RESOURCE_BASE
 
 
-def sorted_lines(text: str) -> bytes:
-    """Return the non-empty lines of ``text`` sorted, each ending in ``\\n``.
+def sorted_lines(lines: Iterator[str]) -> bytes:
+    """The distinct ``lines`` sorted, each ending in ``\\n``, as UTF-8.
 
     N-Triples and N-Quads escape LF and CR inside a literal, so a statement
-    is exactly one line and sorting lines sorts statements. Lines are split
-    at LF only: other characters that Python counts as line breaks (U+2028,
-    U+0085, form feed...) may stand unescaped inside a literal. rdflib ends
-    a default-graph quad with two spaces before the dot; one is kept.
+    is exactly one line and sorting lines sorts statements.
+
+    Raises:
+        ValueError: a string holds a lone surrogate (not text).
 
     Examples:
-        >>> sorted_lines('<b> <p> "x"  .\\n<a> <p> "y" <g> .\\n')
+        >>> sorted_lines(iter(['<b> <p> "x" .', '<a> <p> "y" <g> .', '<b> <p> "x" .']))
         b'<a> <p> "y" <g> .\\n<b> <p> "x" .\\n'
     """
-    lines = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        if line.endswith("  ."):
-            line = line[:-3] + " ."
-        lines.append(line)
-    return "".join(line + "\n" for line in sorted(set(lines))).encode("utf-8")
+    text = "".join(line + "\n" for line in sorted(set(lines)))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        around = text[max(err.start - 30, 0):err.end + 30]
+        raise ValueError(f"cannot write RDF: lone surrogate {text[err.start]!r} (not text) in {around!r}") from err
+
+
+def ntriples_lines(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
+    """Every triple of :func:`graph.rdf.convert.to_rdf` as an N-Triples line (unsorted, without newline)."""
+    w = StatementWriter(base, NTriplesTerms())
+    for ent in kg.entities:
+        s = w.entity(ent.id)
+        for _piri, p, o in w.entity_pairs(ent):
+            yield f"{s} {p} {o} ."
+    for rel in kg.relations:
+        s, _piri, p, o = w.statement(rel)
+        yield f"{s} {p} {o} ."
+        for node, pairs in w.nodes(rel).items():
+            for _piri, p, o in pairs:
+                yield f"{node} {p} {o} ."
+    mentioned = dict(kg.mentions_by_doc)
+    for doc in kg.documents:
+        for s, _piri, p, o in statements(w.terms, document_triples(doc, mentioned.get(doc.id, ()), base)):
+            yield f"{s} {p} {o} ."
 
 
 @register("ntriples", suffix=".nt", media_type="application/n-triples", aliases=("nt",))
@@ -50,5 +71,4 @@ def generate_ntriples(kg: KnowledgeGraph) -> bytes:
         <https://w3id.org/entity-kg/resource/acme> <http://www.w3.org/2000/01/rdf-schema#label> "Acme" .
         <BLANKLINE>
     """
-    triples = ox.parse(generate_turtle(kg), format=ox.RdfFormat.TURTLE)
-    return sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    return sorted_lines(ntriples_lines(kg))

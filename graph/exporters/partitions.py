@@ -25,7 +25,7 @@ def partition_graph(kg: KnowledgeGraph, partitions: int | None = None) -> list[K
     Each part holds its documents, the relations they state (with only
     their evidence, and the relation's own confidence and qualifiers), and
     the entities these mention or relate. Together the parts give every
-    triple of :func:`graph.rdf.to_dataset` (entities no document mentions
+    triple of :func:`graph.rdf.convert.to_dataset` (entities no document mentions
     go into the first part).
 
     Args:

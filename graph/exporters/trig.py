@@ -1,6 +1,6 @@
 """TriG: one named graph per source document, as readable as Turtle.
 
-The layout is that of :func:`graph.rdf.to_dataset`: entities in the default
+The layout is that of :func:`graph.rdf.convert.to_dataset`: entities in the default
 graph; each document's graph (named by the document's IRI) holds the
 document's description and mentions, and the relations it states with
 their assertion and the evidence from that document. Written by the fast

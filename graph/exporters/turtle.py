@@ -3,7 +3,7 @@
 Written by a streaming writer rather than rdflib's serializer, which needs
 an in-memory ``Graph`` and sorts every subject: at a million triples that
 takes minutes, this takes seconds. The triples are those of
-:func:`graph.rdf.to_rdf` (the same generators make them), so the file is
+:func:`graph.rdf.convert.to_rdf` (the same generators make them), so the file is
 isomorphic to it; only the layout is the writer's own:
 
 * the header comment, then every prefix of the project (always the same
@@ -36,18 +36,18 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.exporters import register
 from graph.model import Entity, KnowledgeGraph, Relation
-from graph.rdf import (
-    WD,
-    _date,
-    _decimal,
-    _document_triples,
+from graph.rdf.convert import (
+    date_literal,
+    decimal_literal,
+    document_triples,
     document_iri,
     entity_iri,
     evidence_iri,
     relation_iri,
     relations_by_document,
 )
-from graph.vocab import EKG, RESOURCE_BASE
+from graph.vocab import EKG, RESOURCE_BASE, WD
+from graph.vocab import PREFIXES as PREFIX_MAP
 
 HEADER = (
     "# Knowledge graph built by entity-kg (https://w3id.org/entity-kg/ontology).\n"
@@ -60,18 +60,8 @@ TRIG_HEADER = (
     "# Every relation triple has an ekg:Assertion node with its evidence.\n"
 )
 
-#: The prefixes every file declares, sorted by name (those of ``graph.rdf.new_graph``).
-PREFIXES: tuple[tuple[str, str], ...] = (
-    ("ekg", str(EKG._NS)),
-    ("kgr", RESOURCE_BASE),
-    ("owl", str(OWL)),
-    ("prov", str(PROV)),
-    ("rdf", str(RDF)),
-    ("rdfs", str(RDFS)),
-    ("skos", str(SKOS)),
-    ("wd", str(WD)),
-    ("xsd", str(XSD)),
-)
+#: The prefixes every file declares, sorted by name (:data:`graph.vocab.PREFIXES`).
+PREFIXES: tuple[tuple[str, str], ...] = tuple(sorted(PREFIX_MAP.items()))
 _BY_LENGTH = sorted(PREFIXES, key=lambda p: -len(p[1]))  # longest namespace wins
 
 #: A local name written after a prefix: ASCII only, starting with a letter or
@@ -117,7 +107,10 @@ def escape_string(text: str) -> str:
 
 
 class _Terms:
-    """Turtle text of rdflib terms, IRIs cached (they repeat)."""
+    """Turtle text of rdflib terms, IRIs cached (they repeat): prefixed names where they can be."""
+
+    #: the text of rdf:type as a predicate
+    type_text = "a"
 
     def __init__(self) -> None:
         self.iris: dict[str, str] = {}
@@ -133,11 +126,17 @@ class _Terms:
         for prefix, ns in _BY_LENGTH:
             if iri.startswith(ns) and _LOCAL.fullmatch(iri, len(ns)):
                 return f"{prefix}:{iri[len(ns):]}"
-        bad = _BAD_IRI.search(iri)
-        if bad:
-            raise ValueError(f"cannot write IRI {iri!r} in Turtle: it contains {bad.group()!r} "
-                             "(entity ids must be IRI-safe slugs)")
-        return f"<{iri}>"
+        return _full_iri(iri)
+
+    @staticmethod
+    def string(text: str) -> str:
+        """A plain string literal."""
+        return escape_string(text)
+
+    def integer(self, value: int) -> str:
+        if type(value) is int:
+            return str(value)
+        return self.term(Literal(value, datatype=XSD.integer))
 
     def term(self, node: object) -> str:
         """The Turtle text of an rdflib IRI or literal."""
@@ -146,16 +145,54 @@ class _Terms:
         if isinstance(node, Literal):
             lex = str(node)
             if node.datatype is None:
-                return escape_string(lex) + (f"@{node.language}" if node.language else "")
+                return self.string(lex) + (f"@{node.language}" if node.language else "")
             dt = str(node.datatype)
             if dt == _XSD_STRING:
-                return escape_string(lex)
+                return self.string(lex)
             if dt == _XSD_INTEGER and _INTEGER.fullmatch(lex):
                 return lex
             if dt == _XSD_DECIMAL and _DECIMAL.fullmatch(lex):
                 return lex
-            return f"{escape_string(lex)}^^{self.iri(dt)}"
+            return f"{self.string(lex)}^^{self.iri(dt)}"
         raise TypeError(f"cannot write {node!r} in Turtle: only IRIs and literals (no blank nodes)")
+
+
+def _full_iri(iri: str) -> str:
+    bad = _BAD_IRI.search(iri)
+    if bad:
+        raise ValueError(f"cannot write IRI {iri!r} in Turtle: it contains {bad.group()!r} "
+                         "(entity ids must be IRI-safe slugs)")
+    return f"<{iri}>"
+
+
+#: What N-Triples (as Oxigraph writes it) escapes in a literal: the C0 controls
+#: (\b \t \n \f \r short), DEL, U+FFFE and U+FFFF, the quote and the backslash.
+_NT_ESCAPES = {**{cp: f"\\u{cp:04X}" for cp in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)},
+               ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n", ord("\f"): "\\f", ord("\r"): "\\r",
+               ord('"'): '\\"', ord("\\"): "\\\\"}
+
+
+class NTriplesTerms(_Terms):
+    """N-Triples text of terms: every IRI whole, every literal with its datatype,
+    escaped as Oxigraph's N-Triples writer escapes (a test compares the bytes)."""
+
+    type_text = f"<{RDF.type}>"
+
+    @staticmethod
+    def _iri(iri: str) -> str:
+        return _full_iri(iri)
+
+    @staticmethod
+    def string(text: str) -> str:
+        return '"' + text.translate(_NT_ESCAPES) + '"'
+
+    def integer(self, value: int) -> str:
+        return self.term(Literal(value, datatype=XSD.integer))
+
+    def term(self, node: object) -> str:
+        if isinstance(node, Literal) and node.datatype is not None and str(node.datatype) != _XSD_STRING:
+            return f"{self.string(str(node))}^^{self.iri(str(node.datatype))}"
+        return super().term(node)
 
 
 def _predicate_key(p: str) -> tuple[int, str]:
@@ -174,28 +211,34 @@ def _block(subject: str, pairs: Iterable[tuple[str, str, str]]) -> str:
     return f"{subject} " + " ;\n    ".join(lines) + " .\n"
 
 
-def _statements(terms: _Terms, triples: Iterable[tuple[object, object, object]]) -> Iterator[tuple[str, str, str, str]]:
+def statements(terms: _Terms, triples: Iterable[tuple[object, object, object]]) -> Iterator[tuple[str, str, str, str]]:
     """(subject text, predicate IRI, predicate text, object text) of each triple."""
     for s, p, o in triples:
         piri = str(p)
-        yield terms.term(s), piri, "a" if piri == _TYPE else terms.iri(piri), terms.term(o)
+        yield terms.term(s), piri, terms.type_text if piri == _TYPE else terms.iri(piri), terms.term(o)
 
 
-class _Writer:
-    """The statements of :func:`graph.rdf.to_rdf` as Turtle text, without rdflib terms.
+class StatementWriter:
+    """The statements of :func:`graph.rdf.convert.to_rdf` as Turtle text, without rdflib terms.
 
     Building a million rdflib terms costs more than writing them, so the
     entity and relation statements are formatted here directly. They follow
-    ``graph.rdf._entity_triples`` and ``_relation_triples`` statement for
+    ``graph.rdf.convert.entity_triples`` and ``relation_triples`` statement for
     statement (``tests/test_exporters_turtle.py`` checks that a graph with
     every optional field set gives the same triples as ``to_rdf``); IRIs and
-    canonical literals still come from :mod:`graph.rdf`, the only module that
-    mints them. Documents are few and go through ``_document_triples`` itself.
+    canonical literals still come from :mod:`graph.rdf.convert`, the only module that
+    mints them. Documents are few and go through ``document_triples`` itself.
     """
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, terms: _Terms | None = None) -> None:
         self.base = base
-        self.terms = _Terms()
+        self.terms = terms if terms is not None else _Terms()
+        t = self.terms
+        self.a = t.type_text
+        self.label, self.alt, self.same = t.iri(_LABEL), t.iri(_ALT), t.iri(_SAME)
+        self.subj, self.predicate, self.obj = t.iri(_SUBJ), t.iri(_PRED), t.iri(_OBJ)
+        self.derived = t.iri(_DERIVED)
+        self.assertion, self.evidence_class = t.iri(str(EKG.Assertion)), t.iri(str(EKG.Evidence))
         self._ent: dict[str, str] = {}
         self._doc: dict[str, str] = {}
         self._dec: dict[tuple[type, str], str] = {}
@@ -228,20 +271,19 @@ class _Writer:
         key = (type(value), str(value))
         text = self._dec.get(key)
         if text is None:
-            text = self._dec[key] = self.terms.term(_decimal(value))
+            text = self._dec[key] = self.terms.term(decimal_literal(value))
         return text
 
     def integer(self, value: int) -> str:
-        if type(value) is int:
-            return str(value)
-        return self.terms.term(Literal(value, datatype=XSD.integer))
+        return self.terms.integer(value)
 
     def entity_pairs(self, ent: Entity) -> list[tuple[str, str, str]]:
-        """Mirrors ``graph.rdf._entity_triples``."""
-        pairs = [(_TYPE, "a", self.iri(EKG[ent.type])), (_LABEL, "rdfs:label", escape_string(ent.label))]
-        pairs += [(_ALT, "skos:altLabel", escape_string(a)) for a in ent.aliases]
+        """Mirrors ``graph.rdf.convert.entity_triples``."""
+        string = self.terms.string
+        pairs = [(_TYPE, self.a, self.iri(EKG[ent.type])), (_LABEL, self.label, string(ent.label))]
+        pairs += [(_ALT, self.alt, string(a)) for a in ent.aliases]
         if ent.wikidata:
-            pairs.append((_SAME, "owl:sameAs", self.iri(WD[ent.wikidata])))
+            pairs.append((_SAME, self.same, self.iri(WD[ent.wikidata])))
         if ent.parameter_count is not None:
             pairs.append((*self.pred("parameterCount"), self.integer(ent.parameter_count)))
         if ent.market_share is not None:
@@ -249,26 +291,27 @@ class _Writer:
         return pairs
 
     def statement(self, rel: Relation) -> tuple[str, str, str, str]:
-        """The entity-to-entity statement of a relation (first of ``_relation_triples``)."""
+        """The entity-to-entity statement of a relation (first of ``relation_triples``)."""
         return (self.entity(rel.subject), *self.pred(rel.predicate), self.entity(rel.object))
 
     def nodes(self, rel: Relation, doc_id: str | None = None) -> dict[str, list[tuple[str, str, str]]]:
-        """Mirrors the rest of ``graph.rdf._relation_triples``: the statements of
+        """Mirrors the rest of ``graph.rdf.convert.relation_triples``: the statements of
         the assertion node (first) and of each evidence node (from ``doc_id`` only,
         if given)."""
         s, o = self.entity(rel.subject), self.entity(rel.object)
         node = self.iri(relation_iri(rel, self.base))
-        pairs = [(_TYPE, "a", "ekg:Assertion"), (_SUBJ, "rdf:subject", s),
-                 (_PRED, "rdf:predicate", self.pred(rel.predicate)[1]),
-                 (_OBJ, "rdf:object", o), (*self.pred("confidence"), self.decimal(rel.confidence))]
+        string = self.terms.string
+        pairs = [(_TYPE, self.a, self.assertion), (_SUBJ, self.subj, s),
+                 (_PRED, self.predicate, self.pred(rel.predicate)[1]),
+                 (_OBJ, self.obj, o), (*self.pred("confidence"), self.decimal(rel.confidence))]
         if rel.amount is not None:
             pairs.append((*self.pred("amount"), self.decimal(rel.amount)))
         if rel.currency:
-            pairs.append((*self.pred("currency"), escape_string(rel.currency)))
+            pairs.append((*self.pred("currency"), string(rel.currency)))
         if rel.count is not None:
             pairs.append((*self.pred("count"), self.integer(rel.count)))
         if rel.date:
-            pairs.append((*self.pred("date"), self.terms.term(_date(rel.date))))
+            pairs.append((*self.pred("date"), self.terms.term(date_literal(rel.date))))
         blocks = {node: pairs}
         evidence, conf = self.pred("evidence"), self.pred("confidence")
         for ev in rel.evidence:
@@ -277,26 +320,26 @@ class _Writer:
             en = self.iri(evidence_iri(rel, ev, self.base))
             pairs.append((*evidence, en))
             blocks.setdefault(en, []).extend((
-                (_TYPE, "a", "ekg:Evidence"),
-                (_DERIVED, "prov:wasDerivedFrom", self.document(ev.doc_id)),
-                (*self.pred("sentence"), escape_string(ev.sentence)),
+                (_TYPE, self.a, self.evidence_class),
+                (_DERIVED, self.derived, self.document(ev.doc_id)),
+                (*self.pred("sentence"), string(ev.sentence)),
                 (*self.pred("charStart"), self.integer(ev.start)),
                 (*self.pred("charEnd"), self.integer(ev.end)),
-                (*self.pred("rule"), escape_string(ev.rule_id)),
+                (*self.pred("rule"), string(ev.rule_id)),
                 (*conf, self.decimal(ev.confidence)),
             ))
         return blocks
 
 
 def _trig_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
-    """TriG of :func:`graph.rdf.to_dataset`'s quads (the ``trig`` export, and
+    """TriG of :func:`graph.rdf.convert.to_dataset`'s quads (the ``trig`` export, and
     what the ``nquads`` exporter has Oxigraph read).
 
     Entities in the default graph; per document, a graph named by its IRI with
     its description and the relations it states, their assertion and the
     evidence from that document.
     """
-    w = _Writer(base)
+    w = StatementWriter(base)
     yield TRIG_HEADER
     for prefix, ns in PREFIXES:
         yield f"@prefix {prefix}: <{ns}> .\n"
@@ -311,7 +354,7 @@ def _trig_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]
     for doc in sorted(kg.documents, key=lambda d: w.document(d.id)):  # the order of the Turtle's documents
         yield f"\n{w.document(doc.id)} {{\n"
         groups: dict[str, list[tuple[str, str, str]]] = {}
-        for s, piri, ptext, o in _statements(w.terms, _document_triples(doc, mentioned.get(doc.id, ()), base)):
+        for s, piri, ptext, o in statements(w.terms, document_triples(doc, mentioned.get(doc.id, ()), base)):
             groups.setdefault(s, []).append((piri, ptext, o))
         for s, pairs in groups.items():
             yield _indented(_block(s, pairs))
@@ -331,7 +374,7 @@ def _indented(block: str) -> str:
 
 
 def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[str]:
-    w = _Writer(base)
+    w = StatementWriter(base)
     yield HEADER
     for prefix, ns in PREFIXES:
         yield f"@prefix {prefix}: <{ns}> .\n"
@@ -358,7 +401,7 @@ def _turtle_chunks(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Iterator[st
     mentioned = dict(kg.mentions_by_doc)
     doc_groups: dict[str, list[tuple[str, str, str]]] = {}
     for doc in kg.documents:
-        for s, piri, ptext, o in _statements(w.terms, _document_triples(doc, mentioned.get(doc.id, ()), base)):
+        for s, piri, ptext, o in statements(w.terms, document_triples(doc, mentioned.get(doc.id, ()), base)):
             doc_groups.setdefault(s, []).append((piri, ptext, o))
     if doc_groups:
         yield "\n# Documents\n"
@@ -379,7 +422,7 @@ def iter_turtle(kg: KnowledgeGraph) -> Iterator[bytes]:
 
 
 def iter_trig(kg: KnowledgeGraph) -> Iterator[bytes]:
-    """The quads of :func:`graph.rdf.to_dataset` as TriG, in chunks (the ``trig``
+    """The quads of :func:`graph.rdf.convert.to_dataset` as TriG, in chunks (the ``trig``
     export, streamed like :func:`iter_turtle`; what ``nquads`` has Oxigraph read).
 
     Raises:

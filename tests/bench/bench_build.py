@@ -263,8 +263,8 @@ def measure_stages(corpus: Path, jobs: int, model: str, batch_size: int, validat
     from graph.extract.pipeline import load_nlp
     from graph.extract.rules import load_rules
     from graph.model import Document
-    from graph.rdf import to_rdf
-    from graph.validate import validate as shacl
+    from graph.rdf.convert import to_rdf
+    from graph.rdf.validate import validate as shacl
 
     out: dict[str, Any] = {}
     with MemorySampler() as mem:
@@ -367,7 +367,7 @@ def measure_turtle(rdflib_too: bool = True) -> dict[str, Any]:
     import pyoxigraph
 
     from graph.exporters.turtle import generate_turtle
-    from graph.rdf import to_rdf
+    from graph.rdf.convert import to_rdf
 
     out: dict[str, Any] = {}
     w, c, kg = _timed(synthetic_kg)

@@ -6,7 +6,7 @@ Targets (the first input byte picks one):
    suffix it reads (.txt .md .html ...), also with ``--encoding latin-1``;
 1. ``html_to_text`` and 2. ``markdown_to_text`` on the bytes as text;
 3. ``read_jsonl`` / ``iter_sources`` on the bytes as a JSONL corpus;
-4. ``graph.rdf.to_rdf`` and the Turtle, N-Triples (and N-Quads, TriG,
+4. ``graph.rdf.convert.to_rdf`` and the Turtle, N-Triples (and N-Quads, TriG,
    JSON-LD) exporters on a :class:`~graph.model.KnowledgeGraph` made from the
    bytes (labels, aliases, sentences, ids, qualifiers), whose output must
    parse with pyoxigraph and give back every string.
@@ -235,7 +235,7 @@ def fuzz_rdf(fdp) -> None:
     import pyoxigraph as ox
 
     from graph import exporters
-    from graph.rdf import to_rdf
+    from graph.rdf.convert import to_rdf
 
     kg = make_kg(fdp)
     if kg is None:
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     with atheris.instrument_imports(include=["graph"]):
         import graph.building.documents
         import graph.exporters
-        import graph.rdf  # noqa: F401
+        import graph.rdf.convert  # noqa: F401
     crashes = Crashes()
 
     def keep_going(data: bytes) -> None:

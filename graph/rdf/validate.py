@@ -8,7 +8,7 @@ constraints run on Oxigraph (see :func:`_data_graph`).
 
 Examples:
     >>> from graph.model import Entity, KnowledgeGraph
-    >>> from graph.rdf import to_rdf
+    >>> from graph.rdf.convert import to_rdf
     >>> validate(to_rdf(KnowledgeGraph(entities=(
     ...     Entity(id="acme", type="Company", label="Acme"),)))).conforms
     True
@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from graph.errors import OntologyError
-from graph.rdf import new_graph, read_rdf
+from graph.rdf.convert import new_graph, read_rdf
 from graph.resources import ontology_path
 from graph.vocab import RESOURCE_BASE
 
@@ -172,7 +172,7 @@ def validate(graph_or_path: Graph | str | Path) -> Report:
 
     Args:
         graph_or_path: the graph, or the path of an RDF file in any format
-            that :func:`graph.rdf.read_rdf` reads (a dataset is validated as
+            that :func:`graph.rdf.convert.read_rdf` reads (a dataset is validated as
             the union of its graphs).
 
     Returns:

@@ -24,10 +24,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.errors import InputError
+from graph.rdf.formats import rdf_format
 from graph.model import (
     ENTITY_TYPES,
     PREDICATES,
@@ -38,9 +39,7 @@ from graph.model import (
     Relation,
 )
 from graph.extract.resolve import slug
-from graph.vocab import EKG, RESOURCE_BASE
-
-WD = Namespace("http://www.wikidata.org/entity/")
+from graph.vocab import EKG, PREFIXES, RESOURCE_BASE, WD
 
 
 def entity_iri(entity_id: str, base: str = RESOURCE_BASE) -> URIRef:
@@ -69,7 +68,7 @@ def evidence_iri(rel: Relation, ev: Evidence, base: str = RESOURCE_BASE) -> URIR
     return URIRef(f"{base}evidence/{key}")
 
 
-def _decimal(value: float | Decimal) -> Literal:
+def decimal_literal(value: float | Decimal) -> Literal:
     """An xsd:decimal in canonical form ("0.85", "5000000.0"), so parsers agree."""
     d = Decimal(str(value)).normalize()
     text = format(d, "f")
@@ -78,7 +77,7 @@ def _decimal(value: float | Decimal) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
-def _date(value: str) -> Literal:
+def date_literal(value: str) -> Literal:
     if len(value) == 10:
         return Literal(value, datatype=XSD.date)
     if len(value) == 7:
@@ -94,15 +93,11 @@ def new_graph(base: str = RESOURCE_BASE) -> Graph:
 
 
 def _bind(g: Graph | Dataset, base: str) -> None:
-    g.bind("ekg", str(EKG._NS))
-    g.bind("kgr", base)
-    g.bind("skos", SKOS)
-    g.bind("prov", PROV)
-    g.bind("owl", OWL)
-    g.bind("wd", WD)
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, base if prefix == "kgr" else ns)
 
 
-def _entity_triples(ent: Entity, base: str):  # noqa: ANN202
+def entity_triples(ent: Entity, base: str):  # noqa: ANN202
     node = entity_iri(ent.id, base)
     yield node, RDF.type, EKG[ent.type]
     yield node, RDFS.label, Literal(ent.label)
@@ -113,10 +108,10 @@ def _entity_triples(ent: Entity, base: str):  # noqa: ANN202
     if ent.parameter_count is not None:
         yield node, EKG.parameterCount, Literal(ent.parameter_count, datatype=XSD.integer)
     if ent.market_share is not None:
-        yield node, EKG.marketShare, _decimal(ent.market_share)
+        yield node, EKG.marketShare, decimal_literal(ent.market_share)
 
 
-def _relation_triples(rel: Relation, base: str, doc_id: str | None = None):  # noqa: ANN202
+def relation_triples(rel: Relation, base: str, doc_id: str | None = None):  # noqa: ANN202
     s, o = entity_iri(rel.subject, base), entity_iri(rel.object, base)
     yield s, EKG[rel.predicate], o
     node = relation_iri(rel, base)
@@ -125,15 +120,15 @@ def _relation_triples(rel: Relation, base: str, doc_id: str | None = None):  # n
     yield node, RDF.predicate, EKG[rel.predicate]
     yield node, RDF.object, o
     evs = [e for e in rel.evidence if doc_id is None or e.doc_id == doc_id]
-    yield node, EKG.confidence, _decimal(rel.confidence)
+    yield node, EKG.confidence, decimal_literal(rel.confidence)
     if rel.amount is not None:
-        yield node, EKG.amount, _decimal(rel.amount)
+        yield node, EKG.amount, decimal_literal(rel.amount)
     if rel.currency:
         yield node, EKG.currency, Literal(rel.currency)
     if rel.count is not None:
         yield node, EKG["count"], Literal(rel.count, datatype=XSD.integer)
     if rel.date:
-        yield node, EKG.date, _date(rel.date)
+        yield node, EKG.date, date_literal(rel.date)
     for ev in evs:
         en = evidence_iri(rel, ev, base)
         yield node, EKG.evidence, en
@@ -143,14 +138,14 @@ def _relation_triples(rel: Relation, base: str, doc_id: str | None = None):  # n
         yield en, EKG.charStart, Literal(ev.start, datatype=XSD.integer)
         yield en, EKG.charEnd, Literal(ev.end, datatype=XSD.integer)
         yield en, EKG.rule, Literal(ev.rule_id)
-        yield en, EKG.confidence, _decimal(ev.confidence)
+        yield en, EKG.confidence, decimal_literal(ev.confidence)
 
 
 #: Sources that name no file: standard input and texts passed to the API.
 _SYNTHETIC_SOURCE = re.compile(r"<stdin>|<text [0-9]+>")
 
 
-def _document_triples(doc: Document, mentioned: Iterable[str], base: str):  # noqa: ANN202
+def document_triples(doc: Document, mentioned: Iterable[str], base: str):  # noqa: ANN202
     node = document_iri(doc.id, base)
     yield node, RDF.type, EKG.Document
     synthetic = _SYNTHETIC_SOURCE.fullmatch(doc.source)
@@ -172,14 +167,14 @@ def to_rdf(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Graph:
     """
     g = new_graph(base)
     for ent in kg.entities:
-        for t in _entity_triples(ent, base):
+        for t in entity_triples(ent, base):
             g.add(t)
     for rel in kg.relations:
-        for t in _relation_triples(rel, base):
+        for t in relation_triples(rel, base):
             g.add(t)
     mentioned = dict(kg.mentions_by_doc)
     for doc in kg.documents:
-        for t in _document_triples(doc, mentioned.get(doc.id, ()), base):
+        for t in document_triples(doc, mentioned.get(doc.id, ()), base):
             g.add(t)
     return g
 
@@ -203,16 +198,16 @@ def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
     _bind(ds, base)
     default = ds.default_context
     for ent in kg.entities:
-        for t in _entity_triples(ent, base):
+        for t in entity_triples(ent, base):
             default.add(t)
     mentioned = dict(kg.mentions_by_doc)
     stated = relations_by_document(kg)
     for doc in kg.documents:
         ctx = ds.graph(document_iri(doc.id, base))
-        for t in _document_triples(doc, mentioned.get(doc.id, ()), base):
+        for t in document_triples(doc, mentioned.get(doc.id, ()), base):
             ctx.add(t)
         for rel in stated.get(doc.id, ()):
-            for t in _relation_triples(rel, base, doc.id):
+            for t in relation_triples(rel, base, doc.id):
                 ctx.add(t)
     return ds
 
@@ -221,41 +216,7 @@ def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
 # Reading: RDF files back into a KnowledgeGraph
 # ---------------------------------------------------------------------------
 
-#: File suffixes that :func:`read_rdf` reads, and their pyoxigraph format names.
-RDF_SUFFIXES: dict[str, str] = {
-    ".ttl": "TURTLE",
-    ".turtle": "TURTLE",
-    ".nt": "N_TRIPLES",
-    ".nq": "N_QUADS",
-    ".trig": "TRIG",
-    ".jsonld": "JSON_LD",
-    ".json": "JSON_LD",
-    ".rdf": "RDF_XML",
-    ".owl": "RDF_XML",
-}
-
-_FORMAT_NAMES = {"turtle": "TURTLE", "ttl": "TURTLE", "ntriples": "N_TRIPLES", "nt": "N_TRIPLES",
-                 "nquads": "N_QUADS", "nq": "N_QUADS", "trig": "TRIG", "jsonld": "JSON_LD",
-                 "json-ld": "JSON_LD", "rdfxml": "RDF_XML", "xml": "RDF_XML"}
-
 _POSITION = re.compile(r"^Parser error [^:]*: ")
-
-
-def _rdf_format(name: str | None, path: str):  # noqa: ANN202
-    import pyoxigraph
-
-    if name is not None:
-        key = _FORMAT_NAMES.get(name.lower())
-        if key is None:
-            raise InputError(f"unknown RDF format {name!r}; known: {', '.join(sorted(_FORMAT_NAMES))}")
-        return getattr(pyoxigraph.RdfFormat, key)
-    suffix = Path(path).suffix.lower()
-    if suffix not in RDF_SUFFIXES:
-        raise InputError(
-            f"cannot tell the RDF format from the suffix {suffix!r}; "
-            f"known: {', '.join(sorted(RDF_SUFFIXES))} (or give the format)", path=path)
-    return getattr(pyoxigraph.RdfFormat, RDF_SUFFIXES[suffix])
-
 
 def _term(t):  # noqa: ANN001, ANN202
     import pyoxigraph
@@ -282,7 +243,7 @@ def read_rdf(source: str | Path | bytes, format: str | None = None, *, name: str
     Args:
         source: a file path, or the data itself as bytes.
         format: ``turtle``, ``ntriples``, ``nquads``, ``trig``, ``jsonld`` or
-            ``rdfxml``; by default, from the file suffix (see ``RDF_SUFFIXES``).
+            ``rdfxml``; by default, from the file suffix (see :func:`rdf_format`).
         name: how to name bytes input in messages.
 
     Raises:
@@ -301,7 +262,7 @@ def read_rdf(source: str | Path | bytes, format: str | None = None, *, name: str
     import pyoxigraph
 
     where = name if isinstance(source, bytes) else str(source)
-    fmt = _rdf_format(format, where)
+    fmt = rdf_format(where, format)
     if isinstance(source, bytes):
         data = source
     else:
