@@ -22,7 +22,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence  # noqa: F401 - Iterable: the Output alias
 from pathlib import Path
 
 from graph.errors import OutputError

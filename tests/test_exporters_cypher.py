@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from graph import exporters
-from graph.exporters._propgraph import Property
+from graph.exporters.propgraph import Property
 from graph.exporters.cypher import cypher_string, cypher_value, generate_cypher
 from graph.exporters.kuzu import generate_kuzu
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses

@@ -13,7 +13,7 @@ import pytest
 
 from graph import exporters
 from graph.files import write_bundle_atomic
-from graph.exporters._propgraph import RELATIONSHIP_TYPES
+from graph.exporters.propgraph import RELATIONSHIP_TYPES
 from graph.exporters.kuzu import generate_kuzu
 from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
 from conftest import require as _require

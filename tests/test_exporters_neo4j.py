@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from graph import exporters
-from graph.exporters._tabular import csv_field, csv_table, neutralise, pick_array_delimiter, unneutralise, upper_snake
+from graph.exporters.tabular import csv_field, csv_table, neutralise, pick_array_delimiter, unneutralise, upper_snake
 from graph.exporters.neo4j import generate_neo4j, import_command
 from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
 from conftest import require as _require

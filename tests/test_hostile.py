@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 
 from graph import exporters
 from graph.cli import main
-from graph.exporters._tabular import FORMULA_TRIGGERS
+from graph.exporters.tabular import FORMULA_TRIGGERS
 from graph.exporters.html import page_data
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Mention, Relation
 from graph.rdf.convert import document_iri, entity_iri, relation_iri

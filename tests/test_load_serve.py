@@ -17,9 +17,9 @@ import pyoxigraph
 import pytest
 
 from conftest import REPO
-from graph import load as L
-from graph import query as Q
-from graph import serve as S
+from graph.store import load as L
+from graph.store import query as Q
+from graph.store import serve as S
 from graph.cli import main
 from graph.errors import InputError, KGError, LoaderError
 from graph.rdf.convert import to_dataset, to_rdf

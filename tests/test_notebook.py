@@ -9,7 +9,7 @@ from conftest import REPO, require_model
 from conftest import require as _need
 
 NOTEBOOK = REPO / "notebooks" / "walkthrough.ipynb"
-PUBLIC_IMPORTS = {"graph", "graph.query", "graph.network", "graph.resources", "networkx", "IPython.display",
+PUBLIC_IMPORTS = {"graph", "graph.store.query", "graph.network", "graph.resources", "networkx", "IPython.display",
                   "html"}
 
 
@@ -31,8 +31,9 @@ def test_notebook_is_committed_clean_and_imports_only_the_public_api():
                 imported |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 imported.add(node.module)
-                if node.module == "graph":
-                    imported |= {f"graph.{a.name}" for a in node.names if a.name in ("query", "network")}
+                if node.module in ("graph", "graph.store"):
+                    imported |= {f"{node.module}.{a.name}" for a in node.names if a.name in ("query", "network")}
+                    imported.discard("graph.store")
     assert imported <= PUBLIC_IMPORTS, imported - PUBLIC_IMPORTS
 
 

@@ -14,7 +14,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
-from graph import query as Q
+from graph.store import query as Q
 from graph.cli import main
 from graph.errors import InputError, KGError
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation

@@ -659,7 +659,7 @@ def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def store(graph_file: Path, tmp_path: Path) -> Path:
-    from graph.load import load
+    from graph.store.load import load
 
     load([graph_file], tmp_path / "db")
     return tmp_path / "db"

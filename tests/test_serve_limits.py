@@ -4,7 +4,7 @@
 write, stops a query after ``--timeout`` seconds, refuses an answer larger
 than ``--max-result-bytes`` (HTTP 422, "add LIMIT") and says all of that when
 it starts. The size limit is enforced by the proxy in front of the Oxigraph
-server (``graph.serve.ResultLimitProxy``); the rest by the server itself,
+server (``graph.store.serve.ResultLimitProxy``); the rest by the server itself,
 which the proxy backs up for writes.
 """
 
@@ -26,9 +26,9 @@ from conftest import REPO
 from test_load_serve import free_port, require_oxigraph
 from test_query import hand_kg
 
-from graph import load as L
-from graph import query as Q
-from graph import serve as S
+from graph.store import load as L
+from graph.store import query as Q
+from graph.store import serve as S
 from graph.rdf.convert import to_dataset
 
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # n^2 rows: tens of thousands, megabytes
@@ -216,7 +216,6 @@ def test_serve_limits_kg_serve_binds_loopback_and_says_its_limits(store: Path) -
 
 def test_serve_limits_default_bind_is_loopback(monkeypatch: pytest.MonkeyPatch, store: Path) -> None:
     """Without --bind, kg serve asks for 127.0.0.1:7878."""
-    from graph import cli_sparql
     from graph.cli import main
 
     seen: dict[str, object] = {}
@@ -229,7 +228,6 @@ def test_serve_limits_default_bind_is_loopback(monkeypatch: pytest.MonkeyPatch, 
     assert main(["serve", "--store", str(store)]) == 0
     assert seen["bind"] == "127.0.0.1:7878" == S.DEFAULT_BIND
     assert seen["timeout"] == 30.0 and seen["max_result_bytes"] == S.DEFAULT_MAX_RESULT_BYTES
-    assert cli_sparql  # the command module is the one that reads --bind
 
 
 def test_serve_limits_no_size_limit_when_asked(store: Path) -> None:

@@ -14,9 +14,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 import graph.vocab
 from graph.model import ENTITY_TYPES, PREDICATES, SUPERCLASS, SYMMETRIC_PREDICATES
 from graph.resources import ontology_path
-from graph.vocab import EKG, ONTOLOGY_IRI
+from graph.vocab import EKG, ONTOLOGY_IRI, PREFIXES
 
-NS = str(EKG._NS)
+NS = PREFIXES["ekg"]
 VOCAB_FILE = Path(graph.vocab.__file__)
 
 

@@ -32,7 +32,7 @@ import re
 from decimal import Decimal
 
 from graph.exporters import register
-from graph.exporters._propgraph import (
+from graph.exporters.propgraph import (
     CONSTRAINT,
     ENTITY_LABEL,
     NODE_PROPERTIES,
@@ -45,7 +45,7 @@ from graph.exporters._propgraph import (
     relation_values,
     relationship_type,
 )
-from graph.exporters._tabular import clean_text, format_number
+from graph.exporters.tabular import clean_text, format_number
 from graph.model import KnowledgeGraph
 
 _SHORT_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t",

@@ -1,14 +1,14 @@
 """GraphML: the graph for Gephi, yEd, igraph, NetworkX and Neo4j APOC.
 
 One ``<node>`` per entity (``id`` = entity id) and one directed ``<edge>``
-per relation, with the properties of :mod:`graph.exporters._propgraph`
+per relation, with the properties of :mod:`graph.exporters.propgraph`
 as typed ``<key>``/``<data>`` attributes (ids equal to the names). How
 values GraphML cannot hold are written:
 
 * **lists**: ``aliases`` is the aliases joined with ``" | "``
   (:data:`ALIAS_SEPARATOR`, for display and search); ``aliases_json`` is
   the exact list as a JSON array (``[]`` when there is none). The
-  evidence list of a relation is ``evidence`` (JSON; see ``_propgraph``);
+  evidence list of a relation is ``evidence`` (JSON; see ``propgraph``);
   the primary evidence is also in ``sentence``, ``document``, ``rule``,
   ``char_start`` and ``char_end``.
 * **None** (no Wikidata id, no amount...): no ``<data>`` element, which is
@@ -35,7 +35,7 @@ import json
 import re
 
 from graph.exporters import register
-from graph.exporters._propgraph import (
+from graph.exporters.propgraph import (
     ENTITY_LABEL,
     NODE_PROPERTIES,
     RELATION_PROPERTIES,
@@ -47,7 +47,7 @@ from graph.exporters._propgraph import (
     relation_values,
     relationship_type,
 )
-from graph.exporters._tabular import format_number
+from graph.exporters.tabular import format_number
 from graph.model import KnowledgeGraph
 
 #: Separator of the display form of ``aliases`` (the exact list is ``aliases_json``).

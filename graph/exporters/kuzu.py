@@ -7,7 +7,7 @@ A bundle (written as the folder ``exports/kuzu/``):
   ``FROM Entity TO Entity``. Every predicate has its table, used or not,
   so a query naming any of them is valid on any export.
 * ``nodes.csv`` and ``relationships_<TYPE>.csv`` (one per type that has
-  relationships): the CSV rules of :mod:`graph.exporters._tabular`.
+  relationships): the CSV rules of :mod:`graph.exporters.tabular`.
 * ``load.cypher``: one ``COPY <table> FROM (LOAD WITH HEADERS (...) FROM
   "<file>" (...) RETURN ...)`` per file. The ``RETURN`` splits the joined
   ``labels`` and ``aliases`` into ``STRING[]`` and undoes formula
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph.exporters import register
-from graph.exporters._propgraph import (
+from graph.exporters.propgraph import (
     NODE_PROPERTIES,
     PROPERTY_DOCS,
     RELATION_PROPERTIES,
@@ -43,7 +43,7 @@ from graph.exporters._propgraph import (
     relationship_type,
     string_elements,
 )
-from graph.exporters._tabular import (
+from graph.exporters.tabular import (
     NEUTRALISER,
     clean_text,
     csv_table,

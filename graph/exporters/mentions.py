@@ -12,7 +12,7 @@ against formula injection.
 from __future__ import annotations
 
 from graph.exporters import register
-from graph.exporters._tabular import clean_text, csv_table, neutralise
+from graph.exporters.tabular import clean_text, csv_table, neutralise
 from graph.model import KnowledgeGraph
 
 HEADER = ("entity_id", "label", "type", "document", "start", "end", "text", "rule")

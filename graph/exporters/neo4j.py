@@ -13,15 +13,15 @@ A bundle of four files (written as the folder ``exports/neo4j/``):
 * ``README.md``: the exact import command and what each column holds.
 
 The CSV rules (RFC 4180, formula neutralising, array delimiter) are those
-of :mod:`graph.exporters._tabular`; the properties are those of
-:mod:`graph.exporters._propgraph`. Doubles are declared ``double`` (not
+of :mod:`graph.exporters.tabular`; the properties are those of
+:mod:`graph.exporters.propgraph`. Doubles are declared ``double`` (not
 ``float``) so confidences keep their 64-bit value.
 """
 
 from __future__ import annotations
 
 from graph.exporters import register
-from graph.exporters._propgraph import (
+from graph.exporters.propgraph import (
     CONSTRAINT,
     ENTITY_LABEL,
     NODE_PROPERTIES,
@@ -36,7 +36,7 @@ from graph.exporters._propgraph import (
     relationship_type,
     string_elements,
 )
-from graph.exporters._tabular import (
+from graph.exporters.tabular import (
     NEUTRALISER,
     clean_text,
     csv_table,

@@ -13,7 +13,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from graph.model import Document, KnowledgeGraph
+from graph.model import Document, KnowledgeGraph  # noqa: F401 - Document: the doctest
 
 #: Documents per partition when no number of partitions is given.
 PARTITION_DOCS = 250

@@ -314,7 +314,7 @@ def from_rdf(g: Graph, base: str = RESOURCE_BASE) -> KnowledgeGraph:
         >>> from_rdf(to_rdf(kg)) == kg
         True
     """
-    ns = str(EKG._NS)
+    ns = PREFIXES["ekg"]
     doc_ns = base + "document/"
     types = {EKG[t]: t for t in ENTITY_TYPES}
 

@@ -1,7 +1,7 @@
 """Time SPARQL on a 100k-triple graph: Oxigraph for every shipped query, rdflib for contrast.
 
 Not a test: a script to run by hand when changing the shipped queries, the
-RDF layout or the query code (``graph/query.py``, ``graph/load.py``). It
+RDF layout or the query code (``graph/store/query.py``, ``graph/store/load.py``). It
 synthesises a news-like knowledge graph (companies, projects, chips, AI
 models, places, people; preferential attachment, so a few hubs; every
 relation with an assertion node and one or two pieces of evidence) of about
@@ -38,9 +38,9 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from graph import query as Q
+from graph.store import query as Q
 from graph.exporters import export
-from graph.load import load
+from graph.store.load import load
 from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
 
 #: Parameters for the parameterised shipped queries (names exist in the synthetic graph).
@@ -156,7 +156,7 @@ def _rdflib_worker(ttl: str, name: str, params: dict[str, str], conn) -> None:  
     parse = time.perf_counter() - t0
     conn.send(("parse", parse, len(g)))
     bindings = {}
-    for k, v in params.items():  # resolve names the way graph.query does (exact label or alias)
+    for k, v in params.items():  # resolve names the way graph.store.query does (exact label or alias)
         node = next(iter(g.subjects(RDFS.label, Literal(v))), None) or next(iter(g.subjects(SKOS.altLabel, Literal(v))))
         bindings[k] = URIRef(node)
     t0 = time.perf_counter()

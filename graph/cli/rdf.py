@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from graph.errors import KGError
 
@@ -25,7 +26,7 @@ examples:
   kg export exports/graph.nq --format turtle             (to stdout)"""
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers action
     """Add the ``validate`` and ``export`` subcommands."""
     v = sub.add_parser(
         "validate",

@@ -142,7 +142,7 @@ def server_command(store: Path, host: str, port: int, *, timeout: float | None =
 
 
 def _check_store(store: Path) -> None:
-    from graph.query import is_store, open_store
+    from graph.store.query import is_store, open_store
 
     if not store.is_dir():
         raise InputError("no such store folder; create it with `kg load GRAPH --store DIR`", path=str(store))

@@ -29,7 +29,7 @@ DEFAULT_FORMATS = ("turtle", "html")
 
 #: Modules that add subcommands: each has ``add_commands(subparsers)``, which
 #: adds its parsers with ``set_defaults(handler=fn)``; ``fn(args) -> int``.
-COMMAND_MODULES: list[str] = ["graph.cli_eval", "graph.cli_rdf", "graph.cli_rules", "graph.cli_sparql"]
+COMMAND_MODULES: list[str] = ["graph.cli.eval", "graph.cli.rdf", "graph.cli.rules", "graph.cli.sparql"]
 EPILOG = """exit codes: 0 ok, 1 graph does not conform to the shapes, 2 usage error or
 bad input, 3 environment (model not installed, output not writable, another build
 writing the output folder), 130 interrupted (Ctrl-C; 143: SIGTERM), no output changed"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, Graph, URIRef
 
@@ -14,7 +15,7 @@ from graph.evaluate import DocScore, load_gold, norm, prf, read_graph, score, to
 EKG = "https://w3id.org/entity-kg/ontology#"
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers action
     p = sub.add_parser(
         "eval",
         help="score graphs against gold facts (precision, recall, F1)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from graph.errors import KGError
 
@@ -54,9 +55,9 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers action
     """Add ``query``, ``load`` and ``serve`` to the ``kg`` parser."""
-    from graph.query import GRAPH_FORMATS, SELECT_FORMATS
+    from graph.store.query import GRAPH_FORMATS, SELECT_FORMATS
 
     q = sub.add_parser(
         "query", help="run a SPARQL query on a graph file or store (on Oxigraph)",
@@ -122,7 +123,7 @@ def _params(items: list[str]) -> dict[str, str]:
 
 
 def _list_queries() -> str:
-    from graph.query import shipped_queries
+    from graph.store.query import shipped_queries
 
     queries = shipped_queries()
     width = max(len(q.name) for q in queries)
@@ -141,7 +142,7 @@ def _write(data: bytes) -> None:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from graph.query import bind_params, open_store, resolve_query, run
+    from graph.store.query import bind_params, open_store, resolve_query, run
 
     if args.list:
         if args.graph or args.query:
@@ -169,7 +170,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from graph.load import load
+    from graph.store.load import load
 
     report = load(args.graphs, args.store, replace=args.replace)
     if not args.quiet:
@@ -178,7 +179,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from graph.serve import DEFAULT_MAX_RESULT_BYTES, parse_bind, serve
+    from graph.store.serve import DEFAULT_MAX_RESULT_BYTES, parse_bind, serve
 
     if args.timeout < 0:
         raise KGError(f"--timeout {args.timeout} must be 0 (none) or more")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from graph.exporters._tabular import clean_text, upper_snake
+from graph.exporters.tabular import clean_text, upper_snake
 from graph.model import PREDICATES, Entity, Evidence, KnowledgeGraph, Relation, superclasses
 
 Kind = Literal["string", "string[]", "long", "double"]

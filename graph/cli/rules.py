@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 EPILOG = """A rule pack is a folder holding any of gazetteer.jsonl, relations.yaml, cues.yaml and
 families.yaml (the packaged files' formats), and examples/<rule_id>.yaml for each of its
@@ -19,7 +20,7 @@ examples:
   kg rules check                      # the packaged rules and their examples"""
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers action
     p = sub.add_parser("rules", help="check rule packs (kg rules check PACK)")
     rsub = p.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", required=True)
     c = rsub.add_parser(

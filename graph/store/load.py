@@ -155,7 +155,7 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
     """Load ``files`` into the Oxigraph store at ``target``, atomically."""
     import pyoxigraph
 
-    from graph.query import is_store, load_file
+    from graph.store.query import is_store, load_file
 
     t0 = time.perf_counter()
     if target.exists() and not target.is_dir():
