@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import importlib.util
 import os
 from decimal import Decimal
@@ -67,6 +68,19 @@ def sample_kg():
     from graph.resources import sample_path
 
     return graph.build([sample_path()])
+
+
+def hostile_graphdb_kg() -> KnowledgeGraph:
+    """The hand-written graph of hostile strings (``data/graphdb/hostile_kg.json``: its
+    ``_comment`` explains each value) that every graph-database exporter's tests use."""
+    raw = json.loads((DATA / "graphdb" / "hostile_kg.json").read_text(encoding="utf-8"))
+    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
+    ents = [Entity(**{**e, "aliases": tuple(e.get("aliases", ())), "market_share": dec(e.get("market_share"))})
+            for e in raw["entities"]]
+    rels = [Relation(**{**r, "evidence": tuple(Evidence(**ev) for ev in r["evidence"]),
+                        "amount": dec(r.get("amount"))}) for r in raw["relations"]]
+    return KnowledgeGraph(documents=tuple(Document(**d) for d in raw["documents"]),
+                          entities=tuple(ents), relations=tuple(rels))
 
 
 def _ev(sentence: str, rule: str = "hand_v1", conf: float = 0.9, doc: str = "d1", start: int = 0) -> Evidence:

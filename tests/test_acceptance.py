@@ -3,7 +3,6 @@
 Scored with graph.evaluate, which matches exactly as shared/tools/kg_score.py.
 """
 
-from pathlib import Path
 
 import pytest
 import rdflib

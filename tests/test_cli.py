@@ -1,13 +1,11 @@
 """The kg command end to end: outputs, summary, errors and exit codes."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO, require_model
+from conftest import require_model
 from graph.cli import main
 
 SAMPLE_SENTENCE = "OpenAI, in partnership with Oracle and SoftBank, launched the Stargate Project.\n"

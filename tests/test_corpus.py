@@ -1,6 +1,5 @@
 """Corpus builds: folders, JSONL, stdin, --on-error, --update (issue 7)."""
 
-import io
 import json
 import subprocess
 import sys

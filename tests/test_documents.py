@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.building.documents import html_to_text, read_documents, read_text
+from graph.building.documents import read_documents, read_text
+from graph.building.text import html_to_text
 from graph.errors import InputError
 
 

@@ -24,29 +24,21 @@ from pathlib import Path
 
 import pytest
 
+from conftest import hostile_graphdb_kg
+
 from graph import exporters
 from graph.exporters.propgraph import Property
 from graph.exporters.cypher import cypher_string, cypher_value, generate_cypher
 from graph.exporters.kuzu import generate_kuzu
-from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import Evidence, KnowledgeGraph, Relation, superclasses
 from conftest import require as _require
 
-HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 STRING = r"'(?:[^'\\]|\\.)*'"
 NEO4J_ONLY = re.compile(rf"CREATE CONSTRAINT .*|MATCH \(n:Entity \{{id: {STRING}\}}\) SET n(?::[A-Za-z]+)+;")
 LABEL_LINE = re.compile(rf"MATCH \(n:Entity \{{id: ({STRING})\}}\) SET n((?::[A-Za-z]+)+);")
 
 
 
-def _hostile_kg() -> KnowledgeGraph:
-    raw = json.loads(HOSTILE.read_text(encoding="utf-8"))
-    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
-    ents = [Entity(**{**e, "aliases": tuple(e.get("aliases", ())), "market_share": dec(e.get("market_share"))})
-            for e in raw["entities"]]
-    rels = [Relation(**{**r, "evidence": tuple(Evidence(**ev) for ev in r["evidence"]),
-                        "amount": dec(r.get("amount"))}) for r in raw["relations"]]
-    return KnowledgeGraph(documents=tuple(Document(**d) for d in raw["documents"]),
-                          entities=tuple(ents), relations=tuple(rels))
 
 
 def _shuffled(kg: KnowledgeGraph, seed: int) -> KnowledgeGraph:
@@ -62,7 +54,7 @@ def _shuffled(kg: KnowledgeGraph, seed: int) -> KnowledgeGraph:
 
 @pytest.fixture(scope="module")
 def hostile() -> KnowledgeGraph:
-    return _hostile_kg()
+    return hostile_graphdb_kg()
 
 
 def _statements(kg: KnowledgeGraph) -> list[str]:

@@ -14,26 +14,18 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from conftest import hostile_graphdb_kg
+
 from graph import exporters
 from graph.exporters.graphml import ALIAS_SEPARATOR, generate_graphml
-from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import Evidence, KnowledgeGraph, Relation, superclasses
 from conftest import require as _require
 
-HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 NS = "{http://graphml.graphdrawing.org/xmlns}"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 
-def _hostile_kg() -> KnowledgeGraph:
-    raw = json.loads(HOSTILE.read_text(encoding="utf-8"))
-    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
-    ents = [Entity(**{**e, "aliases": tuple(e.get("aliases", ())), "market_share": dec(e.get("market_share"))})
-            for e in raw["entities"]]
-    rels = [Relation(**{**r, "evidence": tuple(Evidence(**ev) for ev in r["evidence"]),
-                        "amount": dec(r.get("amount"))}) for r in raw["relations"]]
-    return KnowledgeGraph(documents=tuple(Document(**d) for d in raw["documents"]),
-                          entities=tuple(ents), relations=tuple(rels))
 
 
 def _shuffled(kg: KnowledgeGraph, seed: int) -> KnowledgeGraph:
@@ -64,7 +56,7 @@ def _expected_evidence(rel: Relation) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def hostile() -> KnowledgeGraph:
-    return _hostile_kg()
+    return hostile_graphdb_kg()
 
 
 def _write(kg: KnowledgeGraph, folder: Path) -> Path:

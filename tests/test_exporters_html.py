@@ -16,15 +16,11 @@ from pathlib import Path
 import pytest
 
 from graph import exporters
-from graph.exporters.html import (
+from graph.exporters.html import DEFAULT_MAX_NODES, MAX_EVIDENCE, generate_html, page_data, script_json
+from graph.exporters.html_layout import (
     CURVED_EDGES_MAX_EDGES,
-    DEFAULT_MAX_NODES,
     EDGE_LABELS_MAX_EDGES,
     IMPROVED_LAYOUT_MAX_NODES,
-    MAX_EVIDENCE,
-    generate_html,
-    page_data,
-    script_json,
     seed_positions,
     stabilisation_iterations,
     vis_options,

@@ -6,31 +6,22 @@ import dataclasses
 import json
 import os
 import random
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from conftest import hostile_graphdb_kg
 
 from graph import exporters
 from graph.files import write_bundle_atomic
 from graph.exporters.propgraph import RELATIONSHIP_TYPES
 from graph.exporters.kuzu import generate_kuzu
-from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import PREDICATES, Entity, Evidence, KnowledgeGraph, Relation, superclasses
 from conftest import require as _require
 
-HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 
 
 
-def _hostile_kg() -> KnowledgeGraph:
-    raw = json.loads(HOSTILE.read_text(encoding="utf-8"))
-    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
-    ents = [Entity(**{**e, "aliases": tuple(e.get("aliases", ())), "market_share": dec(e.get("market_share"))})
-            for e in raw["entities"]]
-    rels = [Relation(**{**r, "evidence": tuple(Evidence(**ev) for ev in r["evidence"]),
-                        "amount": dec(r.get("amount"))}) for r in raw["relations"]]
-    return KnowledgeGraph(documents=tuple(Document(**d) for d in raw["documents"]),
-                          entities=tuple(ents), relations=tuple(rels))
 
 
 def _shuffled(kg: KnowledgeGraph, seed: int) -> KnowledgeGraph:
@@ -87,7 +78,7 @@ def sample_db(kuzu_mod, sample_kg, tmp_path_factory):  # noqa: ANN001, ANN201
 
 @pytest.fixture(scope="module")
 def hostile():
-    return _hostile_kg()
+    return hostile_graphdb_kg()
 
 
 @pytest.fixture(scope="module")

@@ -14,30 +14,21 @@ import json
 import random
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+
+from conftest import hostile_graphdb_kg
 
 from graph import exporters
 from graph.exporters.tabular import csv_field, csv_table, neutralise, pick_array_delimiter, unneutralise, upper_snake
 from graph.exporters.neo4j import generate_neo4j, import_command
-from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import PREDICATES, Evidence, KnowledgeGraph, Relation, superclasses
 from conftest import require as _require
 
-HOSTILE = Path(__file__).parent / "data" / "graphdb" / "hostile_kg.json"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 
-def _hostile_kg() -> KnowledgeGraph:
-    raw = json.loads(HOSTILE.read_text(encoding="utf-8"))
-    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
-    ents = [Entity(**{**e, "aliases": tuple(e.get("aliases", ())), "market_share": dec(e.get("market_share"))})
-            for e in raw["entities"]]
-    rels = [Relation(**{**r, "evidence": tuple(Evidence(**ev) for ev in r["evidence"]),
-                        "amount": dec(r.get("amount"))}) for r in raw["relations"]]
-    return KnowledgeGraph(documents=tuple(Document(**d) for d in raw["documents"]),
-                          entities=tuple(ents), relations=tuple(rels))
 
 
 def _shuffled(kg: KnowledgeGraph, seed: int) -> KnowledgeGraph:
@@ -53,7 +44,7 @@ def _shuffled(kg: KnowledgeGraph, seed: int) -> KnowledgeGraph:
 
 @pytest.fixture(scope="module")
 def hostile() -> KnowledgeGraph:
-    return _hostile_kg()
+    return hostile_graphdb_kg()
 
 
 # --- an independent, strict RFC 4180 reader that keeps "quoted or not" --------------------

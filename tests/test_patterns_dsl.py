@@ -76,7 +76,6 @@ def test_required_words_are_the_mandatory_word_elements():
 
 def test_required_words_never_skip_a_sentence_a_rule_matches():
     """Every shipped pattern, over every rule example: a match implies its required words."""
-    from pathlib import Path
 
     import yaml
 

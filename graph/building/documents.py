@@ -1,7 +1,8 @@
 """Read source documents: plain text, Markdown and HTML, as clean text.
 
-Character offsets everywhere in the graph refer to the text this module
-returns (BOM removed, line ends normalised to ``\\n``, HTML reduced to text).
+Files, folders, JSONL corpora and standard input are read one document at a
+time; each document gets a unique id. The text is cleaned by
+:mod:`graph.building.text`, to which every character offset of the graph refers.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from graph.building.text import html_to_text, markdown_to_text, normalise_text
 from graph.errors import InputError
 
 #: Suffixes read as documents; anything else is refused.
@@ -44,109 +45,6 @@ class SourceText:
     def content_hash(self) -> str:
         """``sha256:<hex>`` of the UTF-8 text."""
         return "sha256:" + hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-
-_BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-    "table", "section", "article", "header", "footer", "blockquote", "pre", "hr",
-    "title", "dd", "dt", "figcaption", "main", "aside", "nav",
-}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object"}
-#: Elements that may be in <head>; any other start tag ends the head, whose
-#: end tag (like the <body> start tag) may be left out.
-_HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-        self.in_head = False
-        self.title: list[str] = []
-        self.in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "head":
-            self.in_head = True
-        elif self.in_head and tag not in _HEAD_TAGS:
-            self.in_head = False
-        if tag == "title":
-            self.in_title = True
-        elif tag in _SKIP_TAGS:
-            self.skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-            if tag == "li":
-                self.parts.append("- ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "head":
-            self.in_head = False
-        if tag == "title":
-            self.in_title = False
-        elif tag in _SKIP_TAGS:
-            self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title.append(data)
-        elif not self.skip and not self.in_head:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Reduce HTML to text: scripts, styles and comments dropped, blocks as lines.
-
-    Examples:
-        >>> html_to_text("<p>Acme &amp; Co.<script>x()</script></p><p>Two</p>")
-        'Acme & Co.\\nTwo'
-    """
-    parser = _TextExtractor()
-    parser.feed(markup)
-    if re.match(r"<[!?/a-zA-Z]", parser.rawdata):
-        # input ends inside a tag, comment or declaration: as in a browser, it
-        # is markup, not text ("<!-- never closed ...")
-        parser.rawdata = ""
-    parser.close()
-    text = "".join(parser.parts)
-    if not text.strip() and parser.title:
-        text = "".join(parser.title)
-    lines = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in text.split("\n")]
-    return "\n".join(ln for ln in lines if ln)
-
-
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
-
-
-def markdown_to_text(text: str) -> str:
-    """Drop Markdown markup that is not prose (headings, emphasis, links).
-
-    Examples:
-        >>> markdown_to_text("## Acme\\n**Acme** uses [Rust](https://x).")
-        'Acme\\nAcme uses Rust.'
-    """
-    text = _MD_HEADING.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPH.sub(r"\2", text)
-    return text
-
-
-def normalise_text(text: str) -> str:
-    """Remove a BOM, normalise line ends to ``\\n`` and drop NUL characters.
-
-    Examples:
-        >>> normalise_text("\\ufeffa\\r\\nb\\rc")
-        'a\\nb\\nc'
-    """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return text
 
 
 def decode(data: bytes, path: str, encoding: str = "utf-8") -> str:

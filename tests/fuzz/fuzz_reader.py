@@ -112,7 +112,7 @@ def fuzz_read_text(data: bytes, tmp: Path) -> None:
 
 
 def fuzz_html(data: bytes) -> None:
-    from graph.building.documents import html_to_text
+    from graph.building.text import html_to_text
 
     text = html_to_text(data.decode("utf-8", "replace"))
     if not isinstance(text, str):
@@ -123,7 +123,7 @@ def fuzz_html(data: bytes) -> None:
 
 
 def fuzz_markdown(data: bytes) -> None:
-    from graph.building.documents import markdown_to_text
+    from graph.building.text import markdown_to_text
 
     if not isinstance(markdown_to_text(data.decode("utf-8", "replace")), str):
         raise TypeError("markdown_to_text did not return str")
