@@ -101,6 +101,7 @@ def test_cli_formats_lists_registry(capsys):
     assert code == 0 and "turtle" in out and ".ttl" in out
 
 
+@pytest.mark.slow
 def test_cli_runs_as_module_and_console_script(tmp_path):
     src = tmp_path / "a.txt"
     src.write_text(SAMPLE_SENTENCE)

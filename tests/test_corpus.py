@@ -70,6 +70,7 @@ def test_corpus_duplicate_ids_are_an_error(tmp_path):
         graph.build([p], model="blank")
 
 
+@pytest.mark.slow
 def test_corpus_stdin_is_one_document(tmp_path):
     r = subprocess.run([sys.executable, "-m", "graph", "build", "-", "-o", str(tmp_path), "-f", "turtle",
                         "--model", "blank", "-q"], input=A, capture_output=True, text=True)
@@ -122,6 +123,7 @@ def test_corpus_builder_pipeline_returns_the_extraction_and_nothing_else():
     assert pipeline_signature(light) == pipeline_signature(full)  # --update caches stay valid
 
 
+@pytest.mark.slow
 def test_corpus_no_progress_bar_when_not_a_terminal(tmp_path):
     corpus(tmp_path)
     r = subprocess.run([sys.executable, "-m", "graph", "build", str(tmp_path / "in"), "-o", str(tmp_path / "o"),

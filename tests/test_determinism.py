@@ -1,3 +1,4 @@
+import pytest
 """Same input, byte-identical outputs: across runs, hash seeds and input order."""
 
 import os
@@ -23,6 +24,7 @@ def build(tmp_path, name, order, seed, model):
     return {p.name: p.read_bytes() for p in out.iterdir()}
 
 
+@pytest.mark.slow
 def test_determinism_rebuild_is_byte_identical(tmp_path):
     require_model()
     for name, text in TEXTS.items():
@@ -33,6 +35,7 @@ def test_determinism_rebuild_is_byte_identical(tmp_path):
     assert first == second
 
 
+@pytest.mark.slow
 def test_determinism_blank_pipeline_too(tmp_path):
     for name, text in TEXTS.items():
         (tmp_path / name).write_text(text)

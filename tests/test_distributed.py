@@ -262,6 +262,7 @@ def test_distributed_partition_count_must_be_positive(small_kg):
         DaskExecutor(partitions=0)
 
 
+@pytest.mark.slow
 def test_distributed_max_bytes_refuses_a_large_line_like_the_local_engine(tmp_path, capsys):
     lines = [json.dumps({"id": "a", "text": "Nvidia makes the H100 chip."}),
              json.dumps({"id": "b", "text": "Acme Corp. acquired Widgets Inc. " * 40})]

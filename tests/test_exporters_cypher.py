@@ -135,6 +135,7 @@ def neo4j_dialect():
     return _require("graphglot.dialect").Dialect.get_or_raise("neo4j")
 
 
+@pytest.mark.slow
 def test_cypher_every_statement_parses(neo4j_dialect, hostile, sample_kg):  # noqa: ANN001
     for kg in (hostile, sample_kg):
         for stmt in _statements(kg):

@@ -262,6 +262,7 @@ def _digests_in_subprocess(seed: str) -> dict[str, str]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_exporters_rdf_deterministic_across_hash_seeds(hostile):
     here = {f: hashlib.sha256(exporters.export(hostile, f)).hexdigest() for f in RDF_FORMATS}
     assert _digests_in_subprocess("1") == here

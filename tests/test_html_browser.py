@@ -37,6 +37,8 @@ for (const name of ["alert", "confirm", "prompt"]) {
 }
 """
 
+pytestmark = pytest.mark.slow  # a real browser per test
+
 
 # ---- fixtures (this file's own) -------------------------------------------------------------
 

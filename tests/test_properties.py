@@ -56,6 +56,7 @@ def all_outputs(kg: graph.KnowledgeGraph) -> dict[str, object]:
     return {name: exporters.export(kg, name) for name in exporters.available()}
 
 
+@pytest.mark.slow
 @SETTINGS(60)
 @given(text=any_text())
 @example(text="Acme Corp. acquired Widgets Inc. in 2020.\r\nNvidia Corp. makes the H100 chip.")

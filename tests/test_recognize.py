@@ -65,6 +65,7 @@ def test_recognize_department_word_before_title_is_not_a_name(nlp):
     assert ("Commerce", "Company") not in ents(nlp, "Commerce Secretary Jane Roe spoke.")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("trained", [False, True], ids=["blank", "trained"])
 def test_recognize_gazetteer_ruler_matches_like_spacys_entity_ruler(trained):
     # the caseless names go to a LOWER phrase matcher, the other names are made by the

@@ -518,6 +518,7 @@ def test_robustness_write_error_half_way_changes_nothing(target: str, nth: int, 
     assert "Intel" in (out / "graph.ttl").read_text() and not leftovers(out)
 
 
+@pytest.mark.slow
 def test_robustness_two_builds_one_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The second build into a folder stops at once (exit 3); the first completes."""
     (tmp_path / "slow.txt").write_text(slow_text())
@@ -559,6 +560,7 @@ def test_robustness_folder_lock() -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("sig, code, message", [(signal.SIGINT, 130, "interrupted"),
                                                 (signal.SIGTERM, 143, "terminated")])
+@pytest.mark.slow
 def test_robustness_signal_during_build(sig: int, code: int, message: str, jobs: int, tmp_path: Path) -> None:
     """Ctrl-C (or SIGTERM) during a build, sent as a terminal does to the whole
     process group (workers included): exit 130 (143) at once, old outputs

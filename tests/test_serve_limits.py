@@ -102,6 +102,7 @@ def test_serve_limits_the_whole_store_download_is_limited_too(endpoint: S.Endpoi
 
 @pytest.mark.parametrize("text", [SLOW, CROSS.replace("?d ?e ?f", "?d ?e ?f . ?g ?h ?i . ?j ?k ?l")],
                          ids=["aggregate", "streaming"])
+@pytest.mark.slow
 def test_serve_limits_a_slow_query_is_stopped(store: Path, text: str) -> None:
     """Oxigraph does not stop every query at --timeout-s (a COUNT over a six-way
     join runs on for minutes); the proxy answers 503 in time and restarts it."""
@@ -238,6 +239,7 @@ def test_serve_limits_no_size_limit_when_asked(store: Path) -> None:
     assert Q.open_store(store)  # still a good store
 
 
+@pytest.mark.slow
 def test_serve_limits_kg_serve_survives_a_runaway_query(store: Path) -> None:
     """Under kg serve too: 503 in time, the server restarted, then a clean stop."""
     port = free_port()

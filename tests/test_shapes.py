@@ -59,6 +59,7 @@ def test_shapes_invalid_fixture_fails_with_its_shape(path: Path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [SHAPES_DIR / "valid.ttl", *INVALID],
                          ids=["valid", *(p.stem for p in INVALID)])
+@pytest.mark.slow
 def test_shapes_reference_pyshacl_run_agrees(shapes, path: Path):
     """Plain pySHACL on an rdflib graph, ont_graph kg.ttl, no inference: same verdict and shapes.
 

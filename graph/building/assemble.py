@@ -2,7 +2,8 @@
 
 Entities merge across documents by gazetteer id or normalised name; each
 gets one class (gazetteer, else the majority of its mentions), a canonical
-label and every other surface form as an alias. Relations merge by
+label and every other surface form as an alias (the entity resolution of
+:mod:`graph.extract.resolve`). Relations merge by
 (subject, predicate, object) and keep every piece of evidence; their
 confidence combines the evidence (noisy-or). The inferences of the rule
 file (:mod:`graph.building.inference`) then add what the extracted
@@ -12,15 +13,17 @@ relations imply.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from graph.building.inference import developer_from_name, infer
 from graph.extract.extraction import Extraction
+from graph.extract.resolve import EntityAcc, clean_surface, entity_ids, entity_names, entity_type
+from graph.extract.rules import Rules
 from graph.model import (
-    ENTITY_TYPES,
     SYMMETRIC_PREDICATES,
     Document,
     Entity,
@@ -29,29 +32,8 @@ from graph.model import (
     Mention,
     Relation,
 )
-from graph.building.inference import developer_from_name, infer
-from graph.extract.resolve import GazetteerIndex, slug, strip_legal
-from graph.extract.rules import Rules
 
 log = logging.getLogger(__name__)
-
-#: When mentions disagree on the class, the more specific class wins a tie.
-_SPECIFICITY = {t: i for i, t in enumerate(
-    ("Chip", "AIModel", "Company", "GovernmentBody", "City", "Country", "Project", "Person",
-     "Technology", "Approach", "Product", "Organization", "Place")
-)}
-
-
-@dataclass
-class EntityAcc:
-    key: str
-    types: Counter[str] = field(default_factory=Counter)
-    surfaces: Counter[str] = field(default_factory=Counter)
-    mentions: list[Mention] = field(default_factory=list)
-    qualifiers: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (doc id, value)
-
-    def qualifier(self, name: str) -> Any:
-        return self.qualifiers[name][1] if name in self.qualifiers else None
 
 
 @dataclass
@@ -66,15 +48,6 @@ class RelationAcc:
             for q, v in sorted(quals.items()):
                 out.setdefault(q, v)
         return out
-
-
-def _clean_surface(text: str) -> str:
-    t = " ".join(text.split())
-    for suf in ("'s", "\u2019s", "'", "\u2019"):
-        if t.endswith(suf) and len(t) > len(suf) + 1:
-            t = t[: -len(suf)]
-            break
-    return t
 
 
 def combine(confidences: Iterable[float]) -> float:
@@ -130,7 +103,7 @@ def assemble(
             if m.coref:
                 continue  # kept for review, but a pronoun or description names nothing
             acc.types[m.type] += 1
-            acc.surfaces[_clean_surface(m.text)] += 1
+            acc.surfaces[clean_surface(m.text)] += 1
             doc_mentions[src.id].add(m.key)
         for q in ext.entity_qualifiers:
             acc = entities.setdefault(q.key, EntityAcc(q.key))
@@ -143,8 +116,8 @@ def assemble(
                           rule_id=r.rule, confidence=r.confidence)
             pending.append((keys[r.subject], r.predicate, keys[r.object], ev, dict(r.qualifiers)))
 
-    ids = _entity_ids(entities, gazetteer)
-    types = {k: _entity_type(acc, gazetteer) for k, acc in entities.items()}
+    ids = entity_ids(entities, gazetteer)
+    types = {k: entity_type(acc, gazetteer) for k, acc in entities.items()}
 
     ruleset_rules = {r.id: r for r in ruleset.rules}
     for skey, pred, okey, ev, quals in pending:
@@ -165,7 +138,7 @@ def assemble(
             acc.qualified.append(((-ev.confidence, ev.doc_id, ev.start, ev.rule_id), quals))
 
     id_type = {ids[k]: types[k] for k in entities}
-    names = {ids[k]: _names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
+    names = {ids[k]: entity_names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
     for inf in ruleset.inferences:
         if inf.function == "developer_from_name":
             developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer)
@@ -189,7 +162,7 @@ def assemble(
         eid = ids[key]
         if eid in ent_objs:
             continue
-        label, aliases = _names(key, acc, gazetteer, [a for k, a in entities.items() if ids[k] == eid])
+        label, aliases = entity_names(key, acc, gazetteer, [a for k, a in entities.items() if ids[k] == eid])
         gz = gazetteer.by_id.get(key[3:]) if key.startswith("gz:") else None
         mentions = tuple(sorted(
             (m for k, a in entities.items() if ids[k] == eid for m in a.mentions),
@@ -211,52 +184,3 @@ def assemble(
                           relations=tuple(rel_objs), mentions_by_doc=mentioned)
 
 
-def _entity_ids(entities: dict[str, EntityAcc], gz: GazetteerIndex) -> dict[str, str]:
-    ids: dict[str, str] = {}
-    used = set(gz.by_id)
-    for key in sorted(entities):
-        if key.startswith("gz:"):
-            ids[key] = key[3:]
-    for key in sorted(entities):
-        if key in ids:
-            continue
-        base = slug(key[3:])
-        eid = base if base not in used else f"{base}-{_type_suffix(entities[key])}"
-        n = 2
-        while eid in used and eid not in ids.values():
-            eid = f"{base}-{n}"
-            n += 1
-        ids[key] = eid
-        used.add(eid)
-    return ids
-
-
-def _type_suffix(acc: EntityAcc) -> str:
-    return (acc.types.most_common(1)[0][0] if acc.types else "thing").lower()
-
-
-def _entity_type(acc: EntityAcc, gz: GazetteerIndex) -> str:
-    if acc.key.startswith("gz:"):
-        return gz.by_id[acc.key[3:]].type
-    if not acc.types:
-        return "Organization"
-    best = max(acc.types.items(), key=lambda kv: (kv[1], -_SPECIFICITY.get(kv[0], 99)))
-    return best[0] if best[0] in ENTITY_TYPES else "Organization"
-
-
-def _names(key: str, acc: EntityAcc, gz: GazetteerIndex, group: list[EntityAcc]) -> tuple[str, tuple[str, ...]]:
-    surfaces: Counter[str] = Counter()
-    for a in group:
-        surfaces.update(a.surfaces)
-    if key.startswith("gz:"):
-        label = gz.by_id[key[3:]].label
-    else:
-        # the most frequent full form, legal suffix dropped; longest on a tie
-        cands = Counter()
-        for s, n in surfaces.items():
-            cands[strip_legal(s)] += n
-        # a full name over a short form, mixed case over CAPITALS, then the most frequent
-        label = max(cands.items(), key=lambda kv: (len(kv[0].split()) > 1, not kv[0].isupper(), kv[1],
-                                                     len(kv[0]), kv[0]))[0] if cands else key[3:]
-    aliases = sorted({s for s in surfaces if s != label and s.strip()})
-    return label, tuple(aliases)

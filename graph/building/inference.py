@@ -17,7 +17,8 @@ from graph.extract.resolve import GazetteerIndex, strip_legal
 from graph.model import Evidence
 
 if TYPE_CHECKING:
-    from graph.building.assemble import EntityAcc, RelationAcc
+    from graph.building.assemble import RelationAcc
+    from graph.extract.resolve import EntityAcc
 
 def _all_names(key: str, acc: EntityAcc, gz: GazetteerIndex) -> list[str]:
     """An entity's label, gazetteer aliases and surface forms, legal suffixes dropped."""

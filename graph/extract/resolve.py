@@ -1,10 +1,14 @@
-"""Entity resolution: name normalisation, slugs, and merging mentions.
+"""Entity resolution: name normalisation, slugs, merging mentions, naming entities.
 
 Pure functions, no spaCy. Within a document, mentions of one entity get one
 key (gazetteer id, or normalised name) and short forms are merged into
 long ones ("Mensch" → "Arthur Mensch", "Mistral" → "Mistral AI",
-"TVA" → "Tennessee Valley Authority"). Across documents, equal keys merge.
-Every merge is recorded with the reason, so resolution can be reviewed.
+"TVA" → "Tennessee Valley Authority"): :func:`doc_keys`. Across documents,
+equal keys merge (:class:`EntityAcc` gathers a key's mentions), and each
+entity gets a stable id (:func:`entity_ids`), one class (:func:`entity_type`:
+the gazetteer's, else the majority of its mentions) and a label with
+aliases (:func:`entity_names`). Every merge is recorded with the reason, so
+resolution can be reviewed.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graph.model import ENTITY_TYPES, Mention
 
 if TYPE_CHECKING:
     from graph.extract.rules import GazetteerEntry
@@ -186,3 +193,82 @@ def doc_keys(
             mapping[key] = target
             merges.append((key, target, reason))
     return [mapping.get(k, k) for k, _t, _c in mentions], merges
+
+
+#: When mentions disagree on the class, the more specific class wins a tie.
+_SPECIFICITY = {t: i for i, t in enumerate(
+    ("Chip", "AIModel", "Company", "GovernmentBody", "City", "Country", "Project", "Person",
+     "Technology", "Approach", "Product", "Organization", "Place")
+)}
+
+
+@dataclass
+class EntityAcc:
+    key: str
+    types: Counter[str] = field(default_factory=Counter)
+    surfaces: Counter[str] = field(default_factory=Counter)
+    mentions: list[Mention] = field(default_factory=list)
+    qualifiers: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (doc id, value)
+
+    def qualifier(self, name: str) -> Any:
+        return self.qualifiers[name][1] if name in self.qualifiers else None
+
+
+def clean_surface(text: str) -> str:
+    t = " ".join(text.split())
+    for suf in ("'s", "\u2019s", "'", "\u2019"):
+        if t.endswith(suf) and len(t) > len(suf) + 1:
+            t = t[: -len(suf)]
+            break
+    return t
+
+
+def entity_ids(entities: dict[str, EntityAcc], gz: GazetteerIndex) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    used = set(gz.by_id)
+    for key in sorted(entities):
+        if key.startswith("gz:"):
+            ids[key] = key[3:]
+    for key in sorted(entities):
+        if key in ids:
+            continue
+        base = slug(key[3:])
+        eid = base if base not in used else f"{base}-{_type_suffix(entities[key])}"
+        n = 2
+        while eid in used and eid not in ids.values():
+            eid = f"{base}-{n}"
+            n += 1
+        ids[key] = eid
+        used.add(eid)
+    return ids
+
+
+def _type_suffix(acc: EntityAcc) -> str:
+    return (acc.types.most_common(1)[0][0] if acc.types else "thing").lower()
+
+
+def entity_type(acc: EntityAcc, gz: GazetteerIndex) -> str:
+    if acc.key.startswith("gz:"):
+        return gz.by_id[acc.key[3:]].type
+    if not acc.types:
+        return "Organization"
+    best = max(acc.types.items(), key=lambda kv: (kv[1], -_SPECIFICITY.get(kv[0], 99)))
+    return best[0] if best[0] in ENTITY_TYPES else "Organization"
+
+
+def entity_names(key: str, acc: EntityAcc, gz: GazetteerIndex, group: list[EntityAcc]) -> tuple[str, tuple[str, ...]]:
+    surfaces: Counter[str] = Counter()
+    for a in group:
+        surfaces.update(a.surfaces)
+    if key.startswith("gz:"):
+        label = gz.by_id[key[3:]].label
+    else:
+        # the most frequent full form, legal suffix dropped; longest on a tie
+        cands = Counter()
+        for s, n in surfaces.items():
+            cands[strip_legal(s)] += n
+        # a full name over a short form, mixed case over CAPITALS, then the most frequent
+        label = max(cands.items(), key=lambda kv: (len(kv[0].split()) > 1, not kv[0].isupper(), kv[1],
+                                                     len(kv[0]), kv[0]))[0] if cands else key[3:]
+    aliases = sorted({s for s in surfaces if s != label and s.strip()})
+    return label, tuple(aliases)
