@@ -75,6 +75,9 @@ class DocScore:
     ent_gold: int = 0
     ent_found: int = 0
     ent_typed: int = 0
+    #: entities built, and those whose label or an alias matches a gold entity
+    ent_pred: int = 0
+    ent_matched: int = 0
     rel_gold: int = 0
     rel_pred: int = 0
     rel_tp: int = 0
@@ -83,10 +86,16 @@ class DocScore:
     mistyped_entities: list[str] = field(default_factory=list)
     missed_relations: list[tuple[str, str, str]] = field(default_factory=list)
     extra_relations: list[tuple[str, str, str]] = field(default_factory=list)
+    unmatched_entities: list[str] = field(default_factory=list)
 
     @property
     def relation_prf(self) -> tuple[float, float, float]:
         return prf(self.rel_tp, self.rel_pred, self.rel_gold)
+
+    @property
+    def entity_precision(self) -> float:
+        """The share of built entities whose label or an alias matches a gold entity."""
+        return self.ent_matched / self.ent_pred if self.ent_pred else 0.0
 
 
 def prf(tp: int, pred: int, gold: int) -> tuple[float, float, float]:
@@ -169,12 +178,15 @@ def score(gold: dict[str, Any], g: Graph, *, name: str | None = None) -> DocScor
     return DocScore(
         document=name or gold.get("document", "?"),
         ent_gold=len(gold_ents), ent_found=len(found), ent_typed=len(typed),
+        ent_pred=len(nodes), ent_matched=len(node_gold),
         rel_gold=len(gold_rel), rel_pred=len(pred_rel), rel_tp=len(tp),
         forbidden_hit=sorted(pred_rel & forbidden),
         missed_entities=sorted(e["label"] for e in gold_ents if e["label"] not in found),
         mistyped_entities=sorted(found - typed),
         missed_relations=sorted(gold_rel - pred_rel),
         extra_relations=sorted(pred_rel - gold_rel),
+        unmatched_entities=sorted(min(info["names"]) if info["names"] else str(node)
+                                  for node, info in nodes.items() if node not in node_gold),
     )
 
 
@@ -185,6 +197,8 @@ def total(scores: list[DocScore]) -> DocScore:
         t.ent_gold += s.ent_gold
         t.ent_found += s.ent_found
         t.ent_typed += s.ent_typed
+        t.ent_pred += s.ent_pred
+        t.ent_matched += s.ent_matched
         t.rel_gold += s.rel_gold
         t.rel_pred += s.rel_pred
         t.rel_tp += s.rel_tp

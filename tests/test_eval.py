@@ -72,3 +72,17 @@ def test_eval_bad_gold_or_graph_is_an_input_error(tmp_path, capsys):
     csv.write_text("a,b\n")
     assert main(["eval", str(write_gold(tmp_path)), "--graph", str(csv)]) == 2
     assert "g.csv: cannot tell the RDF format from the suffix '.csv'" in capsys.readouterr().err
+
+
+def test_eval_entity_precision_counts_built_entities_that_match_gold():
+    from graph.model import Entity, KnowledgeGraph
+
+    gold = {"entities": [{"label": "Acme Holdings", "type": "Company", "aliases": ["Acme"]},
+                         {"label": "Zed Labs", "type": "Organization"}], "relations": []}
+    kg = KnowledgeGraph(entities=(Entity(id="acme", type="Company", label="Acme Corp.", aliases=("Acme",)),
+                                  Entity(id="zed", type="Company", label="Zed Labs"),
+                                  Entity(id="media", type="Company", label="Media"),
+                                  Entity(id="chip-sales-soar", type="Person", label="Chip Sales Soar")))
+    s = score(gold, to_rdf(kg))
+    assert (s.ent_pred, s.ent_matched, s.entity_precision) == (4, 2, 0.5)  # an alias match counts
+    assert s.unmatched_entities == ["chip sales soar", "media"]

@@ -84,7 +84,8 @@ def _evidence(g: Graph) -> dict[tuple[frozenset, str, frozenset], list[tuple[str
 
 def _line(s: DocScore) -> str:
     p, r, f = s.relation_prf
-    return (f"{s.document}: entities {s.ent_found}/{s.ent_gold} found, {s.ent_typed} typed; "
+    return (f"{s.document}: entities {s.ent_found}/{s.ent_gold} found, {s.ent_typed} typed, "
+            f"{s.ent_matched}/{s.ent_pred} built match gold; "
             f"relations P={p:.2f} R={r:.2f} F1={f:.2f} ({s.rel_tp}/{s.rel_pred} pred, {s.rel_gold} gold); "
             f"forbidden {len(s.forbidden_hit)}")
 
@@ -115,6 +116,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 print("  missed entities: " + ", ".join(s.missed_entities))
             if s.mistyped_entities:
                 print("  mistyped entities: " + ", ".join(s.mistyped_entities))
+            if s.unmatched_entities:
+                print("  entities not in gold: " + ", ".join(s.unmatched_entities))
             for rel in s.missed_relations:
                 print(f"  MISSED  {rel[0]} {rel[1]} {rel[2]}")
             for rel in s.extra_relations:
@@ -131,6 +134,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "documents": len(scores),
         "entity_recall": round(t.ent_found / max(t.ent_gold, 1), 3),
         "typed_entity_recall": round(t.ent_typed / max(t.ent_gold, 1), 3),
+        "entity_precision": round(t.entity_precision, 3),
         "relation_precision": round(p, 3), "relation_recall": round(r, 3), "relation_f1": round(f, 3),
         "forbidden": len(t.forbidden_hit),
     }

@@ -14,6 +14,9 @@ import re
 from spacy.tokens import Doc
 
 from graph.extract.rules import Rules
+from graph.model import subclasses
+
+_ORG = subclasses("Organization")
 
 
 class CueSets:
@@ -124,7 +127,7 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
         if head_type is not None:
             return head_type
     # "X GPUs", "X model"
-    if after and current not in ("Person", "Company", "Organization", "GovernmentBody"):
+    if after and current not in ("Person", *_ORG):
         low = after[0].lower_
         if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
             return "Chip"
@@ -135,5 +138,5 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     # "Boise-based X"
     if start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-":
         if current not in ("Person",):
-            return current if current in ("Company", "Organization", "GovernmentBody") else "Company"
+            return current if current in _ORG else "Company"
     return None

@@ -321,7 +321,7 @@ def compile_pattern(
             slots[slot] += 1
             types = subject if slot == "S" else object
             one = _ent_rx(types)
-            poss = "(?:" + _ent_rx(("Company", "Organization", "GovernmentBody")) + "'s )?"
+            poss = "(?:" + _ent_rx(_subclasses("Organization")) + "'s )?"
             item = poss + one
             body = f"{one}(?:(?:, )(?:the )?{item})*(?:{_LIST_JOIN}(?:the |its )?{item})?" if plural else one
             name = slot if slots[slot] == 1 else f"{slot}{slots[slot]}"

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graph.model import ENTITY_TYPES, Mention
+from graph.model import ENTITY_TYPES, Mention, subclasses
 
 if TYPE_CHECKING:
     from graph.extract.rules import GazetteerEntry
@@ -118,18 +118,9 @@ class GazetteerIndex:
         return self.by_name.get(normalize(name))
 
 
-#: Classes a mention of each class may be merged with.
-COMPATIBLE = {
-    "Organization": {"Organization", "Company", "GovernmentBody"},
-    "Company": {"Organization", "Company", "GovernmentBody"},
-    "GovernmentBody": {"Organization", "Company", "GovernmentBody"},
-    "Place": {"Place", "Country", "City"},
-    "Country": {"Place", "Country", "City"},
-    "City": {"Place", "Country", "City"},
-    "Product": {"Product", "Chip", "AIModel"},
-    "Chip": {"Product", "Chip", "AIModel"},
-    "AIModel": {"Product", "Chip", "AIModel"},
-}
+#: Classes a mention of each class may be merged with: those of the same branch
+#: (Organization, Place, Product and their subclasses).
+COMPATIBLE = {cls: set(subclasses(top)) for top in ("Organization", "Place", "Product") for cls in subclasses(top)}
 
 
 def compatible(a: str, b: str) -> bool:
