@@ -129,3 +129,26 @@ def test_corpus_no_progress_bar_when_not_a_terminal(tmp_path):
     r = subprocess.run([sys.executable, "-m", "graph", "build", str(tmp_path / "in"), "-o", str(tmp_path / "o"),
                         "-f", "turtle", "--model", "blank"], capture_output=True, text=True)
     assert r.returncode == 0 and "building" not in r.stderr and "docs/s" not in r.stderr
+
+
+def test_corpus_extraction_json_has_every_field_of_every_record():
+    # to_json writes fields by hand (for speed): it must keep up with the dataclasses
+    from dataclasses import fields
+
+    from graph.extract import extraction as X
+
+    ext = graph_extraction()
+    data = ext.to_json()
+    assert X.Extraction.from_json(data) == ext
+    for key, cls in (("mentions", X.MentionRecord), ("relations", X.RelationRecord), ("sentences", X.SentenceRecord),
+                     ("blocked", X.BlockedRecord), ("entity_qualifiers", X.EntityQualifier)):
+        assert data[key] and all(len(row) == len(fields(cls)) for row in data[key]), key
+
+
+def graph_extraction():
+    from graph.extract.extraction import get_extraction
+    from graph.extract.pipeline import load_nlp
+
+    text = ("Acme Corp. acquired Widgets Inc. for $2 billion in May 2024, but Acme did not buy Zed Labs.\n"
+            "The Paris-based company released the 70-billion-parameter Acme-9 model. It holds a 40% market share.")
+    return get_extraction(load_nlp("blank")(text))
