@@ -90,7 +90,7 @@ class EKG(DefinedNamespace):
     parameterCount: URIRef  # The number of parameters of an AI model, e.g. 671000000000.
     partnerIn: URIRef  # Reads as: X is a partner in project Y. Example: OpenAI partnerIn Stargate Project.
     restricts: URIRef  # Reads as: X restricts (exports of, or access to) Y; e.g. a government's export licence requirement on a chip.
-    rule: URIRef  # The id of the rule or model that produced the evidence, e.g. "supplier_of_v1".
+    rule: URIRef  # The id of the rule or model that produced the evidence, e.g. "supplier_of_v1"; when several rules read the same sentence, their ids separated by spaces, the most confident first (one evidence per sentence).
     sentence: URIRef  # The text of the sentence that is the evidence, exactly as in the document.
     subsidiaryOf: URIRef  # Reads as: X is owned by Y.
     supplierOf: URIRef  # Reads as: X supplies product Y, or X supplies organisation Y. Examples: Nvidia supplierOf H800; Nvidia supplierOf DeepSeek.

@@ -68,3 +68,19 @@ def test_assemble_inferred_relation_cites_each_premise_once_however_often_it_is_
     assert {e.rule_id for e in inferred.evidence} == {"supplier_from_customer_use_v1"}
     assert sorted((e.doc_id, e.sentence) for e in inferred.evidence) == [
         ("text-1", "Nvidia manufactures the H100 chip."), ("text-2", "Acme Corp. uses the H100 in its data centres.")]
+
+
+def test_assemble_one_evidence_per_sentence_however_many_rules_read_it():
+    from conftest import MODEL, require_model
+
+    require_model()
+    one = "Microsoft, a backer of OpenAI, opened an office in Paris."
+    kg = graph.build([one], model=MODEL)
+    rel = next(r for r in kg.relations if r.predicate == "backerOf")
+    assert len(rel.evidence) == 1
+    rules = rel.evidence[0].rule_id.split()
+    assert len(rules) >= 2 and len(set(rules)) == len(rules)  # the surface and the nominal rule, once each
+    assert rel.confidence == rel.evidence[0].confidence  # one sentence: one witness
+    two = graph.build([one + "\nMicrosoft is a backer of OpenAI."], model=MODEL)
+    rel2 = next(r for r in two.relations if r.predicate == "backerOf")
+    assert len(rel2.evidence) == 2 and rel2.confidence == combine(e.confidence for e in rel2.evidence) > rel.confidence

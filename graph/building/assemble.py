@@ -4,8 +4,9 @@ Entities merge across documents by gazetteer id or normalised name; each
 gets one class (gazetteer, else the majority of its mentions), a canonical
 label and every other surface form as an alias (the entity resolution of
 :mod:`graph.extract.resolve`). Relations merge by
-(subject, predicate, object) and keep every piece of evidence; their
-confidence combines the evidence (noisy-or). The inferences of the rule
+(subject, predicate, object) and keep one piece of evidence per sentence
+(naming every rule that read it); their confidence combines the sentences
+(noisy-or), never two rules on one sentence. The inferences of the rule
 file (:mod:`graph.building.inference`) then add what the extracted
 relations imply.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,34 @@ def combine(confidences: Iterable[float]) -> float:
     for c in confidences:
         miss *= 1.0 - c
     return round(min(1.0, 1.0 - miss), 3)
+
+
+def per_sentence(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """One evidence row per sentence, in document order: the rules that read it, most
+    confident first (space-separated), and the best of their confidences.
+
+    Two rules reading one sentence are one reading, not two: confidence combines
+    distinct sentences only (noisy-or over rows), so a sentence two rules match
+    does not count as two witnesses.
+
+    Examples:
+        >>> a = Evidence(doc_id="d", start=0, end=9, sentence="s", rule_id="b_v1", confidence=0.8)
+        >>> b = Evidence(doc_id="d", start=0, end=9, sentence="s", rule_id="a_v1", confidence=0.86)
+        >>> [(e.rule_id, e.confidence) for e in per_sentence([a, b])]
+        [('a_v1 b_v1', 0.86)]
+    """
+    groups: dict[tuple[str, int, int], list[Evidence]] = defaultdict(list)
+    for ev in evidence:
+        groups[(ev.doc_id, ev.start, ev.end)].append(ev)
+    out = []
+    for key in sorted(groups):
+        evs = sorted(groups[key], key=lambda e: (-e.confidence, e.rule_id))
+        if len(evs) == 1:
+            out.append(evs[0])
+            continue
+        rules = list(dict.fromkeys(r for e in evs for r in e.rule_id.split()))
+        out.append(replace(evs[0], rule_id=" ".join(rules)))
+    return tuple(out)
 
 
 def assemble(
@@ -146,7 +175,7 @@ def assemble(
 
     rel_objs: list[Relation] = []
     for (s, p, o), acc in relations.items():
-        evs = tuple(sorted(acc.evidence.values(), key=lambda e: (e.doc_id, e.start, e.rule_id)))
+        evs = per_sentence(acc.evidence.values())
         conf = combine(e.confidence for e in evs)
         if conf < min_confidence:
             continue

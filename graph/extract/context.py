@@ -49,6 +49,8 @@ class CueSets:
         self.place_name_words = set(c.get("place_name_words", ()))
         self.acquire_verbs = low("acquire_verbs")
         self.agent_nouns = low("agent_nouns")
+        self.name_particles = low("name_particles")
+        self.company_prefixes = set(c.get("company_prefixes", ()))
         fams, code = rules.families.members, rules.families.code_regex
         self.families = fams
         alts = []
@@ -93,6 +95,8 @@ def trim_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
 
 def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | None) -> str | None:
     """Return a class implied by the words around ``doc[start:end]``, if any."""
+    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in ("based", "headquartered"):
+        return "City"  # "a Lyon-based startup": a place (a country or state would be in the gazetteer)
     after = doc[end : end + 10]
     # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)":
     # the class of the description's head noun, the last cue before a preposition
@@ -110,6 +114,9 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
                 break
             if low == "of" and prev in cues.agent_nouns:
                 break  # "a maker of chips" is a company: its head is "maker"
+            if low in ("'s", "\u2019s"):
+                head_type, prev = None, low  # "X, the group's finance chief": the group is the possessor
+                continue
             two = f"{prev} {low}"
             if low in ("factory", "fab", "plant", "city", "town"):
                 head_type = "Place" if low not in ("city", "town") else "City"
@@ -139,4 +146,35 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     if start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-":
         if current not in ("Person",):
             return current if current in _ORG else "Company"
+    return None
+
+
+def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
+    """The class a name's immediate context settles, whatever the NER said, or None.
+
+    * an organisation: a title before it with "of", "at" or "for" ("chief
+      executive of X", "an analyst at X"), or a title after its possessive
+      ("X's chief financial officer");
+    * a place: "X-based", "based in X", "headquartered in X";
+    * a person: a title or honorific right before it ("Chief Executive X").
+    """
+    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in ("based", "headquartered"):
+        return "City"
+    before = [t.lower_ for t in doc[max(start - 3, 0):start]]
+    if len(before) >= 2 and before[-1] == "in" and before[-2] in ("based", "headquartered", "located"):
+        return "City"
+    if end + 1 < len(doc) and doc[end].lower_ in ("'s", "\u2019s"):
+        after = doc[end + 1:end + 5]
+        words = [t.lower_ for t in after]
+        for k in range(len(words), 0, -1):
+            if " ".join(words[:k]) in cues.titles or words[k - 1] in cues.titles and k > 1:
+                return "Company"
+    if start >= 2 and doc[start - 1].lower_ in ("of", "at", "for"):
+        words = [t.lower_ for t in doc[max(start - 5, 0):start - 1]]
+        if words and (words[-1] in cues.titles or " ".join(words[-2:]) in cues.titles
+                      or " ".join(words[-3:]) in cues.titles):
+            return "Company"
+    if start >= 1 and (doc[start - 1].text in cues.honorifics or doc[start - 1].lower_ in cues.titles
+                       and doc[start - 1].text[:1].isupper() and end - start >= 2):
+        return "Person"
     return None

@@ -224,6 +224,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 score += 1.0 if m is subject else 4.0
             else:
                 score += 3.0 if m is subject else 1.0
+            if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
+                score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
         elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
             score += 1.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
@@ -234,6 +236,22 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     if best is None and ctx.topic is not None and ctx.topic.type in types and si > ctx.topic_sent:
         return ctx.topic
     return best[2] if best else None
+
+
+_SUBORDINATE = frozenset({"relcl", "advcl", "acl", "pcomp", "ccomp"})
+
+
+def _subordinate_elsewhere(doc: Doc, j: int, i: int) -> bool:
+    """With a parse: whether token ``j`` is inside a subordinate clause (relative,
+    adverbial, complement) that does not hold token ``i``."""
+    if not doc.has_annotation("DEP"):
+        return False
+    node = doc[j]
+    while node.head.i != node.i:  # spaCy makes a new Token object on every access: compare indices
+        if node.dep_ in _SUBORDINATE and not node.left_edge.i <= i <= node.right_edge.i:
+            return True
+        node = node.head
+    return False
 
 
 def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:

@@ -22,6 +22,18 @@ from graph.extract.surface import Compiled
 from graph.model import subclasses
 
 ORG_TYPES = subclasses("Organization")
+#: People who act for their organisation ("engineers at Acme use the H9").
+_STAFF_NOUNS = frozenset({"engineer", "researcher", "developer", "scientist", "staff", "employee", "team", "worker",
+                          "programmer", "designer", "technician"})
+#: Nouns of a share of a company ("41% of", "a stake in", "part of").
+_SHARE_WORDS = frozenset({"%", "percent", "per", "stake", "share", "shares", "holding", "part", "portion", "piece",
+                          "slice", "interest"})
+#: Words of a funding round ("a Series B round", "the seed financing").
+_ROUND_WORDS = frozenset({"round", "series", "financing", "funding", "seed", "raise", "fundraise", "fundraising",
+                          "tranche"})
+#: Verbs of raising money, whose subject is the company funded.
+_RAISE_VERBS = frozenset({"raise", "close", "secure", "complete", "announce", "land", "receive", "get", "win",
+                          "bag", "pull"})
 
 
 class DependencyRules:
@@ -67,6 +79,8 @@ class DependencyRules:
                 if v.i not in cues:
                     cues[v.i] = scope.verb_blocked(v)
                 cue = cues[v.i]
+                if cue in comp.rule.ignore_cues:
+                    cue = None  # "agreed to supply": an agreement in force, for this rule
                 for sm in _unique(subs):
                     for om in _unique(objs):
                         if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:
@@ -94,18 +108,33 @@ class DependencyRules:
             subs = [c for c in v.children if c.dep_ == source]
             if not subs and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
                 subs = [c for c in v.head.children if c.dep_ == source]  # "X designed and sells Y"
+            if not subs and source == "nsubj" and v.dep_ == "xcomp" and v.head.pos_ == "VERB":
+                subs = [c for c in v.head.children if c.dep_ == "nsubj"]  # "X agreed to supply Y"
+                if not subs and v.head.dep_ == "relcl":
+                    subs = [v.head.head]  # "X, which agreed to supply Y"
             if source == "nsubjpass" and v.dep_ == "acl":
                 subs = [v.head]  # "chips designed by Nvidia"
             for t in subs:
                 if t.lower_ in ("which", "who", "that") and v.dep_ == "relcl":
                     t = v.head  # "X, which acquired Y"
                 out.append(t)
+                if t.lemma_.lower() in _STAFF_NOUNS:  # "engineers at Acme use the H9": Acme does
+                    out += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("at", "from", "of")
+                            for g in c.children if g.dep_ == "pobj"]
         elif source == "dobj":
-            out = [c for c in v.children if c.dep_ == "dobj"]
+            out = [v.head if c.lower_ in ("which", "that") and v.dep_ == "relcl" else c
+                   for c in v.children if c.dep_ == "dobj"]  # "the H9, which Acme designs"
+            if not out and v.dep_ == "conj" and v.head.dep_ == "relcl" and any(
+                    c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in v.head.children):
+                out = [v.head.head]  # "the H9, which Acme designed and sells"
         elif source == "attr":
             out = [c for c in v.children if c.dep_ == "attr"]
         elif source == "agent":
             out = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        elif source == "share_of":
+            out = self._share_of(v)
+        elif source == "round_raiser":
+            out = self._round_raiser(v)
         elif source.startswith("prep:"):
             word = source[5:]
             out = [g for c in v.children if c.dep_ in ("prep", "dative") and c.lower_ == word
@@ -124,6 +153,60 @@ class DependencyRules:
                         continue  # "SRAM rather than HBM", "A but not B"
                     stack.append(c)
         return expanded
+
+    @staticmethod
+    def _share_of(v) -> list:  # noqa: ANN001 - a spaCy Token
+        """Whose shares the verb's object names: "bought 41% of Acme", "owns part of Acme".
+
+        A share of half or more is control, not a stake, and is left to the
+        acquisition and ownership rules.
+        """
+        out = []
+        for d in v.children:
+            if d.dep_ != "dobj" or d.lemma_.lower() not in _SHARE_WORDS:
+                continue
+            numbers = [t for t in d.subtree if t.like_num and t.i < d.i]
+            try:
+                if any(float(t.text.replace(",", "")) >= 50 for t in numbers):
+                    continue
+            except ValueError:
+                continue
+            if any(t.lower_ in ("majority", "controlling", "all", "whole", "entire") for t in d.subtree) or any(
+                    c.dep_ in ("det", "neg") and c.lower_ in ("no", "neither", "not") for c in d.children):
+                continue  # control, or "holds no interest in Acme"
+            out += [g for c in d.children if c.dep_ == "prep" and c.lower_ in ("of", "in")
+                    for g in c.children if g.dep_ == "pobj"]
+        return out
+
+    @staticmethod
+    def _round_raiser(v) -> list:  # noqa: ANN001 - a spaCy Token
+        """Who raised the funding round the verb names: "Acme raised $9 million in a round led
+        by Zed", "Zed led Acme's Series B", "Acme, which closed a round that Zed led"."""
+        rounds = [v.head] if v.dep_ in ("acl", "relcl") else []
+        rounds += [c for c in v.children if c.dep_ == "dobj"]
+        rounds += [g for c in v.children if c.dep_ == "prep" and c.lower_ == "in" for g in c.children if g.dep_ == "pobj"]
+        out = []
+        for r in rounds:
+            words = {t.lower_ for t in r.subtree if t.i <= r.i} | {r.lemma_.lower()}
+            if words.isdisjoint(_ROUND_WORDS):
+                continue
+            poss = [c for x in (r, *(c for c in r.children if c.dep_ == "compound")) for c in x.children
+                    if c.dep_ == "poss"]  # "Acme's Series B": the parser may hang the possessive on "Series"
+            if poss:
+                out += poss
+                continue
+            node = r
+            while node.head.i != node.i and node.dep_ in ("dobj", "pobj", "prep", "appos"):
+                node = node.head
+                if node.pos_ == "VERB" and node.lemma_.lower() in _RAISE_VERBS:
+                    subs = [c for c in node.children if c.dep_ == "nsubj"]
+                    if not subs and node.dep_ == "conj":
+                        subs = [c for c in node.head.children if c.dep_ == "nsubj"]
+                    for t in subs:
+                        out.append(t.head.head if t.lower_ in ("which", "who", "that") and t.head.dep_ == "relcl"
+                                   else t)
+                    break
+        return out
 
     def _mentions_at(self, t, at: dict[int, M]) -> list[M]:  # noqa: ANN001 - a spaCy Token
         """The mention at token ``t``, or those modifying it ("Trainium2 chips", "the Nvidia H100 GPUs")."""

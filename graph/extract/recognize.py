@@ -20,13 +20,14 @@ found each in ``doc.spans["kg_rules"]``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type
-from graph.extract.recognizers import pattern_spans
+from graph.extract.context import CueSets, context_type, settled_type
+from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS
 
@@ -68,13 +69,43 @@ class Recognizer:
                 return "Organization"
             return "Company"
         if label == "PERSON":
-            toks = [t for t in ent if not t.is_punct]
-            if len(toks) < 2 or not all(t.is_alpha and t.text[0].isupper() and not t.is_upper for t in toks):
-                return None
-            return "Person"
+            return "Person" if self.person_name(ent) else None
         if label == "GPE":
             return "City"
         return etype
+
+    def person_name(self, ent: Span) -> bool:
+        """Whether the NER's PERSON span is a person's name; a span is dropped only for a reason:
+
+        a word that is not part of a name (a digit, a lower-case word that is no name
+        particle, a word in capitals but an initial), a span that is only a cue word
+        ("Analysts"), or a span in a title-case headline ("Chip Sales Soar"). Single
+        names, initials ("James K. Smith"), particles ("Ursula von der Leyen", "de la
+        Cruz") and apostrophes or hyphens ("O'Neil", "Meyer-Ohlendorf") are names.
+        """
+        toks = [t for t in ent if not t.is_space]
+        while toks and toks[-1].is_punct and toks[-1].text != ".":
+            toks.pop()
+        if not toks or toks[0].lower_ in self.cues.name_particles:
+            return False
+        for k, t in enumerate(toks):
+            text = t.text
+            if t.lower_ in self.cues.name_particles and 0 < k < len(toks) - 1:
+                continue  # "von", "de la", "bin"
+            if re.fullmatch(r"[A-Z]\.", text):
+                continue  # an initial: "K."
+            if text in ("'", "\u2019", "-") and 0 < k < len(toks) - 1:
+                continue
+            if not (text[0].isupper() and re.fullmatch(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*\.?", text)):
+                return False
+            if len(text) > 3 and text.isupper():
+                return False  # "CHIP SALES": a headline in capitals
+        if len(toks) == 1 and (toks[0].text in self.cues.not_names or toks[0].text.casefold() in self.cues.not_entities):
+            return False
+        sent = ent.sent
+        if title_case_line(sent) and not any(t.text in self.cues.honorifics for t in sent):
+            return False  # a title-case headline: "Chip Sales Soar"
+        return True
 
     def __call__(self, doc: Doc) -> Doc:
         cues = self.cues
@@ -85,18 +116,23 @@ class Recognizer:
                 cands.append((ent.start, ent.end, ent.label_, "gazetteer", ent.ent_id_, 3))
             else:
                 etype = self._map_ner(ent)
-                # trim leading determiners the model includes ("the Stargate Project")
-                s = ent.start
-                while s < ent.end - 1 and doc[s].lower_ in ("the", "a", "an"):
+                # trim leading determiners the model includes ("the Stargate Project"),
+                # and the line break it may take in at the end of a heading
+                s, end = ent.start, ent.end
+                while s < end - 1 and doc[s].lower_ in ("the", "a", "an"):
                     s += 1
+                while end > s + 1 and doc[end - 1].is_space:
+                    end -= 1
                 if etype is None and ent.label_ not in _NOT_NAME_LABELS and (
                         any(ch.isupper() for ch in ent.text) if ent.label_ == "CARDINAL" else any(ch.isalpha() for ch in ent.text)):
-                    etype = context_type(cues, doc, s, ent.end, None)
+                    etype = context_type(cues, doc, s, end, None)
                 # "Commerce Secretary", "Finance Minister": a department word, not a name
-                if ent.end - s == 1 and ent.end < len(doc) and doc[ent.end].text in self.cues.honorifics:
+                if end - s == 1 and end < len(doc) and doc[end].text in self.cues.honorifics:
                     etype = None
+                if etype is not None and doc[s].text in self.cues.company_prefixes:
+                    etype = "Company"  # "Banco Santander", "Groupe Renault": whatever the NER says
                 if etype is not None:
-                    cands.append((s, ent.end, etype, f"ner_{ent.label_.lower()}", "", 1))
+                    cands.append((s, end, etype, f"ner_{ent.label_.lower()}", "", 1))
         for s, e, etype, rule in pattern_spans(cues, doc):
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
@@ -131,6 +167,7 @@ class Recognizer:
                     etype = ctx
             typed.append([s, e, etype, rule, kb])
         typed = self._legal_suffixes(doc, typed)
+        typed = self._vote_types(doc, typed)
         typed = self._coordination_types(doc, typed)
         typed = self._repeats(doc, typed)
         typed = self._surnames(doc, typed)
@@ -179,6 +216,32 @@ class Recognizer:
                 continue
             kept.append(t)
         return kept
+
+    def _vote_types(self, doc: Doc, typed: list[list]) -> list[list]:
+        """One class per name in a document, from the contexts that settle it.
+
+        "chief executive of X", "X's chief financial officer" make X an
+        organisation; "X-based", "based in X" a place; "chief executive X" a
+        person. When one mention of a name has such a context, every mention
+        of that name the statistical NER typed (it may call Diageo a person on
+        one line and a city on the next) takes the class the contexts vote for.
+        """
+        votes: dict[str, Counter[str]] = {}
+        for s, e, etype, rule, kb in typed:
+            if kb:
+                continue
+            cls = settled_type(self.cues, doc, s, e)
+            if cls is not None:
+                votes.setdefault(doc[s:e].text.casefold(), Counter())[cls] += 1
+        if not votes:
+            return typed
+        for t in typed:
+            counted = votes.get(doc[t[0]:t[1]].text.casefold())
+            if counted and not t[4] and (t[3].startswith("ner_") or t[3] == "pattern_context_v1"):
+                best = max(counted.items(), key=lambda kv: (kv[1], kv[0]))[0]
+                if _top(best) != _top(t[2]) or best in ("City", "Country") and t[2] == "Place":
+                    t[2] = best
+        return typed
 
     @staticmethod
     def _coordination_types(doc: Doc, typed: list[list]) -> list[list]:

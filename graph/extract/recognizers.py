@@ -150,7 +150,7 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
             continue
         sent = e.sent
         if sent.start not in title_lines:
-            title_lines[sent.start] = _title_case_line(sent)
+            title_lines[sent.start] = title_case_line(sent)
         if title_lines[sent.start]:
             continue
         k = e.end
@@ -217,7 +217,7 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def _title_case_line(sent: Span) -> bool:
+def title_case_line(sent: Span) -> bool:
     """Whether a line is a headline in title case ("Broadcom Completes Acquisition of VMware")."""
     if len(sent) > 40:
         return False  # a headline is short

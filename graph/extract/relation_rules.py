@@ -16,12 +16,16 @@ from graph.model import ENTITY_TYPES, PREDICATES, subclasses
 #: Keys a relation rule may have.
 RULE_KEYS = {
     "id", "predicate", "subject", "object", "pattern", "patterns", "confidence",
-    "also", "note", "ignore_cues", "scope", "exact", "dependency",
+    "also", "note", "ignore_cues", "scope", "exact", "dependency", "nominal",
 }
 
 #: Keys of a rule's ``dependency`` block (used with a trained parser only).
 DEPENDENCY_KEYS = {"verbs", "subject_from", "object_from"}
-_DEP_SOURCE = re.compile(r"^(nsubj|nsubjpass|dobj|agent|attr|prep:[a-z]+)$")
+_DEP_SOURCE = re.compile(r"^(nsubj|nsubjpass|dobj|agent|attr|share_of|round_raiser|prep:[a-z]+)$")
+
+#: Keys of a rule's ``nominal`` block (a noun's frames; trained parser only).
+NOMINAL_KEYS = {"nouns", "subject_from", "object_from"}
+_NOMINAL_SOURCE = re.compile(r"^(holder|owner|poss|compound|joined|prep:[a-z]+)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +42,7 @@ class RelationRule:
     ignore_cues: frozenset[str] = frozenset()
     scope: str = "clause"
     dependency: dict | None = None
+    nominal: dict | None = None
     line: int = 0
 
 
@@ -146,8 +151,24 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
                     if not dep.get(k) or bad:
                         problems.append(f"{where}: dependency {k} needs sources among nsubj, nsubjpass, "
                                         f"dobj, agent, attr, prep:<word>; got {dep.get(k)!r}")
-        if (not pats and dep is None) or not all(isinstance(p, str) for p in pats):
-            problems.append(f"{where}: needs 'pattern', a list 'patterns' of strings, or 'dependency'")
+        nom = item.get("nominal")
+        if nom is not None:
+            if not isinstance(nom, dict) or set(nom) - NOMINAL_KEYS or not all(
+                    isinstance(nom.get(k), list) and nom.get(k) and all(isinstance(v, str) for v in nom[k])
+                    for k in NOMINAL_KEYS):
+                problems.append(f"{where}: nominal needs lists 'nouns', 'subject_from', 'object_from' (and no other key)")
+                nom = None
+            else:
+                for ref in [n[1:] for n in nom["nouns"] if n.startswith("@")]:
+                    if ref not in lexicons:
+                        problems.append(f"{where}: nominal uses undefined lexicon @{ref}")
+                for k in ("subject_from", "object_from"):
+                    bad = [v for v in nom[k] if not _NOMINAL_SOURCE.match(v)]
+                    if bad:
+                        problems.append(f"{where}: nominal {k} needs sources among holder, owner, poss, compound, "
+                                        f"joined, prep:<word>; got {bad!r}")
+        if (not pats and dep is None and nom is None) or not all(isinstance(p, str) for p in pats):
+            problems.append(f"{where}: needs 'pattern', a list 'patterns' of strings, 'dependency' or 'nominal'")
             pats = []
         for pat in pats:
             for ref in _LEX_REF.findall(pat):
@@ -181,6 +202,7 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
                 ignore_cues=frozenset(w.lower() for w in ignore),
                 scope=scope,
                 dependency=dep,
+                nominal=nom,
                 line=lines.get(rid, 0),
             )
         )

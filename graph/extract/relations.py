@@ -37,6 +37,7 @@ from graph.extract.extraction import (
 )
 from graph.extract.hedging import Scope
 from graph.extract.mentions import Found, M, doc_mentions
+from graph.extract.nominal import NominalRules
 from graph.extract.quantities import Quantity, find_quantities
 from graph.extract.rules import Rules, load_rules
 from graph.extract.surface import compile_rules, match_sentence, pattern_index
@@ -55,6 +56,7 @@ class RelationExtractor:
         self.scope = Scope(rules.cues)
         self.coreference = Coreference(rules.cues)
         self.dependency = DependencyRules(rules.cues)
+        self.nominal = NominalRules(rules.cues)
 
     @property
     def digest(self) -> str:
@@ -91,9 +93,10 @@ class RelationExtractor:
             if len(sm) + (topic is not None) >= 2:
                 f, b = match_sentence(sent, sm, self.rules, qs, topic, index=self.index, scope=self.scope)
                 if len(sm) >= 2:
-                    f2, b2 = self.dependency.match(sent, sm, self.rules, qs, self.scope)
-                    f += f2
-                    b += b2
+                    for layer in (self.dependency, self.nominal):
+                        f2, b2 = layer.match(sent, sm, self.rules, qs, self.scope)
+                        f += f2
+                        b += b2
                 if heading_date is not None:
                     for x in f:
                         if x.dated:

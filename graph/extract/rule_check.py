@@ -119,7 +119,7 @@ def run_example(ex: Example, kg: Any) -> str | None:  # noqa: ANN401 - a Knowled
     if ex.kind == "positive":
         if not rels:
             return f"expected ({s}, {p}, {o}); got {sorted(kg.triples())}"
-        rules = {ev.rule_id for r in rels for ev in r.evidence}
+        rules = {rid for r in rels for ev in r.evidence for rid in ev.rule_id.split()}
         if ex.rule not in rules:
             return f"({s}, {p}, {o}) found, but only by {sorted(rules)}"
         return None

