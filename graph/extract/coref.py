@@ -117,6 +117,10 @@ class Coreference:
                     after = " ".join(t.lower_ for t in doc[tok.i + 1 : tok.i + 4])
                     if self.thing_passive.match(after):
                         types = ("Product", "Chip", "AIModel", "Project")  # "it is manufactured by TSMC": a thing, not a firm
+                elif low in ("he", "she") or low in ("his", "her") and tok.i + 1 < len(doc) and \
+                        doc[tok.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
+                    # people: "She is now chief executive of Acme", "his company"
+                    kind, types = ("possessive" if low in ("his", "her") else "subject"), ("Person",)
                 else:
                     types = self._description(doc, tok, sent, taken, places)
                     kind = "description" if types else ""

@@ -24,7 +24,7 @@ class Scope:
         self.negation = cues.words("negation")
         self.hedges = cues.words("hedges")
         self.phrases = cues.raw("hedge_phrases")
-        self.former = cues.words("former")
+        self.former = cues.words("former") | cues.words("future_roles")
         self.breaks = cues.words("clause_breaks")
         self.aside_openers = cues.words("aside_openers")
         self.hedging_heads = cues.words("hedging_heads")
@@ -106,8 +106,11 @@ class Scope:
             if c.dep_ in ("aux", "advmod") and (c.lower_ in self.modals or c.lower_ in self.hedges or c.lower_ in self.former):
                 return c.lower_
         node = v
-        while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head is not node:
+        while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head.i != node.i:
+            coordinated = node.dep_ == "conj"
             node = node.head
+            if coordinated:
+                continue  # "plans X and is now producing Y": "plans" hedges its own clause, not "producing"
             if node.lemma_.lower() in self.hedging_heads or node.lower_ in self.hedges:
                 return node.lemma_.lower()
             if any(c.dep_ == "neg" for c in node.children) and node.dep_ != "conj":
@@ -115,6 +118,8 @@ class Scope:
         # and, as for surface rules, any negation or hedge earlier in the clause
         sent = v.sent
         start = max([t.i + 1 for t in sent if t.i < v.i and t.text in (";", ":")] + [sent.start])
+        if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+            start = max(start, v.left_edge.i)  # "plans X and is now producing Y": the second clause's own words
         for t in v.doc[start:v.i]:
             if t.lower_ in self.negation or t.lower_ in self.hedges:
                 return t.lower_

@@ -81,8 +81,9 @@ class NominalRules:
     def match(self, sent: Span, mentions: list[M], rules: tuple[Any, ...], quantities: list[Any],
               scope: Scope) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
         doc = sent.doc
-        if not doc.has_annotation("DEP") or sent.text.rstrip().endswith("?"):
+        if not doc.has_annotation("DEP"):
             return [], []
+        question = sent.text.rstrip().endswith("?")
         at: dict[int, M] = {}
         for m in mentions:
             for i in range(m.start, m.end):
@@ -109,6 +110,8 @@ class NominalRules:
                 if not subs or not objs:
                     continue
                 cue = self._blocked(head, start, governor, scope)
+                if question:
+                    cue = "question"
                 for sm in subs:
                     for om in objs:
                         if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:

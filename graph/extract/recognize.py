@@ -42,6 +42,11 @@ NER_MAP = {
     "NORP": None,
 }
 
+#: Classes whose names carry model codes ("Airbus A350-1000", "GB300 NVL72").
+_PRODUCT_TYPES = frozenset({"Product", "Chip", "AIModel"})
+#: A model code: a word with a digit ("200V", "NVL72", "X1"), not a year or a plain number.
+_CODE = re.compile(r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{2,8}")
+
 #: NER labels that are never names, whatever the context says.
 _NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "NORP", "LANGUAGE"}
 
@@ -167,6 +172,7 @@ class Recognizer:
                     etype = ctx
             typed.append([s, e, etype, rule, kb])
         typed = self._legal_suffixes(doc, typed)
+        typed = self._glue_codes(doc, typed)
         typed = self._vote_types(doc, typed)
         typed = self._coordination_types(doc, typed)
         typed = self._repeats(doc, typed)
@@ -216,6 +222,48 @@ class Recognizer:
                 continue
             kept.append(t)
         return kept
+
+    def _glue_codes(self, doc: Doc, typed: list[list]) -> list[list]:
+        """Keep a product's model code whole: "Airbus A350-1000", "GB300 NVL72", "Core Ultra 200V".
+
+        The tokenizer and the recognizers cut such names at a hyphen or a space,
+        and a bare number ("787-10") names nothing without its maker. A
+        product, chip or model name takes in a following code (a word with a
+        digit, or "-" and a number glued to it) and the product or chip span
+        that starts there; a name that starts with a digit takes in the company
+        right before it ("Boeing 787-10").
+        """
+        cues = self.cues
+        nouns = cues.chip_nouns | cues.model_nouns | cues.product_nouns | cues.product_code_nouns
+        by_start = {t[0]: t for t in typed}
+        dropped: set[int] = set()
+        for t in typed:
+            if t[2] not in _PRODUCT_TYPES or id(t) in dropped:
+                continue
+            e = t[1]
+            while e < len(doc) and e - t[0] < 8:
+                tok = doc[e]
+                if tok.text == "-" and not doc[e - 1].whitespace_ and e + 1 < len(doc) and not tok.whitespace_ \
+                        and doc[e + 1].text[:1].isdigit():
+                    e += 2  # "A350-1000"
+                elif e in by_start and by_start[e][2] in _PRODUCT_TYPES:
+                    nxt = by_start[e]  # "GB300" + "NVL72"
+                    if not re.search(r"\d", doc[nxt[0]:nxt[1]].text):
+                        break
+                    dropped.add(id(nxt))
+                    e = nxt[1]
+                elif e not in by_start and _CODE.fullmatch(tok.text) and tok.lower_ not in nouns:
+                    e += 1  # "Core Ultra" + "200V"
+                else:
+                    break
+            if e > t[1]:
+                t[1], t[4] = e, ""  # a longer name than the gazetteer's: its own entity
+            if doc[t[0]].text[:1].isdigit() and t[0] > 0:
+                before = [b for b in typed if b[1] == t[0] and b[2] in ("Company", "Organization")]
+                if before and not t[4]:
+                    dropped.add(id(before[0]))  # "Boeing 787-10"
+                    t[0] = before[0][0]
+        return [t for t in typed if id(t) not in dropped]
 
     def _vote_types(self, doc: Doc, typed: list[list]) -> list[list]:
         """One class per name in a document, from the contexts that settle it.

@@ -16,7 +16,7 @@ from graph.model import ENTITY_TYPES, PREDICATES, subclasses
 #: Keys a relation rule may have.
 RULE_KEYS = {
     "id", "predicate", "subject", "object", "pattern", "patterns", "confidence",
-    "also", "note", "ignore_cues", "scope", "exact", "dependency", "nominal",
+    "also", "note", "ignore_cues", "scope", "exact", "dependency", "nominal", "in_questions",
 }
 
 #: Keys of a rule's ``dependency`` block (used with a trained parser only).
@@ -41,6 +41,8 @@ class RelationRule:
     also: tuple[str, ...] = ()
     ignore_cues: frozenset[str] = frozenset()
     scope: str = "clause"
+    #: the fact is a possessive a question presupposes ("Will Acme's H9 ship?"): read it there too
+    in_questions: bool = False
     dependency: dict | None = None
     nominal: dict | None = None
     line: int = 0
@@ -188,6 +190,8 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
             problems.append(f"{where}: ignore_cues must be a list of words")
             ignore = []
         scope = item.get("scope", "clause")
+        if not isinstance(item.get("in_questions", False), bool):
+            problems.append(f"{where}: in_questions must be true or false")
         if scope not in ("clause", "phrase"):
             problems.append(f"{where}: scope {scope!r} must be 'clause' or 'phrase'")
         rules.append(
@@ -201,6 +205,7 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
                 also=tuple(item.get("also") or ()),
                 ignore_cues=frozenset(w.lower() for w in ignore),
                 scope=scope,
+                in_questions=item.get("in_questions") is True,
                 dependency=dep,
                 nominal=nom,
                 line=lines.get(rid, 0),

@@ -202,7 +202,9 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
             a, b = _symbol_range(sym, m.start("m"), m.end("m"))
             slot_idx = frozenset(k for name, val in m.groupdict().items() if val is not None and name != "m"
                                  for k in range(*_symbol_range(sym, *m.span(name))))
-            cue = "question" if question else scope.blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope, slot_idx)
+            # a question asks about its verb, not about a possessive inside it: "Will Acme's H9
+            # ship?" still says Acme makes the H9 (rules with ``in_questions: true``)
+            cue = "question" if question and not rule.in_questions else scope.blocked_by(sym.words, a, b, rule.ignore_cues, rule.scope, slot_idx)
             for sm in subs:
                 for om in objs:
                     if sm.key == om.key:
