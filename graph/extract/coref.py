@@ -184,7 +184,7 @@ class Coreference:
         restrictive = ("which", "who", "-", "to", "for", "behind") + (() if j == sent.start or (
             j > sent.start and doc[j - 1].text in ("-", "•", "*")) else ("of",))
         if nxt is not None and (nxt.lower_ in restrictive or
-                                (nxt.text[:1].isupper() and nxt.i not in taken and nxt.is_alpha)):
+                                (nxt.text[:1].isupper() and nxt.is_alpha)):
             return None  # "the maker of X", "the company Acme": not a reference back
         return self.nouns[low]
 

@@ -122,7 +122,7 @@ class DependencyRules:
                     out += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("at", "from", "of")
                             for g in c.children if g.dep_ == "pobj"]
         elif source == "dobj":
-            out = [v.head if c.lower_ in ("which", "that") and v.dep_ == "relcl" else c
+            out = [v.head if c.lower_ in ("which", "that", "whom") and v.dep_ == "relcl" else c
                    for c in v.children if c.dep_ == "dobj"]  # "the H9, which Acme designs"
             if not out and v.dep_ == "conj" and v.head.dep_ == "relcl" and any(
                     c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in v.head.children):

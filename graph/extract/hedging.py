@@ -101,6 +101,8 @@ class Scope:
     def verb_blocked(self, v) -> str | None:  # noqa: ANN001 - a spaCy Token
         """Negation, modality or a hedging/denying head over verb ``v``."""
         for c in v.children:
+            if c.pos_ == "PROPN":
+                continue  # "in May": a month, not a modal
             if c.dep_ == "neg" or c.lower_ in self.negation:
                 return c.lower_
             if c.dep_ in ("aux", "advmod") and (c.lower_ in self.modals or c.lower_ in self.hedges or c.lower_ in self.former):
@@ -121,6 +123,8 @@ class Scope:
         if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
             start = max(start, v.left_edge.i)  # "plans X and is now producing Y": the second clause's own words
         for t in v.doc[start:v.i]:
+            if t.pos_ == "PROPN":
+                continue  # "in May": a month, not a modal
             if t.lower_ in self.negation or t.lower_ in self.hedges:
                 return t.lower_
         return None

@@ -106,7 +106,8 @@ class NominalRules:
                 if governor is None and head.dep_ == "dobj" and head.head.pos_ in ("VERB", "AUX"):
                     governor = head.head  # "may build its headquarters in Lyon": the verb's modality counts
                 subs = self._fill(head, nom["subject_from"], slots, at, start)
-                objs = self._fill(head, nom["object_from"], slots, at, start)
+                objs = self._fill(head, [x for x in nom["object_from"] if x != "joined"], slots, at, start) or \
+                    self._fill(head, [x for x in nom["object_from"] if x == "joined"], slots, at, start)
                 if not subs or not objs:
                     continue
                 cue = self._blocked(head, start, governor, scope)
@@ -155,9 +156,7 @@ class NominalRules:
         v = head.head
         if head.dep_ in ("attr", "oprd", "acomp") and v.lemma_.lower() in _COPULAS | _AS_HOLDER_OBJECT:
             governor = v
-            subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not subj and v.dep_ == "relcl":
-                subj = [v.head]
+            subj = _subjects(v, ("nsubj", "nsubjpass"))
             out += subj if head.dep_ != "oprd" or not [c for c in v.children if c.dep_ == "dobj"] \
                 else [c for c in v.children if c.dep_ == "dobj"]
         if head.dep_ == "pobj" and head.head.lower_ == "as" and head.head.head.pos_ in ("VERB", "AUX"):
@@ -166,10 +165,7 @@ class NominalRules:
             if lemma in _AS_HOLDER_OBJECT:
                 out += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
             else:  # "serves as", "joined Acme as", "came in as"
-                subj = [c for c in v.children if c.dep_ == "nsubj"]
-                if not subj and v.dep_ == "relcl":
-                    subj = [v.head]
-                out += subj
+                out += _subjects(v, ("nsubj",))
         if head.dep_ in ("nsubj", "nsubjpass") and v.lemma_.lower() in _LISTING_VERBS:
             governor = v  # "Acme's investors include Zed", "Acme's largest shareholder is Zed"
             out += [c for c in v.children if c.dep_ in ("dobj", "attr")]
@@ -225,18 +221,21 @@ class NominalRules:
                 toks += [c for c in head.children if c.dep_ in ("compound", "nmod") and c.i < start]
             elif src.startswith("prep:"):
                 word = src[5:]
-                toks += [g for c in head.children if c.dep_ == "prep" and c.lower_ == word
+                owners = [head, head.head] if head.dep_ in ("attr", "oprd") else [head]  # "became head of X at Acme"
+                toks += [g for o in owners for c in o.children if c.dep_ == "prep" and c.lower_ == word
                          for g in c.children if g.dep_ == "pobj"]
         out: list[M] = []
         seen: set[int] = set()
+        # "Jane Roe, a professor at Zed, and John Doe": the apposition is Jane Roe's alone
+        alone = {head.head.i} if head.dep_ == "appos" else set()
         stack = list(toks)
-        while stack:  # coordinated fillers: "of Acme and Zed"
+        while stack:  # coordinated and apposed fillers: "of Acme and Zed", "is the Paris firm Zed"
             t = stack.pop(0)
             m = at.get(t.i)
             if m is not None and id(m) not in seen:
                 seen.add(id(m))
                 out.append(m)
-            stack += [c for c in t.children if c.dep_ == "conj"]
+            stack += [c for c in t.children if c.dep_ == "appos" or c.dep_ == "conj" and t.i not in alone]  # "and Zed", "the firm Zed"
         return out
 
     def _blocked(self, head: Token, start: int, governor: Token | None, scope: Scope) -> str | None:
@@ -262,3 +261,20 @@ class NominalRules:
                     c.dep_ in ("aux", "auxpass") for c in governor.children):
                 return f"{governor.lower_} (past)"
         return None
+
+
+def _subjects(v: Token, deps: tuple[str, ...]) -> list[Token]:
+    """The subject of verb ``v``, followed up through the clauses that share it: a relative
+    clause ("Jane Roe, who became ..."), a controlled or coordinated verb ("Jane Roe left
+    Acme to become ...", "Jane Roe quit and became ...").
+    """
+    for _ in range(4):
+        subj = [c for c in v.children if c.dep_ in deps]
+        if subj:
+            return [v.head if t.lower_ in ("who", "which", "that") and v.dep_ == "relcl" else t for t in subj]
+        if v.dep_ == "relcl":
+            return [v.head]
+        if v.dep_ not in ("xcomp", "advcl", "conj") or v.head.i == v.i or v.head.pos_ not in ("VERB", "AUX"):
+            return []
+        v = v.head
+    return []
