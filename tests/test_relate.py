@@ -125,3 +125,15 @@ def test_relate_based_description_after_a_negated_clause_still_places_its_refere
     assert ("Alitaro Airways", "headquarteredIn", "Rome") in t
     assert ("Lufthansa", "investsIn", "Alitaro Airways") in t
     assert ("Alitaro Airways", "subsidiaryOf", "Lufthansa") not in t
+
+
+def test_relate_we_in_an_interview_answer_is_the_interviewees_organisation():
+    from conftest import MODEL, require_model
+
+    require_model()
+    text = ("Oberon Cloud GmbH grew fast.\n\nQ: What do you do?\n"
+            "A: We run GPU clusters in Frankfurt. HPE is our main hardware supplier.")
+    assert ("Hewlett Packard Enterprise", "supplierOf", "Oberon Cloud") in triples(text, MODEL)
+    # outside an answer, "our" is the writer's, not a company's
+    plain = "Oberon Cloud GmbH grew fast.\n\nHPE is our main hardware supplier."
+    assert ("Hewlett Packard Enterprise", "supplierOf", "Oberon Cloud") not in triples(plain, MODEL)

@@ -92,6 +92,8 @@ class Coreference:
             elif topics is not None and ctx.topic is not None:
                 topics[sent.start] = ctx.topic
             in_sent: list[M] = []
+            line = doc.text[doc.text.rfind("\n", 0, sent.start_char) + 1:sent.start_char + 3].lstrip()
+            answer = line[:2] == "A:"  # the sentence is on an answer's line
             for tok in sent:
                 while mi < len(by_start) and by_start[mi].start <= tok.i:
                     if by_start[mi].start == tok.i:
@@ -117,6 +119,16 @@ class Coreference:
                     after = " ".join(t.lower_ for t in doc[tok.i + 1 : tok.i + 4])
                     if self.thing_passive.match(after):
                         types = ("Product", "Chip", "AIModel", "Project")  # "it is manufactured by TSMC": a thing, not a firm
+                elif low in ("we", "our", "us") and answer:
+                    # "Q: ... A: We run GPU clusters": the interviewee's organisation, the one
+                    # the document has named most so far
+                    ante = _most_named(ctx)
+                    if ante is not None:
+                        out.append(M(
+                            start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
+                            text=tok.text, type=ante.type, rule="coref_pronoun_v1", key=ante.key, coref=True,
+                            possessive=low == "our"))
+                    continue
                 elif low in ("he", "she") or low in ("his", "her") and tok.i + 1 < len(doc) and \
                         doc[tok.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
                     # people: "She is now chief executive of Acme", "his company"
@@ -260,3 +272,12 @@ def _subordinate_elsewhere(doc: Doc, j: int, i: int) -> bool:
 
 def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
     return next((m2 for m2 in in_sent if m2.type in types), None) is m
+
+
+def _most_named(ctx: _Context) -> M | None:
+    """The organisation named most often so far (ties: the first named), or None."""
+    best: M | None = None
+    for _s, m in ctx.seen:
+        if m.type in ORG_TYPES and not m.coref and (best is None or ctx.counts[m.key] > ctx.counts[best.key]):
+            best = m
+    return best

@@ -44,6 +44,8 @@ class DependencyRules:
         self.contrasts = cues.words("contrasts")
         #: nouns of things: "Nvidia GPUs" names GPUs, not Nvidia
         self.thing_nouns = cues.words("chip_nouns") | cues.words("model_nouns") | cues.words("product_nouns")
+        #: (document, verb index, mention) of the last organisation said to raise money
+        self._raiser: tuple[Any, int, M] | None = None
 
     def match(self, sent: Span, mentions: list[M], rules: tuple[Compiled, ...], quantities: list[Quantity],
               scope: Scope) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
@@ -63,6 +65,7 @@ class DependencyRules:
         found: list[Found] = []
         blocked: list[tuple[str, str, str, str]] = []
         verbs = [(v, v.lemma_.lower()) for v in sent if v.pos_ in ("VERB", "AUX")]
+        self._note_raiser(sent, verbs, at)
         present = {m.type for m in mentions}
         cues: dict[int, str | None] = {}  # verb index -> what blocks it
         for comp in rules:
@@ -74,6 +77,8 @@ class DependencyRules:
                     continue
                 subs = [m for src in dep["subject_from"] for t in self._tokens(v, src) for m in self._mentions_at(t, at)]
                 objs = [m for src in dep["object_from"] for t in self._tokens(v, src) for m in self._mentions_at(t, at)]
+                if not objs and "round_raiser" in dep["object_from"]:
+                    objs = self._recent_raiser(v)  # "Zed joined the round": the round raised just before
                 if not subs or not objs:
                     continue
                 if v.i not in cues:
@@ -153,6 +158,35 @@ class DependencyRules:
                         continue  # "SRAM rather than HBM", "A but not B"
                     stack.append(c)
         return expanded
+
+    def _note_raiser(self, sent: Span, verbs: list, at: dict[int, M]) -> None:
+        """Remember the organisation that raised money in this sentence ("Acme raised $40 million")."""
+        doc = sent.doc
+        if self._raiser is not None and self._raiser[0] is not doc:
+            self._raiser = None  # a new document
+        for v, lemma in verbs:
+            if lemma not in _RAISE_VERBS:
+                continue
+            objs = [c for c in v.children if c.dep_ == "dobj"]
+            if not any(o.like_num or o.text in ("$", "€", "£") or any(t.like_num for t in o.subtree)
+                       or o.lemma_.lower() in _ROUND_WORDS for o in objs):
+                continue  # money or a round raised, not "raised concerns"
+            for t in self._tokens(v, "nsubj"):
+                for m in self._mentions_at(t, at):
+                    if m.type in ORG_TYPES:
+                        self._raiser = (doc, v.i, m)
+                        return
+
+    def _recent_raiser(self, v) -> list[M]:  # noqa: ANN001 - a spaCy Token
+        """The raiser of a round the verb names without saying whose ("joined the round"), if a
+        sentence shortly before said who raised money."""
+        if self._raiser is None or self._raiser[0] is not v.doc or not 0 < v.i - self._raiser[1] < 120:
+            return []
+        rounds = [c for c in v.children if c.dep_ == "dobj"] + [
+            g for c in v.children if c.dep_ == "prep" and c.lower_ == "in" for g in c.children if g.dep_ == "pobj"]
+        if not any(r.lemma_.lower() in _ROUND_WORDS and not any(c.dep_ == "poss" for c in r.children) for r in rounds):
+            return []
+        return [self._raiser[2]]
 
     @staticmethod
     def _share_of(v) -> list:  # noqa: ANN001 - a spaCy Token

@@ -113,6 +113,8 @@ class Scope:
             node = node.head
             if coordinated:
                 continue  # "plans X and is now producing Y": "plans" hedges its own clause, not "producing"
+            if node.lemma_.lower() == "say" and node.i > v.i:
+                continue  # "Zed joined the round, the company said": attribution after the fact, not a hedge
             if node.lemma_.lower() in self.hedging_heads or node.lower_ in self.hedges:
                 return node.lemma_.lower()
             if any(c.dep_ == "neg" for c in node.children) and node.dep_ != "conj":
