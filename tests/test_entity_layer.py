@@ -142,3 +142,19 @@ def test_bare_number_model_takes_its_maker():
 def test_codes_do_not_swallow_years_or_nouns(pipeline):
     names = [e.text for e in pipeline("Quintel sold 300 QX900 chips in 2024.").ents]
     assert "QX900" in names and not any("2024" in n or "chips" in n for n in names)
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Helena Marsh, a spokeswoman for Dunmore Telecom, declined to comment.", "Helena Marsh"),
+    ("Maja Holm runs the plant in Lulea.", "Maja Holm"),
+])
+def test_given_name_makes_a_person_of_an_ner_organisation(text, person):
+    require_model()
+    assert _types(text).get(person) == {"Person"}
+
+
+def test_given_name_does_not_turn_companies_into_people():
+    require_model()
+    types = _types("Shares of Martin Marietta Materials Inc. and Victoria Holdings rose.")
+    assert "Person" not in types.get("Martin Marietta Materials", {"Company"})
+    assert "Person" not in types.get("Victoria Holdings", {"Company"})

@@ -51,6 +51,7 @@ class CueSets:
         self.agent_nouns = low("agent_nouns")
         self.name_particles = low("name_particles")
         self.company_prefixes = set(c.get("company_prefixes", ()))
+        self.given_names = set(c.get("given_names", ()))
         fams, code = rules.families.members, rules.families.code_regex
         self.families = fams
         alts = []

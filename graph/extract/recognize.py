@@ -66,6 +66,8 @@ class Recognizer:
             return None
         etype = NER_MAP[label]
         words = ent.text.split()
+        if label in ("ORG", "GPE", "LOC") and self._given_name_first(ent):
+            return "Person"  # "Helena Marsh said": the NER's ORG, a person's name
         if label == "ORG":
             last = words[-1] if words else ""
             if last in self.cues.gov_heads or ent.text.startswith(("U.S. ", "US ")) and any(w in self.cues.gov_heads for w in words):
@@ -78,6 +80,18 @@ class Recognizer:
         if label == "GPE":
             return "City"
         return etype
+
+    def _given_name_first(self, ent: Span) -> bool:
+        """Whether a span is two to four capitalised words that start with a common given name
+        (``cues.yaml``: ``given_names``) and hold no organisation head, legal form or "&"."""
+        words = [t for t in ent if not t.is_space]
+        first = words[0].text.split("-")[0] if words else ""
+        if first not in self.cues.given_names or not 2 <= len([t for t in words if t.is_alpha]) <= 4:
+            return False
+        cues = self.cues
+        return not any(t.text in ("&", "and", "of") or t.text in cues.org_heads or t.text in cues.gov_heads
+                       or t.text in cues.legal_forms or t.lower_ in cues.company_nouns for t in words) \
+            and self.person_name(ent)
 
     def person_name(self, ent: Span) -> bool:
         """Whether the NER's PERSON span is a person's name; a span is dropped only for a reason:
