@@ -13,10 +13,12 @@ from:
   chief executive"), a title before a name ("chief executive Jane Roe",
   "Acme CEO Jane Roe"), a listing verb ("Acme's investors include Zed",
   "Acme's largest shareholder is Zed"), a possessive's compound ("Acme's Zed
-  unit");
+  unit"), an example list ("rivals such as Zed and Qux", "investors including Zed");
 * ``owner``: the subject of a verb of possession whose object the noun is
   ("Zed took a stake in Acme"); only rules that ask for it get it ("Zed
   bought a rival of Acme" makes Zed no rival);
+* ``context``: the subject of a verb of contest the noun is an object of ("Acme
+  faces rivals such as Zed": Acme; not "Acme praised rivals such as Zed");
 * ``poss`` ("Acme's"; "whose" is the relative clause's head), ``compound`` ("Acme CEO"), ``prep:<word>`` ("of Acme",
   "at Acme"), and ``joined`` (the organisation of "joined Acme as").
 
@@ -39,11 +41,14 @@ from graph.extract.patterns_dsl import expand_phrase
 from graph.extract.rules import Cues
 
 #: Sources of a nominal slot (validated in :mod:`graph.extract.relation_rules`).
-NOMINAL_SOURCE = re.compile(r"^(holder|owner|poss|compound|joined|prep:[a-z]+)$")
+NOMINAL_SOURCE = re.compile(r"^(holder|owner|poss|compound|joined|context|prep:[a-z]+)$")
 
 _COPULAS = frozenset({"be", "become", "remain", "stay", "continue"})
 _AS_HOLDER_OBJECT = frozenset({"name", "appoint", "hire", "elect", "promote", "tap", "install", "choose", "select",
                                "recruit", "make", "designate", "confirm", "reappoint", "pick", "nominate"})
+#: Verbs whose subject is the one a contest noun ("rivals", "competitors") is relative to.
+_CONTEST_VERBS = frozenset({"compete", "face", "battle", "challenge", "trail", "beat", "outsell", "overtake",
+                            "outpace", "fight", "vie", "lose", "undercut", "lag"})
 #: Verbs that list who holds what their subject names ("Acme's customers include Zed").
 _LISTING_VERBS = frozenset({"include", "be", "comprise", "remain"})
 #: Verbs whose subject holds what their object names ("Zed holds a stake in Acme").
@@ -99,7 +104,7 @@ class NominalRules:
                 if head.i in at and at[head.i].type not in ("Person",):
                     continue  # the noun is (part of) a name: "Acme Partners"
                 holders, governor = self._holders(head, start)
-                slots = {"holder": holders, "joined": self._joined(governor)}
+                slots = {"holder": holders, "joined": self._joined(governor), "context": _context_subject(head)}
                 if "owner" in nom["subject_from"]:
                     slots["owner"], owning = self._owners(head)
                     governor = governor or owning
@@ -171,6 +176,9 @@ class NominalRules:
             out += [c for c in v.children if c.dep_ in ("dobj", "attr")]
         if [c for c in head.children if c.dep_ == "poss"]:
             out += [c for c in head.children if c.dep_ == "compound"]  # "Acme's Zed unit"
+        out += [g for c in head.children if c.dep_ == "prep" and c.lower_ in ("as", "like", "including")
+                and (c.lower_ != "as" or any(x.lower_ == "such" for x in c.children) or doc_word(c, -1) == "such")
+                for g in c.children if g.dep_ == "pobj"]  # "rivals such as Zed and Qux", "investors including Zed"
         return out, governor
 
     @staticmethod
@@ -278,3 +286,22 @@ def _subjects(v: Token, deps: tuple[str, ...]) -> list[Token]:
             return []
         v = v.head
     return []
+
+
+def doc_word(tok: Token, offset: int) -> str:
+    """The lower-case word ``offset`` tokens from ``tok`` ("" outside the document)."""
+    i = tok.i + offset
+    return tok.doc[i].lower_ if 0 <= i < len(tok.doc) else ""
+
+
+def _context_subject(head: Token) -> list[Token]:
+    """The subject of the verb whose object (or prepositional object) the noun is: "Acme
+    competes with rivals such as Zed" (Acme), "Acme faces rivals like Zed"."""
+    v = head.head
+    if head.dep_ == "pobj" and v.dep_ == "prep":
+        v = v.head
+    elif head.dep_ != "dobj":
+        return []
+    if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() not in _CONTEST_VERBS:
+        return []  # "Acme praised rivals such as Zed" says nothing of whose rivals
+    return _subjects(v, ("nsubj",))

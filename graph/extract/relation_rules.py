@@ -25,7 +25,7 @@ _DEP_SOURCE = re.compile(r"^(nsubj|nsubjpass|dobj|agent|attr|share_of|round_rais
 
 #: Keys of a rule's ``nominal`` block (a noun's frames; trained parser only).
 NOMINAL_KEYS = {"nouns", "subject_from", "object_from"}
-_NOMINAL_SOURCE = re.compile(r"^(holder|owner|poss|compound|joined|prep:[a-z]+)$")
+_NOMINAL_SOURCE = re.compile(r"^(holder|owner|poss|compound|joined|context|prep:[a-z]+)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,7 +167,7 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
                 for k in ("subject_from", "object_from"):
                     bad = [v for v in nom[k] if not _NOMINAL_SOURCE.match(v)]
                     if bad:
-                        problems.append(f"{where}: nominal {k} needs sources among holder, owner, poss, compound, "
+                        problems.append(f"{where}: nominal {k} needs sources among holder, owner, poss, compound, context, "
                                         f"joined, prep:<word>; got {bad!r}")
         if (not pats and dep is None and nom is None) or not all(isinstance(p, str) for p in pats):
             problems.append(f"{where}: needs 'pattern', a list 'patterns' of strings, 'dependency' or 'nominal'")
