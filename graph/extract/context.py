@@ -52,6 +52,8 @@ class CueSets:
         self.name_particles = low("name_particles")
         self.company_prefixes = set(c.get("company_prefixes", ()))
         self.given_names = set(c.get("given_names", ()))
+        #: nouns that name the kind of a product, never part of its code ("H100 GPUs")
+        self.thing_nouns = self.chip_nouns | self.model_nouns | self.product_nouns | self.product_code_nouns
         fams, code = rules.families.members, rules.families.code_regex
         self.families = fams
         alts = []
@@ -96,7 +98,7 @@ def trim_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
 
 def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | None) -> str | None:
     """Return a class implied by the words around ``doc[start:end]``, if any."""
-    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in ("based", "headquartered"):
+    if based_place(doc, end):
         return "City"  # "a Lyon-based startup": a place (a country or state would be in the gazetteer)
     after = doc[end : end + 10]
     # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)":
@@ -150,6 +152,11 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     return None
 
 
+def based_place(doc: Doc, end: int) -> bool:
+    """Whether the name ending at ``end`` is followed by "-based" or "-headquartered"."""
+    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in ("based", "headquartered")
+
+
 def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     """The class a name's immediate context settles, whatever the NER said, or None.
 
@@ -159,7 +166,7 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     * a place: "X-based", "based in X", "headquartered in X";
     * a person: a title or honorific right before it ("Chief Executive X").
     """
-    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in ("based", "headquartered"):
+    if based_place(doc, end):
         return "City"
     before = [t.lower_ for t in doc[max(start - 3, 0):start]]
     if len(before) >= 2 and before[-1] == "in" and before[-2] in ("based", "headquartered", "located"):

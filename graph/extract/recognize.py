@@ -247,9 +247,9 @@ class Recognizer:
         that starts there; a name that starts with a digit takes in the company
         right before it ("Boeing 787-10").
         """
-        cues = self.cues
-        nouns = cues.chip_nouns | cues.model_nouns | cues.product_nouns | cues.product_code_nouns
+        nouns = self.cues.thing_nouns
         by_start = {t[0]: t for t in typed}
+        orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}
         dropped: set[int] = set()
         for t in typed:
             if t[2] not in _PRODUCT_TYPES or id(t) in dropped:
@@ -273,10 +273,10 @@ class Recognizer:
             if e > t[1]:
                 t[1], t[4] = e, ""  # a longer name than the gazetteer's: its own entity
             if doc[t[0]].text[:1].isdigit() and t[0] > 0:
-                before = [b for b in typed if b[1] == t[0] and b[2] in ("Company", "Organization")]
-                if before and not t[4]:
-                    dropped.add(id(before[0]))  # "Boeing 787-10"
-                    t[0] = before[0][0]
+                before = orgs_by_end.get(t[0])
+                if before is not None and not t[4]:
+                    dropped.add(id(before))  # "Boeing 787-10"
+                    t[0] = before[0]
         return [t for t in typed if id(t) not in dropped]
 
     def _vote_types(self, doc: Doc, typed: list[list]) -> list[list]:
