@@ -117,6 +117,8 @@ def load_gold(path: Path) -> dict[str, Any]:
         raise InputError(f"cannot read gold file: {err}", path=str(path)) from err
     except json.JSONDecodeError as err:
         raise InputError(f"not JSON: {err.msg}", path=str(path), line=err.lineno) from err
+    except RecursionError as err:
+        raise InputError("JSON nested too deeply to be a gold file", path=str(path)) from err
     if not isinstance(gold, dict) or not isinstance(gold.get("entities"), list) or not isinstance(gold.get("relations"), list):
         raise InputError("gold file needs 'entities' and 'relations' lists", path=str(path))
     return gold

@@ -26,6 +26,7 @@ from pathlib import Path
 from graph.building.cache import ExtractionCache
 from graph.building.executors import Executor, LocalExecutor
 from graph.building.documents import MAX_BYTES, SourceText, count_documents, iter_sources
+from graph.building.text import language_warning
 from graph.errors import InputError
 from graph.extract.extraction import Extraction
 from graph.model import Document, KnowledgeGraph
@@ -103,6 +104,9 @@ class Builder:
                 log.warning("skipped: %s", item)
                 self.skipped.append(str(item))
                 continue
+            reason = language_warning(item.text)
+            if reason is not None:
+                log.warning("%s: %s", item.source, reason)
             yield item
 
     def extract(self, inputs: Source | Iterable[Source]) -> Iterator[tuple[Document, Extraction]]:

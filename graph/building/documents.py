@@ -283,6 +283,10 @@ def _jsonl_line(path: Path, name: str, lineno: int, raw: bytes | None, encoding:
         return InputError(err.message, path=name, line=lineno)
     except json.JSONDecodeError as err:
         return InputError(f"not JSON ({err.msg}, column {err.colno})", path=name, line=lineno)
+    except RecursionError:
+        # json's scanner recurses once per nested array or object; a line of 100,000 '[' hit the
+        # interpreter's limit and came out as a traceback with exit 1 (issue 17).
+        return InputError("JSON nested too deeply to be a document", path=name, line=lineno)
     if not isinstance(obj, dict):
         return InputError("expected a JSON object with 'id' and 'text'", path=name, line=lineno)
     try:

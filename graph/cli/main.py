@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from graph import __version__
+from graph.cli.stdout import OUTPUT_ERRNOS, flush_stdout, quiet_broken_pipe
 from graph.errors import KGError, OutputError
 
 log = logging.getLogger("graph")
@@ -322,7 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     previous = _on_sigterm_interrupt()
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        flush_stdout()
+        return code
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    except OSError as err:
+        if err.errno not in OUTPUT_ERRNOS:
+            raise
+        where = f"{err.filename}: " if err.filename else "standard output: "
+        print(f"kg: error: cannot write {where}{err.strerror}", file=sys.stderr)
+        return OutputError.exit_code
     except KGError as err:
         print(f"kg: error: {err}", file=sys.stderr)
         return err.exit_code

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graph.errors import KGError
+from graph.cli.stdout import write_stdout
+from graph.errors import InputError, KGError
 
 VALIDATE_EPILOG = """exit codes: 0 the graph conforms, 1 it does not (the report lists every
 violation), 2 bad input (missing file, unknown format, syntax error with line and column)
@@ -94,10 +95,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if exp.bundle and to_stdout:
         raise KGError(f"format {exp.name!r} writes several files; give a folder with -o")
     kg = from_rdf(_read(args.graph, args.input_format))
+    if not (kg.documents or kg.entities or kg.relations):
+        # A graph of foreign triples (or none) used to export as an empty graph with exit 0.
+        raise InputError("not a graph built by entity-kg: it holds no ekg:Document, entity or "
+                         "ekg:Assertion", path="<stdin>" if args.graph == "-" else args.graph)
     if to_stdout:
         data = exporters.export(kg, exp.name)
-        sys.stdout.buffer.write(data)  # type: ignore[arg-type]
-        sys.stdout.buffer.flush()
+        write_stdout(data)  # type: ignore[arg-type]
     else:
         exporters.export(kg, exp.name, Path(args.output))
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graph.cli.stdout import write_stdout
 from graph.errors import KGError
 
 QUERY_EPILOG = """\
@@ -136,9 +137,7 @@ def _list_queries() -> str:
 
 
 def _write(data: bytes) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    write_stdout(data)
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -138,6 +138,9 @@ def parse_gazetteer(files: Sequence[RuleFile]) -> tuple[list[GazetteerEntry], li
             except json.JSONDecodeError as err:
                 problems.append(f"{where}: not JSON ({err.msg})")
                 continue
+            except RecursionError:
+                problems.append(f"{where}: JSON nested too deeply")
+                continue
             if not isinstance(obj, dict):
                 problems.append(f"{where}: expected an object")
                 continue
