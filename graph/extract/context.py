@@ -52,6 +52,7 @@ class CueSets:
         self.name_particles = low("name_particles")
         self.company_prefixes = set(c.get("company_prefixes", ()))
         self.given_names = set(c.get("given_names", ()))
+        self.creation_lemmas = low("creation_lemmas")
         #: nouns that name the kind of a product, never part of its code ("H100 GPUs")
         self.thing_nouns = self.chip_nouns | self.model_nouns | self.product_nouns | self.product_code_nouns
         fams, code = rules.families.members, rules.families.code_regex
@@ -93,6 +94,28 @@ def trim_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
             and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP", "AUX")))
     ):
         start += 1
+    return start
+
+
+#: Titles of office, not of a company's staff: "Secretary of State", "Minister of Finance" name an office.
+_OFFICE_TITLES = frozenset({"chancellor", "governor", "mayor", "minister", "premier", "prime minister",
+                            "representative", "secretary", "senator", "commissioner", "general", "official"})
+
+
+def title_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
+    """Where an organisation's name starts after a title the NER took in ("CEO of Acme Robotics").
+
+    In "Jane Roe, co-founder and CEO of Acme Robotics" the NER's organisation
+    span was "CEO of Acme Robotics", a company of its own. A span that starts
+    with a staff title and "of", "at" or "for" starts after that word; titles of
+    office ("Secretary of State") are left alone.
+    """
+    for k in range(start + 1, min(start + 5, end - 1)):
+        if doc[k].lower_ in ("of", "at", "for"):
+            title = " ".join(t.lower_ for t in doc[start:k])
+            if title in cues.titles and title not in _OFFICE_TITLES and is_name_token(doc[k + 1]):
+                return k + 1
+            break
     return start
 
 
@@ -164,10 +187,14 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
       executive of X", "an analyst at X"), or a title after its possessive
       ("X's chief financial officer");
     * a place: "X-based", "based in X", "headquartered in X";
-    * a person: a title or honorific right before it ("Chief Executive X").
+    * a person: a title or honorific right before it ("Chief Executive X");
+    * a product or model: see :func:`made_thing`.
     """
     if based_place(doc, end):
         return "City"
+    made = made_thing(cues, doc, start, end)
+    if made is not None:
+        return made
     before = [t.lower_ for t in doc[max(start - 3, 0):start]]
     if len(before) >= 2 and before[-1] == "in" and before[-2] in ("based", "headquartered", "located"):
         return "City"
@@ -185,4 +212,37 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     if start >= 1 and (doc[start - 1].text in cues.honorifics or doc[start - 1].lower_ in cues.titles
                        and doc[start - 1].text[:1].isupper() and end - start >= 2):
         return "Person"
+    return None
+
+
+def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
+    """The class of a name the parse shows to be a thing made, or None.
+
+    * the object of a creation verb ("Acme develops Zedify", "Acme trained
+      Quxa"), or its passive subject ("Zedify was released by Acme");
+    * a name in apposition to a product noun ("the model, Quxa, ...").
+
+    The NER called such names people (measured on the development texts: a
+    browser, a chatbot and two models typed Person), so their facts were lost.
+    A trained model is an AIModel; anything else made, a Product. Needs the
+    dependency parse (``None`` under the blank pipeline).
+    """
+    if not doc.has_annotation("DEP"):
+        return None
+    head = next((t for t in doc[start:end] if not start <= t.head.i < end or t.head.i == t.i), None)
+    if head is None or end - start > 1 and doc[start].text in cues.given_names:
+        return None  # "Acme trained Jane Roe": a person's name stays a person's
+    gov = head.head
+    if head.dep_ in ("dobj", "nsubjpass") and gov.pos_ == "VERB" and gov.lemma_.lower() in cues.creation_lemmas:
+        if head.dep_ == "nsubjpass" and not any(c.dep_ == "agent" for c in gov.children):
+            return None  # "Zedify was launched in May": by whom is not said; nothing settled
+        return "AIModel" if gov.lemma_.lower() == "train" else "Product"
+    if head.dep_ == "appos" and gov.pos_ == "NOUN" and gov.i < start:
+        low = gov.lower_
+        if low in cues.model_nouns:
+            return "AIModel"
+        if low in cues.chip_nouns:
+            return "Chip"
+        if low in cues.product_nouns:
+            return "Product"
     return None

@@ -26,7 +26,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type, settled_type
+from graph.extract.context import CueSets, context_type, settled_type, title_start
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS
@@ -41,6 +41,9 @@ NER_MAP = {
     "FAC": None,
     "NORP": None,
 }
+
+#: Organisation classes: a title the span took in is not part of the name ("CEO of Acme Robotics").
+_ORG_TYPES = frozenset({"Company", "Organization", "GovernmentBody"})
 
 #: Classes whose names carry model codes ("Airbus A350-1000", "GB300 NVL72").
 _PRODUCT_TYPES = frozenset({"Product", "Chip", "AIModel"})
@@ -142,6 +145,8 @@ class Recognizer:
                     s += 1
                 while end > s + 1 and doc[end - 1].is_space:
                     end -= 1
+                if ent.label_ == "ORG":
+                    s = title_start(cues, doc, s, end)
                 if etype is None and ent.label_ not in _NOT_NAME_LABELS and (
                         any(ch.isupper() for ch in ent.text) if ent.label_ == "CARDINAL" else any(ch.isalpha() for ch in ent.text)):
                     etype = context_type(cues, doc, s, end, None)
@@ -153,6 +158,8 @@ class Recognizer:
                 if etype is not None:
                     cands.append((s, end, etype, f"ner_{ent.label_.lower()}", "", 1))
         for s, e, etype, rule in pattern_spans(cues, doc):
+            if etype in _ORG_TYPES:
+                s = title_start(cues, doc, s, e)
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with

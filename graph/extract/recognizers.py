@@ -188,6 +188,8 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
                 and words[tok.i] not in cues.not_names and lowers[tok.i] not in cues.months
                 and words[tok.i] not in cues.not_products and not tok.is_sent_start
                 and re.fullmatch(r"\d{1,2}(?:\.\d)?[A-Za-z]?", nxt.text)):
+            if lowers[tok.i - 1] == "to" and title_case_line(tok.sent):
+                continue  # a headline's "… to Deploy 6 Gigawatts": a verb, capitalised as headlines do
             after = " ".join(t.lower_ for t in toks[tok.i + 2 : tok.i + 5])
             etype = "Product"
             if any(w in cues.chip_nouns for w in after.split()):
