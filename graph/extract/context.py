@@ -53,6 +53,8 @@ class CueSets:
         self.company_prefixes = set(c.get("company_prefixes", ()))
         self.given_names = set(c.get("given_names", ()))
         self.creation_lemmas = low("creation_lemmas")
+        self.staff_titles = low("staff_titles")
+        self.founding_lemmas = low("founding_lemmas")
         #: nouns that name the kind of a product, never part of its code ("H100 GPUs")
         self.thing_nouns = self.chip_nouns | self.model_nouns | self.product_nouns | self.product_code_nouns
         fams, code = rules.families.members, rules.families.code_regex
@@ -188,13 +190,17 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
       ("X's chief financial officer");
     * a place: "X-based", "based in X", "headquartered in X";
     * a person: a title or honorific right before it ("Chief Executive X");
-    * a product or model: see :func:`made_thing`.
+    * a product or model: see :func:`made_thing`;
+    * a person: a staff title in apposition after it ("X, Acme's chief
+      executive"); see :func:`titled_person`.
     """
     if based_place(doc, end):
         return "City"
     made = made_thing(cues, doc, start, end)
     if made is not None:
         return made
+    if titled_person(cues, doc, end):
+        return "Person"
     before = [t.lower_ for t in doc[max(start - 3, 0):start]]
     if len(before) >= 2 and before[-1] == "in" and before[-2] in ("based", "headquartered", "located"):
         return "City"
@@ -216,11 +222,13 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
 
 
 def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
-    """The class of a name the parse shows to be a thing made, or None.
+    """The class of a name the parse shows to be a thing made (or a company founded), or None.
 
     * the object of a creation verb ("Acme develops Zedify", "Acme trained
       Quxa"), or its passive subject ("Zedify was released by Acme");
-    * a name in apposition to a product noun ("the model, Quxa, ...").
+    * a name in apposition to a product noun ("the model, Quxa, ...");
+    * the passive subject of a founding verb with its agent: a company
+      ("Velmora was founded in 2017 by Jane Roe").
 
     The NER called such names people (measured on the development texts: a
     browser, a chatbot and two models typed Person), so their facts were lost.
@@ -233,6 +241,9 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     if head is None or end - start > 1 and doc[start].text in cues.given_names:
         return None  # "Acme trained Jane Roe": a person's name stays a person's
     gov = head.head
+    if head.dep_ == "nsubjpass" and gov.lemma_.lower() in cues.founding_lemmas \
+            and any(c.dep_ == "agent" for c in gov.children):
+        return "Company"  # "Velmora was founded in 2017 by Jane Roe"
     if head.dep_ in ("dobj", "nsubjpass") and gov.pos_ == "VERB" and gov.lemma_.lower() in cues.creation_lemmas:
         if head.dep_ == "nsubjpass" and not any(c.dep_ == "agent" for c in gov.children):
             return None  # "Zedify was launched in May": by whom is not said; nothing settled
@@ -246,3 +257,31 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         if low in cues.product_nouns:
             return "Product"
     return None
+
+
+def titled_person(cues: CueSets, doc: Doc, end: int) -> bool:
+    """Whether the name ending at ``end`` is followed by ", [Acme's] <staff title>" and a break.
+
+    "said Anne-Sophie de La Tour, Bellane's chief executive": the NER called
+    the name an organisation and the title was lost with it. Only titles no
+    company or office is called (``staff_titles``); the title must end the
+    apposition (",", ".", "of", "at", "for", "since").
+    """
+    if end + 2 >= len(doc) or doc[end].text != ",":
+        return False
+    k = end + 1
+    if doc[k].lower_ in ("the", "its", "their", "a", "an"):
+        k += 1
+    j = k
+    while j < min(k + 4, len(doc)) and doc[j].lower_ not in ("'s", "\u2019s") and (
+            is_name_token(doc[j]) or j == k and doc[j].pos_ in ("NOUN", "")):
+        j += 1
+    if j > k and j < len(doc) and doc[j].lower_ in ("'s", "\u2019s"):
+        k = j + 1  # "Bellane's", "the company's"
+    for n in (4, 3, 2, 1):
+        if k + n > len(doc):
+            continue
+        if " ".join(t.lower_ for t in doc[k:k + n]) in cues.staff_titles:
+            nxt = doc[k + n].lower_ if k + n < len(doc) else "."
+            return nxt in (",", ".", "of", "at", "for", "since", ";", "and")
+    return False

@@ -164,7 +164,7 @@ class Recognizer:
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
             strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1",
-                              "pattern_name_head_long_v1")
+                              "pattern_name_head_long_v1", "pattern_national_arm_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
@@ -187,7 +187,7 @@ class Recognizer:
         typed: list[list] = []
         for s, e, etype, rule, kb, _prio in chosen:
             # a legal suffix settles the class; an organisation head word ("Foundation") does not
-            if not kb and not (rule in ("pattern_name_head_v1", "pattern_name_head_long_v1") and etype == "Company"):
+            if not kb and not (rule in ("pattern_name_head_v1", "pattern_name_head_long_v1", "pattern_national_arm_v1") and etype == "Company"):
                 ctx = context_type(cues, doc, s, e, etype)
                 if ctx is not None and not (etype == "Person" and ctx not in ("Person",)):
                     etype = ctx

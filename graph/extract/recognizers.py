@@ -16,7 +16,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, appositive_after, context_type, is_name_token, trim_start
+from graph.extract.context import CueSets, appositive_after, context_type, is_name_token, settled_type, trim_start
 
 
 def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
@@ -172,6 +172,20 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
                 j -= 1
             if j < k:
                 found.append((j, k, "City", "pattern_city_state_v1"))
+    # a company's national arm: "chief executive of Orange Belgium", "Digi Belgium, a unit of …";
+    # the gazetteer's country would take the name's last word, so the context must settle it
+    for e in doc.ents:
+        if e.label_ != "Country" or not e.ent_id_ or e.start < 1:
+            continue
+        j = e.start
+        while j > 0 and e.start - j < 2 and name[j - 1] and toks[j - 1].is_alpha and not ent_ids[j - 1] \
+                and words[j - 1] not in cues.not_names and words[j - 1] not in cues.place_name_words \
+                and words[j - 1] not in cues.honorifics and lowers[j - 1] not in cues.months \
+                and lowers[j - 1] not in cues.titles:
+            j -= 1
+        if j < e.start and (settled_type(cues, doc, j, e.end) == "Company"
+                            or context_type(cues, doc, j, e.end, None) in ("Company", "Organization")):
+            found.append((j, e.end, "Company", "pattern_national_arm_v1"))
     # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
     for tok in toks[:-1]:
         if lowers[tok.i] in cues.acquire_verbs:
