@@ -125,6 +125,7 @@ def pipeline(request):
     ("The airline ordered 18 Airbus A350-1000 jets last year.", "Airbus A350-1000"),  # a hyphenated variant
     ("Nvidia's GB300 NVL72 racks shipped in May.", "GB300 NVL72"),                  # two codes
     ("The Intel Core Ultra 200V processors are cheaper.", "Core Ultra 200V"),        # a code after a name
+    ("Nvidia's GB300 NVL-72 racks shipped in May.", "GB300 NVL-72"),                 # a hyphenated code word
 ])
 def test_model_codes_stay_whole(pipeline, text, name):
     names = [e.text for e in pipeline(text).ents]
@@ -243,3 +244,20 @@ def test_a_country_after_a_name_without_context_stays_a_country():
     require_model()
     types = _types("Sales at Brindlecomb in Norway rose, while Quintel Norway stores were shut.")
     assert types.get("Norway") == {"Country"} and "Quintel Norway" not in types
+
+
+@pytest.mark.parametrize("text", [
+    "Engineers praised the QX900, which is designed and built by Quintel.",
+    "The QX900 is designed and manufactured by Quintel.",
+    "Quintel designs the QX900.",
+])
+def test_a_bare_code_that_is_made_is_a_product(text):
+    require_model()
+    assert _types(text).get("QX900") == {"Product"}
+
+
+def test_quarters_and_network_generations_are_not_made_codes():
+    from graph.extract.recognizers import MADE_CODE
+
+    assert MADE_CODE.fullmatch("QX900") and MADE_CODE.fullmatch("MI450") and MADE_CODE.fullmatch("A350")
+    assert not any(MADE_CODE.fullmatch(w) for w in ("Q3", "H1", "FY2025", "G7", "5G", "2024"))

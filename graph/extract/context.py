@@ -241,11 +241,17 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     if head is None or end - start > 1 and doc[start].text in cues.given_names:
         return None  # "Acme trained Jane Roe": a person's name stays a person's
     gov = head.head
-    if head.dep_ == "nsubjpass" and gov.lemma_.lower() in cues.founding_lemmas \
-            and any(c.dep_ == "agent" for c in gov.children):
+    role = head.dep_
+    relcl = next((c for c in head.children if c.dep_ == "relcl" and c.lemma_.lower() in cues.creation_lemmas), None)
+    if relcl is not None and any(c.dep_ == "nsubjpass" and c.lower_ in ("which", "that") for c in relcl.children):
+        gov, role = relcl, "nsubjpass"  # "the QX900, which is designed by Quintel"
+    # "designed and built by Quintel": the agent hangs on the last verb of the coordination
+    verbs = [gov, *(c for c in gov.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+    has_agent = any(c.dep_ == "agent" for v in verbs for c in v.children)
+    if role == "nsubjpass" and gov.lemma_.lower() in cues.founding_lemmas and has_agent:
         return "Company"  # "Velmora was founded in 2017 by Jane Roe"
-    if head.dep_ in ("dobj", "nsubjpass") and gov.pos_ == "VERB" and gov.lemma_.lower() in cues.creation_lemmas:
-        if head.dep_ == "nsubjpass" and not any(c.dep_ == "agent" for c in gov.children):
+    if role in ("dobj", "nsubjpass") and gov.pos_ == "VERB" and gov.lemma_.lower() in cues.creation_lemmas:
+        if role == "nsubjpass" and not has_agent:
             return None  # "Zedify was launched in May": by whom is not said; nothing settled
         return "AIModel" if gov.lemma_.lower() == "train" else "Product"
     if head.dep_ == "appos" and gov.pos_ == "NOUN" and gov.i < start:

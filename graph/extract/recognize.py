@@ -47,8 +47,8 @@ _ORG_TYPES = frozenset({"Company", "Organization", "GovernmentBody"})
 
 #: Classes whose names carry model codes ("Airbus A350-1000", "GB300 NVL72").
 _PRODUCT_TYPES = frozenset({"Product", "Chip", "AIModel"})
-#: A model code: a word with a digit ("200V", "NVL72", "X1"), not a year or a plain number.
-_CODE = re.compile(r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{2,8}")
+#: A model code: a word with a digit ("200V", "NVL72", "X1", "XWB-97"), not a year or a plain number.
+_CODE = re.compile(r"(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]{2,8}(?:-[A-Za-z0-9]{1,6})?")
 
 #: NER labels that are never names, whatever the context says.
 _NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "NORP", "LANGUAGE"}

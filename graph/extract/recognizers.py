@@ -16,7 +16,19 @@ import re
 
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, appositive_after, context_type, is_name_token, settled_type, trim_start
+from graph.extract.context import (
+    CueSets,
+    appositive_after,
+    context_type,
+    is_name_token,
+    made_thing,
+    settled_type,
+    trim_start,
+)
+
+
+#: A product code: capitals and digits ("QX900", "MI450", "A350"), not a year, quarter or "5G".
+MADE_CODE = re.compile(r"(?!(?:Q[1-4]|H[12]|FY\d*|G\d+|[1-9]G)$)(?=\w*\d)[A-Z][A-Za-z]*\d[\w-]*")
 
 
 def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
@@ -186,6 +198,13 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
         if j < e.start and (settled_type(cues, doc, j, e.end) == "Company"
                             or context_type(cues, doc, j, e.end, None) in ("Company", "Organization")):
             found.append((j, e.end, "Company", "pattern_national_arm_v1"))
+    # a bare model code the parse shows to be made: "Quintel designs the QX900", "the QX900,
+    # which is designed and built by Quintel" (no chip or model noun beside it to say so)
+    for tok in toks:
+        if not ent_ids[tok.i] and tok.pos_ in ("PROPN", "NOUN") and MADE_CODE.fullmatch(words[tok.i]):
+            made = made_thing(cues, doc, tok.i, tok.i + 1)
+            if made is not None and made != "Company":
+                found.append((tok.i, tok.i + 1, made, "pattern_made_code_v1"))
     # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
     for tok in toks[:-1]:
         if lowers[tok.i] in cues.acquire_verbs:
