@@ -76,6 +76,8 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers acti
                    help="output: table (default); SELECT/ASK: csv, tsv, json, xml; "
                    "CONSTRUCT: turtle, ntriples, jsonld")
     q.add_argument("--limit", type=int, default=None, metavar="N", help="print at most N rows")
+    q.add_argument("--allow-service", action="append", default=[], metavar="URL",
+                   help="let SERVICE clauses reach this SPARQL endpoint (repeatable; default: none, offline)")
     q.add_argument("--list", action="store_true", help="list the shipped queries and their parameters")
     q.add_argument("--show", action="store_true", help="print the query's text instead of running it")
     q.set_defaults(handler=cmd_query)
@@ -142,7 +144,7 @@ def _write(data: bytes) -> None:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from graph.store.query import bind_params, open_store, resolve_query, run
+    from graph.store.query import bind_params, check, open_store, resolve_query, run
 
     if args.list:
         if args.graph or args.query:
@@ -161,8 +163,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise KGError(f"--limit {args.limit} must be 0 or more")
     params = _params(args.param)
     query = resolve_query(args.query)  # a bad query fails before a big graph is read
+    check(query, args.allow_service)
     store = open_store(args.graph)
-    result = run(store, query, bind_params(store, query, params), limit=args.limit)
+    result = run(store, query, bind_params(store, query, params), limit=args.limit,
+                 allow_service=args.allow_service)
     _write(result.serialize(args.format))
     if result.truncated and args.format != "table":
         print(f"kg: showing the first {args.limit} results; more were found", file=sys.stderr)
