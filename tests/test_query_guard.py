@@ -35,6 +35,11 @@ class _Target(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.hits.append(self.path)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("/broken"):  # a service that fails
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(len(SECRET)))
@@ -47,10 +52,10 @@ class _Target(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture()
-def target() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP server on 127.0.0.1 that answers any SPARQL request with SECRET."""
-    hits: ClassVar[list[str]] = []
+def serve_target() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that answers any SPARQL request with SECRET
+    (``…/broken``: HTTP 500); yields its URL and the paths it was asked for."""
+    hits: list[str] = []
     handler = type("Target", (_Target,), {"hits": hits})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
@@ -60,6 +65,11 @@ def target() -> Iterator[tuple[str, list[str]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture()
+def target() -> Iterator[tuple[str, list[str]]]:
+    yield from serve_target()
 
 
 @pytest.fixture(scope="module")

@@ -100,9 +100,9 @@ class _ClientGone(Exception):
 class _DeadlineReader(io.RawIOBase):
     """A socket reader that fails once ``deadline`` has passed, however the bytes trickle in."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, seconds: float) -> None:
         self.sock = sock
-        self.deadline = time.monotonic() + REQUEST_TIMEOUT
+        self.deadline = time.monotonic() + seconds
 
     def readable(self) -> bool:
         return True
@@ -122,11 +122,11 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.reader = _DeadlineReader(self.connection)
+        self.reader = _DeadlineReader(self.connection, self.server.request_timeout)
         self.rfile = io.BufferedReader(self.reader)
 
     def handle_one_request(self) -> None:
-        self.reader.deadline = time.monotonic() + REQUEST_TIMEOUT
+        self.reader.deadline = time.monotonic() + self.server.request_timeout
         super().handle_one_request()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -201,7 +201,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _reply(self, status: int, text: str, retry_after: int | None = None) -> None:
         body = (text + "\n").encode("utf-8")
         with contextlib.suppress(OSError):
-            self.connection.settimeout(REQUEST_TIMEOUT)
+            self.connection.settimeout(self.server.request_timeout)
             self.send_response(status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -405,15 +405,20 @@ class ResultLimitProxy(ThreadingHTTPServer):
     """The HTTP front of a :class:`~graph.store.workers.WorkerPool` (see the module's text).
 
     ``max_result_bytes`` None: no size limit; ``timeout`` None: no time
-    limit; ``allow_service``: endpoint URLs a ``SERVICE`` clause may name.
+    limit; ``allow_service``: endpoint URLs a ``SERVICE`` clause may name;
+    ``max_connections``, ``max_requests`` and ``request_timeout``: see
+    :data:`MAX_CONNECTIONS`, :data:`MAX_REQUESTS`, :data:`REQUEST_TIMEOUT`.
     """
 
     daemon_threads = True
+    #: The listen backlog: socketserver's 5 overflowed under 20 clients (a 1 s SYN
+    #: retry, and now and then a connection reset; measured).
+    request_queue_size = 128
 
     def __init__(self, bind: tuple[str, int], pool: WorkerPool, *, max_result_bytes: int | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False,
                  allow_service: Collection[str] = (), max_connections: int = MAX_CONNECTIONS,
-                 max_requests: int = MAX_REQUESTS) -> None:
+                 max_requests: int = MAX_REQUESTS, request_timeout: float = REQUEST_TIMEOUT) -> None:
         if max_result_bytes is not None and max_result_bytes < 1:
             raise ValueError(f"max_result_bytes ({max_result_bytes}) must be 1 or more")
         self.address_family = socket.AF_INET6 if ":" in bind[0] else socket.AF_INET
@@ -423,6 +428,7 @@ class ResultLimitProxy(ThreadingHTTPServer):
         self.cors = cors
         self.allow_service = frozenset(allow_service)
         self.max_requests = max_requests
+        self.request_timeout = request_timeout
         self.requests = threading.BoundedSemaphore(max_requests)
         self._connections = threading.BoundedSemaphore(max_connections)
         super().__init__(bind, _ProxyHandler)
