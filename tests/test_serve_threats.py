@@ -56,6 +56,13 @@ def get(url: str, text: str, headers: dict[str, str] | None = None):
     return http(f"{url}?{urllib.parse.urlencode({'query': text})}", headers={"Accept": "text/csv", **(headers or {})})
 
 
+def answers_ask(url: str) -> bool:
+    try:
+        return query(url, "ASK {}")[0] == 200
+    except OSError:  # turned away before the request was sent: a broken pipe
+        return False
+
+
 def alive(url: str) -> bool:
     status, body, _ = query(url, "ASK { ?s ?p ?o }", accept="application/sparql-results+json")
     return status == 200 and json.loads(body)["boolean"] is True
@@ -217,8 +224,8 @@ def test_serve_threats_a_trickling_client_is_cut_off(store: Path) -> None:
 
 
 def test_serve_threats_connections_and_queries_are_capped(store: Path) -> None:
-    pool = WorkerPool(lambda bind: S.server_command(store, *S.parse_bind(bind), timeout=5), size=1).start()
-    front = P.ResultLimitProxy(("127.0.0.1", 0), pool, timeout=5, max_connections=3, max_requests=1)
+    pool = WorkerPool(lambda bind: S.server_command(store, *S.parse_bind(bind), timeout=1), size=1).start()
+    front = P.ResultLimitProxy(("127.0.0.1", 0), pool, timeout=1, max_connections=3, max_requests=1)
     threading.Thread(target=front.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     port = front.server_address[1]
     url = f"http://127.0.0.1:{port}/query"
@@ -228,7 +235,7 @@ def test_serve_threats_connections_and_queries_are_capped(store: Path) -> None:
         slow = threading.Thread(target=lambda: answers.append(query(url, SLOW)[0]), daemon=True)
         slow.start()
         time.sleep(0.5)  # the slow query has its place by now
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 2
         status, body, headers = 0, b"", {}
         while time.monotonic() < deadline:
             status, body, headers = query(url, "ASK {}")
@@ -264,10 +271,10 @@ def test_serve_threats_connections_and_queries_are_capped(store: Path) -> None:
         assert answer.endswith(b"\r\n\r\nthis endpoint has too many open connections; retry shortly\n")
         for sock in idle:
             sock.close()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and query(url, "ASK {}")[0] != 200:
+        deadline = time.monotonic() + 5  # their threads end; then queries pass again
+        while time.monotonic() < deadline and not answers_ask(url):
             time.sleep(0.1)
-        assert query(url, "ASK {}")[0] == 200
+        assert answers_ask(url)
     finally:
         front.shutdown()
         front.server_close()
@@ -275,11 +282,11 @@ def test_serve_threats_connections_and_queries_are_capped(store: Path) -> None:
 
 
 def test_serve_threats_a_runaway_query_costs_the_others_nothing(store: Path) -> None:
-    """20 clients query for 8 s while another sends a query that overruns the
+    """20 clients query for 6 s while another sends a query that overruns the
     1 s limit again and again: the 20 see no failure (before: a server restart
-    per overrun, and 502 for every request in flight)."""
+    per overrun, and 502 for every request in flight: 21 failed in 8 s)."""
     with S.Endpoint(store, "127.0.0.1", free_port(), timeout=1, max_result_bytes=1_000_000) as ep:
-        stop = time.monotonic() + 8
+        stop = time.monotonic() + 6
         results: list[tuple[int, str]] = []
         runaway: list[int] = []
 

@@ -69,6 +69,7 @@ QUEUE_WAIT = 30.0
 #: How Oxigraph reports a query it stopped at its own time limit.
 CANCELLED = "The SPARQL operation has been cancelled"
 
+_READ_ONLY = "this SPARQL endpoint is read-only: updates and Graph Store writes are refused"
 #: Response headers passed on from the server.
 _PASS_HEADERS = frozenset({
     "content-type", "vary", "allow", "access-control-allow-origin", "access-control-allow-methods",
@@ -136,8 +137,11 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         if self._admit():
-            if urlsplit(self.path).path == "/query":
+            path = urlsplit(self.path).path
+            if path == "/query":
                 self._query()
+            elif path == "/update":
+                self._refuse()
             else:
                 self._relay("GET", self.path, None, self._headers())
 
@@ -173,7 +177,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         return False
 
     def _refuse(self) -> None:
-        self._reply_and_close(403, "this SPARQL endpoint is read-only: updates and Graph Store writes are refused")
+        self._reply_and_close(403, _READ_ONLY)
 
     def _reply_and_close(self, status: int, text: str) -> None:
         """Refuse a request without forwarding it, then close the connection.
@@ -268,7 +272,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._reply(415, "send the query as application/sparql-query or as a form (query=...)")
             return
         if any(name == "update" for name, _ in params):
-            self._refuse()
+            self.close_connection = True  # the body is read already: nothing to drop
+            self._reply(403, _READ_ONLY)
             return
         texts = [value for name, value in params if name == "query"]
         if len(texts) != 1:
