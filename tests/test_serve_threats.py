@@ -335,3 +335,20 @@ def test_serve_threats_load_replace_does_not_switch_the_endpoint(tmp_path: Path,
         assert ep.processes[0] is not first
         assert query(ep.url, count)[1].split() == [b"n", b"36"]
     assert "changed since kg serve started; still serving the data as it was then" in caplog.text
+
+
+def test_serve_threats_cli_flags(monkeypatch: pytest.MonkeyPatch, store: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """kg serve --workers N and --allow-service URL (repeatable) reach the endpoint; bad values: one line."""
+    from graph.cli import main
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(S, "serve", lambda store_, bind, **kwargs: seen.update(kwargs) or 0)
+    assert main(["serve", "--store", str(store)]) == 0
+    assert (seen["workers"], seen["allow_service"]) == (S.DEFAULT_WORKERS, [])
+    assert main(["serve", "--store", str(store), "--workers", "2", "--allow-service", "http://a/sparql",
+                 "--allow-service", "http://b/sparql"]) == 0
+    assert (seen["workers"], seen["allow_service"]) == (2, ["http://a/sparql", "http://b/sparql"])
+    capsys.readouterr()
+    assert main(["serve", "--store", str(store), "--workers", "0"]) == 2
+    assert capsys.readouterr().err == "kg: error: --workers 0 must be 1 to 64\n"
