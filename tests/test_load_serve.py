@@ -298,8 +298,10 @@ def test_serve_endpoint_context_manager(tmp_path):
     with S.Endpoint(tmp_path / "db", "127.0.0.1", free_port(), timeout=5) as ep:
         status, body = S.http_query(ep.url, EKG + "ASK { ?s ekg:partnerIn ?o }")
         assert (status, json.loads(body)["boolean"]) == (200, True)
-        proc = ep.process
-    assert proc is not None and proc.poll() is not None
+        procs = ep.processes
+        assert len(procs) == S.DEFAULT_WORKERS
+    assert all(proc.poll() is not None for proc in procs)
+    assert not list(tmp_path.glob(".db.*")), "the snapshot served is deleted"
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux-only")

@@ -35,13 +35,16 @@ examples:
 exit codes: 0 ok, 2 bad input, 3 environment (store locked or not writable)"""
 
 SERVE_EPILOG = """\
-Runs the Oxigraph server (pip install oxigraph) read-only in the foreground
-until Ctrl-C or SIGTERM, behind a small proxy that enforces the limits.
-Updates (POST /update) and Graph Store writes are refused (HTTP 403). Queries
-see the union of all graphs. A query still running --timeout seconds (+2)
-after it came gets HTTP 503, and the server is restarted to stop it (Oxigraph
-does not stop every query at its own time limit); an answer larger than
---max-result-bytes is refused (HTTP 422: add LIMIT to the query).
+Runs Oxigraph servers (pip install oxigraph) read-only in the foreground
+until Ctrl-C or SIGTERM, on a snapshot of the store taken at start, behind a
+front that enforces the limits (README: "Threat model of kg serve").
+Updates (POST /update) and Graph Store writes are refused (HTTP 403), and so
+are SERVICE clauses (unless --allow-service), brackets nested over 64 deep
+and a Host header other than the bound address. Queries see the union of all
+graphs. Each of --workers servers answers one query at a time; a query still
+running --timeout seconds (+2) after it came gets HTTP 503 and its server
+alone is killed; an answer larger than --max-result-bytes is refused (HTTP
+422: add LIMIT to the query; a connection reset once the answer streams).
 
 examples:
   kg serve --store db/
@@ -77,6 +80,8 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers acti
                    help="output: table (default); SELECT/ASK: csv, tsv, json, xml; "
                    "CONSTRUCT: turtle, ntriples, jsonld")
     q.add_argument("--limit", type=int, default=None, metavar="N", help="print at most N rows")
+    q.add_argument("--allow-service", action="append", default=[], metavar="URL",
+                   help="let SERVICE clauses reach this SPARQL endpoint (repeatable; default: none, offline)")
     q.add_argument("--list", action="store_true", help="list the shipped queries and their parameters")
     q.add_argument("--show", action="store_true", help="print the query's text instead of running it")
     q.set_defaults(handler=cmd_query)
@@ -107,6 +112,10 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers acti
     sv.add_argument("--max-result-bytes", type=int, default=None, metavar="N",
                     help="refuse an answer larger than N bytes (default: 50,000,000; 0: no limit)")
     sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (browsers)")
+    sv.add_argument("--workers", type=int, default=4, metavar="N",
+                    help="Oxigraph servers, i.e. queries answered at once (default: 4)")
+    sv.add_argument("--allow-service", action="append", default=[], metavar="URL",
+                    help="let SERVICE clauses reach this SPARQL endpoint (repeatable; default: none)")
     sv.set_defaults(handler=cmd_serve)
 
 
@@ -141,7 +150,7 @@ def _write(data: bytes) -> None:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from graph.store.query import bind_params, open_store, resolve_query, run
+    from graph.store.query import bind_params, check, open_store, resolve_query, run
 
     if args.list:
         if args.graph or args.query:
@@ -160,8 +169,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise KGError(f"--limit {args.limit} must be 0 or more")
     params = _params(args.param)
     query = resolve_query(args.query)  # a bad query fails before a big graph is read
+    check(query, args.allow_service)
     store = open_store(args.graph)
-    result = run(store, query, bind_params(store, query, params), limit=args.limit)
+    result = run(store, query, bind_params(store, query, params), limit=args.limit,
+                 allow_service=args.allow_service)
     _write(result.serialize(args.format))
     if result.truncated and args.format != "table":
         print(f"kg: showing the first {args.limit} results; more were found", file=sys.stderr)
@@ -186,6 +197,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if max_bytes < 0:
         raise KGError(f"--max-result-bytes {max_bytes} must be 0 (none) or more")
     host = parse_bind(args.bind)[0]
+    if not 1 <= args.workers <= 64:
+        raise KGError(f"--workers {args.workers} must be 1 to 64")
 
     def announce(url: str) -> None:
         print(f"SPARQL endpoint: {url}", flush=True)
@@ -193,10 +206,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  else "REACHABLE FROM OTHER MACHINES")
         limits = [f"queries stop after {args.timeout:g} s" if args.timeout else "no query time limit",
                   f"answers of at most {max_bytes:,} bytes" if max_bytes else "no answer size limit"]
+        limits.append(f"{args.workers} queries at once")
+        limits.append("SERVICE to " + ", ".join(args.allow_service) if args.allow_service else "SERVICE refused")
         print(f"read-only store {args.store} (updates refused); {'; '.join(limits)}; listening on "
               f"{args.bind} ({reach}); Ctrl-C to stop", file=sys.stderr, flush=True)
 
     code = serve(args.store, args.bind, timeout=args.timeout or None, cors=args.cors, announce=announce,
-                 max_result_bytes=max_bytes or None)
+                 max_result_bytes=max_bytes or None, workers=args.workers, allow_service=args.allow_service)
     print("kg: server stopped", file=sys.stderr)
     return code

@@ -9,8 +9,8 @@ A load is all or nothing: the new store is built in a temporary folder
 beside the target (a hard-linked copy of the old store when adding to it,
 then :meth:`pyoxigraph.Store.bulk_load` per file) and renamed into place
 only when every file has loaded, so a bad file leaves the old store as it
-was. A running read-only ``kg serve`` keeps serving the store it opened;
-restart it to see the new data.
+was. A running ``kg serve`` keeps serving the snapshot it took at start
+(and logs that the store changed); restart it to see the new data.
 
 Examples:
     >>> import tempfile

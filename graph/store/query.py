@@ -46,13 +46,14 @@ Examples:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import islice
 from typing import TypeVar
 
 import pyoxigraph
 
 from graph.errors import KGError, LoaderError
+from graph.store.guard import check_query
 from graph.store.queries import (  # noqa: F401 - the query API in one import
     PARAM_KINDS,
     VAR_NAME,
@@ -136,12 +137,26 @@ def _runtime_error(err: Exception, query: Query) -> KGError:
     return KGError(f"query {query.name!r} failed: {raw}")
 
 
+def check(query: Query, allow_service: Collection[str] = ()) -> None:
+    """Refuse a query that would crash Oxigraph or go online (:func:`graph.store.guard.check_query`).
+
+    Raises:
+        KGError: one line, naming the query's file or ``<inline query>``.
+    """
+    try:
+        check_query(query.text, allow_service)
+    except KGError as err:
+        where = query.source or ("<inline query>" if query.name == "<query>" else query.name)
+        raise KGError(err.message, path=where) from None
+
+
 def run(
     store: pyoxigraph.Store,
     query: Query | str,
     bindings: Mapping[str, Value] | None = None,
     *,
     limit: int | None = None,
+    allow_service: Collection[str] = (),
 ) -> QueryResult:
     """Run a SPARQL query on ``store`` and return its materialised result.
 
@@ -154,10 +169,14 @@ def run(
             variable must be in the ``SELECT`` clause.
         limit: keep at most this many rows or triples (``truncated`` says
             whether there were more).
+        allow_service: endpoint URLs a ``SERVICE`` clause may name; by
+            default none: a query never goes online (:mod:`graph.store.guard`).
 
     Raises:
         KGError: a syntax error (message with line and column), an update,
-            a variable that cannot be bound, a failing evaluation.
+            a variable that cannot be bound, a failing evaluation, brackets
+            nested too deep (they would crash Oxigraph), a ``SERVICE`` not
+            allowed.
         LoaderError: the store cannot be read.
         ValueError: ``limit`` is negative.
         TypeError: a binding has an unsupported Python type.
@@ -165,6 +184,7 @@ def run(
     if limit is not None and limit < 0:
         raise ValueError(f"limit ({limit}) must be >= 0")
     q = query if isinstance(query, Query) else parse_query(query)
+    check(q, allow_service)
     subs = {}
     for name, value in (bindings or {}).items():
         if not VAR_NAME.fullmatch(name):
@@ -206,6 +226,7 @@ def execute(
     params: Mapping[str, str] | None = None,
     *,
     limit: int | None = None,
+    allow_service: Collection[str] = (),
 ) -> QueryResult:
     """Run a query named by :func:`resolve_query` with ``name=text`` parameters.
 
@@ -228,4 +249,4 @@ def execute(
         [('A', 'A is a partner in P.', 'partner_in_v1')]
     """
     q = query if isinstance(query, Query) else resolve_query(query)
-    return run(store, q, bind_params(store, q, params), limit=limit)
+    return run(store, q, bind_params(store, q, params), limit=limit, allow_service=allow_service)

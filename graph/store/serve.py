@@ -1,4 +1,4 @@
-"""A SPARQL 1.1 Protocol endpoint over a store: the Oxigraph server, read-only.
+"""A SPARQL 1.1 Protocol endpoint over a store: Oxigraph servers, read-only, behind a guard.
 
 ``kg serve`` runs ``oxigraph serve-read-only`` (the ``oxigraph`` package on
 PyPI installs that binary next to the Python interpreter) on a store made
@@ -6,27 +6,28 @@ by ``kg load``. What the server offers and enforces:
 
 * SPARQL 1.1 Protocol queries: ``GET``/``POST /query``, results as JSON,
   XML, CSV or TSV (content negotiation), graphs as Turtle, N-Triples...
-* read-only: ``POST /update`` and the Graph Store writes are refused
-  (HTTP 403), and the store is opened read-only;
-* bound to ``127.0.0.1`` unless told otherwise;
-* a time limit per query (``--timeout-s``; ours defaults to 30 s);
+* read-only: the store is opened read-only;
+* a time limit per query (``--timeout-s``);
 * the default graph is the union of all graphs (``--union-default-graph``),
   as in ``kg query``, so one-graph-per-document stores answer the same
   queries as a Turtle file.
 
-The Oxigraph server has no limit on the size of a result, and its time
-limit does not stop every query (a COUNT over a six-way join of a few
-hundred triples runs on for minutes; a streaming answer is not cut off), so
-``kg serve`` puts a small proxy in front of it (:class:`~graph.store.proxy.ResultLimitProxy`):
-the server listens on a private loopback port, the proxy on ``--bind``. The
-proxy passes on ``GET``/``POST`` queries, refuses every write itself (HTTP
-403), reads at most ``--max-result-bytes`` of an answer (default 50 MB; a
-bigger one is dropped and the client gets HTTP 422, "add LIMIT"), and gives
-up on an answer not complete ``--timeout`` + 2 s after the request (HTTP
-503), then restarts the server so that the query stops using the CPU
-(queries running at that moment fail with HTTP 502). The size limit is on
-bytes, not rows: counting rows would mean parsing every result format, and
-bytes are what fill memory and the wire.
+It does not stop every query at its time limit (a COUNT over a six-way
+join of a few hundred triples runs on for minutes), sets no limit on the
+size of an answer, and goes wherever a ``SERVICE`` clause points. So the
+servers listen on private loopback ports, several of them, each answering
+one request at a time (:mod:`graph.store.workers`), and ``kg serve`` puts
+its own front on ``--bind`` (:class:`~graph.store.proxy.ResultLimitProxy`,
+see there for every limit): a query that overruns its time gets HTTP 503
+and only its own server is killed, so other clients lose nothing.
+
+The servers read a *snapshot* of the store taken when ``kg serve`` starts
+(a RocksDB checkpoint: hard links beside the store, else a copy in the
+temporary folder), deleted when it stops: ``kg load --replace`` while the
+endpoint runs does not switch it to the new data half-way (a server
+restarted after a runaway query used to open the replaced store); ``kg
+serve`` logs once that the store changed, and serves the new data after a
+restart.
 
 Examples:
     >>> parse_bind("127.0.0.1:7878")
@@ -44,12 +45,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from types import FrameType
-from typing import IO
 
 from graph.errors import InputError, KGError, LoaderError
 from graph.store.proxy import (  # noqa: F401 - the limits, here where kg serve's options are
@@ -59,6 +59,7 @@ from graph.store.proxy import (  # noqa: F401 - the limits, here where kg serve'
     TIMEOUT_GRACE,
     ResultLimitProxy,
 )
+from graph.store.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -150,18 +151,46 @@ def _check_store(store: Path) -> None:
     open_store(store)  # a corrupt store: one clear line here, not the server's backtrace
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: have the kernel send SIGTERM to the server if ``kg`` dies (even by SIGKILL)."""
-    import ctypes
+#: Oxigraph servers of an endpoint (``--workers``): queries that run at the same time.
+DEFAULT_WORKERS = 4
 
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+def snapshot(store: Path) -> Path:
+    """Make a checkpoint of ``store`` to serve (hard links beside it, else a copy in the
+    temporary folder) and return its folder, which the caller deletes.
+
+    Raises:
+        LoaderError: the store cannot be read or the snapshot written.
+    """
+    import pyoxigraph
+
+    from graph.files import temporary_beside
+
+    try:
+        work = temporary_beside(store, folder=True, suffix=".serving")
+    except KGError:
+        work = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+    try:
+        pyoxigraph.Store.read_only(str(store)).backup(str(work / "store"))
+    except (OSError, RuntimeError) as err:
+        shutil.rmtree(work, ignore_errors=True)
+        raise LoaderError(f"cannot take a snapshot of the store to serve: {str(err).splitlines()[0]}",
+                          path=str(store)) from err
+    return work
+
+
+def _identity(store: Path) -> tuple[int, bytes] | None:
+    """What changes when ``kg load`` replaces the store: the folder and its CURRENT file."""
+    try:
+        return os.stat(store).st_ino, (store / "CURRENT").read_bytes()
+    except OSError:
+        return None
 
 
 class Endpoint:
-    """A running read-only Oxigraph server; a context manager that stops it.
+    """A running read-only endpoint: Oxigraph workers behind the front; a context manager.
 
-    Examples (not run here: they start a server)::
+    Examples (not run here: they start servers)::
 
         with Endpoint("db", "127.0.0.1", 7878) as ep:
             print(ep.url)      # http://127.0.0.1:7878/query
@@ -169,32 +198,35 @@ class Endpoint:
 
     def __init__(self, store: Path | str, host: str = "127.0.0.1", port: int = 7878, *,
                  timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False,
-                 ready_timeout: float = 20.0, max_result_bytes: int | None = None) -> None:
+                 ready_timeout: float = 20.0, max_result_bytes: int | None = None,
+                 workers: int = DEFAULT_WORKERS, allow_service: Collection[str] = ()) -> None:
         self.store = Path(store)
         self.host, self.port = host, port
         self.timeout, self.cors, self.ready_timeout = timeout, cors, ready_timeout
         self.max_result_bytes = max_result_bytes
-        self.process: subprocess.Popen[bytes] | None = None
+        self.workers, self.allow_service = workers, tuple(allow_service)
+        self.pool: WorkerPool | None = None
         self.proxy: ResultLimitProxy | None = None
-        self._cmd: list[str] = []
-        self._server_address = (host, port)
-        self._lock = threading.Lock()
-        self._restarting = False
-        self._restart_requested = threading.Event()
-        self._stopping = threading.Event()
-        self._supervisor: threading.Thread | None = None
+        self._snapshot: Path | None = None
+        self._identity: tuple[int, bytes] | None = None
+        self._warned = False
 
     @property
     def url(self) -> str:
         """The SPARQL query URL."""
         return endpoint_url(self.host, self.port)
 
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        """The Oxigraph server processes now serving."""
+        return [] if self.pool is None else self.pool.processes
+
     def start(self) -> Endpoint:
-        """Start the server and wait until it accepts connections.
+        """Start the servers and the front; return once they accept connections.
 
         Raises:
             InputError: ``store`` is not a store.
-            LoaderError: no ``oxigraph`` binary, the port is taken, or the
+            LoaderError: no ``oxigraph`` binary, the port is taken, or a
                 server stopped during start-up.
         """
         _check_store(self.store)
@@ -202,121 +234,52 @@ class Endpoint:
         if not _port_free(self.host, self.port):
             raise LoaderError(f"cannot listen on {self.host}:{self.port}: address in use or not "
                               "available; choose another with --bind HOST:PORT")
-        # behind the proxy, the server listens on a private loopback port
-        host, port = (self.host, self.port) if self.max_result_bytes is None else ("127.0.0.1", _free_port())
-        self._cmd = server_command(self.store, host, port, timeout=self.timeout, cors=self.cors, binary=binary)
-        self._server_address = (host, port)
-        self.process = self._spawn()
-        if self.max_result_bytes is not None:
-            try:
-                self.proxy = ResultLimitProxy((self.host, self.port), (host, port),
-                                              max_result_bytes=self.max_result_bytes,
-                                              timeout=self.timeout, cors=self.cors, on_overrun=self.restart)
-            except OSError as err:
-                self.stop()
-                raise LoaderError(f"cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
-                                  "choose another with --bind HOST:PORT") from err
-            threading.Thread(target=self.proxy.serve_forever, kwargs={"poll_interval": 0.2},
-                             name="kg-serve-proxy", daemon=True).start()
-            self._stopping.clear()
-            self._supervisor = threading.Thread(target=self._supervise, name="kg-serve-supervisor", daemon=True)
-            self._supervisor.start()
+        self._identity = _identity(self.store)
+        self._snapshot = snapshot(self.store)
+        served = self._snapshot / "store"
+
+        def command(bind: str) -> list[str]:
+            host, port = parse_bind(bind)
+            return server_command(served, host, port, timeout=self.timeout, cors=self.cors, binary=binary)
+
+        try:
+            self.pool = WorkerPool(command, self.workers, self.ready_timeout).start()
+            self.pool.on_replace = self._check_identity
+            self.proxy = ResultLimitProxy((self.host, self.port), self.pool, max_result_bytes=self.max_result_bytes,
+                                          timeout=self.timeout, cors=self.cors, allow_service=self.allow_service)
+        except OSError as err:
+            self.stop()
+            raise LoaderError(f"cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
+                              "choose another with --bind HOST:PORT") from err
+        except BaseException:
+            self.stop()
+            raise
+        threading.Thread(target=self.proxy.serve_forever, kwargs={"poll_interval": 0.2},
+                         name="kg-serve-proxy", daemon=True).start()
         return self
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        """Start the server process and wait until it accepts connections."""
-        log.info("starting %s", " ".join(self._cmd))
-        proc = subprocess.Popen(self._cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, env={**os.environ, "RUST_BACKTRACE": "0"},
-                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-        threading.Thread(target=_relay, args=(proc.stderr,), name="kg-serve-stderr", daemon=True).start()
-        host, port = self._server_address
-        deadline = time.monotonic() + self.ready_timeout
-        while time.monotonic() < deadline:
-            code = proc.poll()
-            if code is not None:
-                raise LoaderError(f"the Oxigraph server stopped at start-up (exit code {code}); "
-                                  "see its message above")
-            try:
-                with socket.create_connection((host, port), timeout=0.5):
-                    return proc
-            except OSError:
-                time.sleep(0.05)
-        proc.kill()
-        proc.wait()
-        raise LoaderError(f"the Oxigraph server did not answer on {host}:{port} within {self.ready_timeout:.0f} s")
-
-    def restart(self) -> None:
-        """Have the server killed and started again, soon (what the proxy asks
-        for when a query overruns its time: Oxigraph does not stop every query
-        at ``--timeout-s``, e.g. an aggregate over a huge join, and would go on
-        using the CPU). The restart runs in a thread that lives as long as the
-        endpoint: Linux sends the parent-death signal when the *thread* that
-        started a child ends."""
-        self._restart_requested.set()
-
-    def _supervise(self) -> None:
-        while not self._stopping.is_set():
-            if self._restart_requested.wait(0.2):
-                self._restart_requested.clear()
-                if not self._stopping.is_set():
-                    self._restart_now()
-
-    def _restart_now(self) -> None:
-        with self._lock:
-            old = self.process
-            if old is None or self._restarting:
-                return
-            self._restarting = True
-        try:
-            log.warning("a query ran past the time limit; restarting the Oxigraph server to stop it")
-            old.kill()
-            old.wait()
-            new: subprocess.Popen[bytes] | None = self._spawn()
-            with self._lock:
-                if self.process is old:  # not stopped meanwhile
-                    self.process, new = new, None
-            if new is not None:
-                new.kill()
-                new.wait()
-        except LoaderError as err:
-            log.error("%s", err)
-        finally:
-            with self._lock:
-                self._restarting = False
+    def _check_identity(self) -> None:
+        if not self._warned and _identity(self.store) != self._identity:
+            self._warned = True
+            log.warning("the store %s changed since kg serve started; still serving the data as it was "
+                        "then (restart kg serve to serve the new data)", self.store)
 
     def wait(self) -> int:
-        """Wait for the server to stop by itself; return its exit code."""
-        while True:
-            proc = self.process
-            if proc is None:
-                return 0
-            code = proc.wait()
-            with self._lock:
-                if self.process is proc and not self._restarting:
-                    return code
-            time.sleep(0.05)  # restarted: wait for the new one
+        """Wait until the endpoint fails (a server cannot be started again: 1) or stops (0)."""
+        return 0 if self.pool is None else self.pool.wait()
 
     def stop(self, grace: float = 10.0) -> None:
-        """Stop the server: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        """Stop the front, then the servers (SIGTERM, SIGKILL after ``grace`` s); delete the snapshot."""
         proxy, self.proxy = self.proxy, None
         if proxy is not None:
             proxy.shutdown()
             proxy.server_close()
-        self._stopping.set()
-        supervisor, self._supervisor = self._supervisor, None
-        if supervisor is not None and supervisor is not threading.current_thread():
-            supervisor.join()
-        with self._lock:
-            proc, self.process = self.process, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.stop(grace)
+        work, self._snapshot = self._snapshot, None
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
 
     def __enter__(self) -> Endpoint:
         return self.start()
@@ -325,42 +288,22 @@ class Endpoint:
         self.stop()
 
 
-#: Server messages that are not news: its private address, and what it says
-#: when the proxy drops an answer that is too big or too slow.
-_QUIET = (b"Listening for requests at", b"OxHTTP TCP error when writing response",
-          b"Internal server error while streaming results: The SPARQL operation has been cancelled")
-
-
-def _relay(stream: IO[bytes]) -> None:
-    """Pass the server's messages on to our stderr, but for :data:`_QUIET` ones (logged)."""
-    with stream:
-        for line in stream:
-            if line.startswith(_QUIET):
-                log.debug("oxigraph: %s", line.decode("utf-8", "replace").rstrip())
-            else:
-                sys.stderr.write(line.decode("utf-8", "replace"))
-                sys.stderr.flush()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class _Stop(Exception):
     """Raised by the SIGTERM handler to leave the wait."""
 
 
 def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None = DEFAULT_TIMEOUT,
           cors: bool = False, announce: Callable[[str], None] = print,
-          max_result_bytes: int | None = DEFAULT_MAX_RESULT_BYTES) -> int:
+          max_result_bytes: int | None = DEFAULT_MAX_RESULT_BYTES, workers: int = DEFAULT_WORKERS,
+          allow_service: Collection[str] = ()) -> int:
     """Serve ``store`` read-only until Ctrl-C, SIGINT or SIGTERM; return an exit code.
 
     ``announce`` receives the endpoint URL once the server accepts
     connections (``kg serve`` prints it). Answers larger than
-    ``max_result_bytes`` are refused (HTTP 422); ``None``: no limit, and no
-    proxy in front of the server.
+    ``max_result_bytes`` are refused (HTTP 422, or a reset connection once
+    streaming); ``None``: no limit. ``workers`` Oxigraph servers answer at
+    most that many queries at once; ``allow_service``: endpoint URLs a
+    ``SERVICE`` clause may name (none by default).
 
     Raises:
         KGError: a bad ``bind``.
@@ -370,7 +313,8 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
     host, port = parse_bind(bind)
     if not _is_loopback(host):
         log.warning("binding to %s: the endpoint is reachable from other machines", host)
-    endpoint = Endpoint(store, host, port, timeout=timeout, cors=cors, max_result_bytes=max_result_bytes)
+    endpoint = Endpoint(store, host, port, timeout=timeout, cors=cors, max_result_bytes=max_result_bytes,
+                        workers=workers, allow_service=allow_service)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         raise _Stop
@@ -382,7 +326,7 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
         announce(endpoint.url)
         code = endpoint.wait()
         if code != 0:
-            raise LoaderError(f"the Oxigraph server stopped with exit code {code}")
+            raise LoaderError("an Oxigraph server could not be started again; the endpoint stopped")
         return 0
     except (KeyboardInterrupt, _Stop):
         endpoint.stop()
