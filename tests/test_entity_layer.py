@@ -309,3 +309,19 @@ def test_possessive_the_ner_took_in_does_not_make_a_company_of_a_person():
     require_model()
     types = _types("Oberhaus Cloud's Helga Brandt spoke. Frankfurt-based Oberhaus Cloud grew.")
     assert types.get("Helga Brandt") == {"Person"} and types.get("Oberhaus Cloud") == {"Company"}
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Zedbrowse is based on Chromium.", ["Zedbrowse", "Chromium"]),
+    ("Zedify was built on top of Quorva.", ["Zedify", "Quorva"]),
+])
+def test_both_sides_of_based_on_are_things(text, names):
+    require_model()
+    types = _types(text)
+    for name in names:
+        assert types.get(name) == {"Product"}, (name, types)
+
+
+def test_based_in_is_still_a_place():
+    require_model()
+    assert _types("Quintel Systems is based in Oslo.").get("Oslo") == {"City"}

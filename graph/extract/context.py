@@ -241,7 +241,10 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
       Quxa"), or its passive subject ("Zedify was released by Acme");
     * a name in apposition to a product noun ("the model, Quxa, ...");
     * the passive subject of a founding verb with its agent: a company
-      ("Velmora was founded in 2017 by Jane Roe").
+      ("Velmora was founded in 2017 by Jane Roe");
+    * either side of "based on" / "built on (top of)": "Zedbrowse is based on
+      Chromium" (a browser the NER called a person, an engine it called a
+      company).
 
     The NER called such names people (measured on the development texts: a
     browser, a chatbot and two models typed Person), so their facts were lost.
@@ -254,6 +257,9 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     if head is None or end - start > 1 and doc[start].text in cues.given_names:
         return None  # "Acme trained Jane Roe": a person's name stays a person's
     gov = head.head
+    foundation = _foundation_verb(head)
+    if foundation is not None:
+        return "Product"  # "Zedbrowse is based on Chromium", "built on top of Quorva"
     role = head.dep_
     relcl = next((c for c in head.children if c.dep_ == "relcl" and c.lemma_.lower() in cues.creation_lemmas), None)
     if relcl is not None and any(c.dep_ == "nsubjpass" and c.lower_ in ("which", "that") for c in relcl.children):
@@ -347,3 +353,19 @@ def org_by_role(cues: CueSets, doc: Doc, start: int, end: int) -> bool:
     if head.dep_ == "poss" and gov.pos_ == "NOUN" and gov.lower_ in cues.org_possessed_nouns:
         return True
     return False
+
+
+def _foundation_verb(head):  # noqa: ANN001, ANN202 - spaCy Tokens
+    """The "based"/"built" of "X is based on Y" / "built on (top of) Y" when ``head`` is X or Y."""
+    def on_prep(verb):  # noqa: ANN001, ANN202
+        return verb.lower_ in ("based", "built") and any(c.dep_ == "prep" and c.lower_ == "on" for c in verb.children)
+
+    if head.dep_ == "nsubjpass" and on_prep(head.head):
+        return head.head
+    if head.dep_ == "pobj":
+        prep = head.head
+        if prep.lower_ == "of" and prep.head.lower_ == "top" and prep.head.dep_ == "pobj":
+            prep = prep.head.head  # "on top of Y"
+        if prep.lower_ == "on" and prep.head.lower_ in ("based", "built"):
+            return prep.head
+    return None

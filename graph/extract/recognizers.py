@@ -206,7 +206,8 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
             made = made_thing(cues, doc, tok.i, tok.i + 1)
             if made is not None and made != "Company":
                 found.append((tok.i, tok.i + 1, made, "pattern_made_code_v1"))
-    # a name the NER missed in a role only an organisation plays: "Brindlecomb holds a stake in …"
+    # a name the NER missed in a role only an organisation plays ("Brindlecomb holds a stake in …")
+    # or a thing made plays ("Acme develops Zedify", "Zedbrowse is based on Chromium")
     if doc.has_annotation("DEP"):
         for tok in toks:
             if tok.pos_ != "PROPN" or tok.ent_type_ or not name[tok.i] or words[tok.i] in cues.not_names \
@@ -216,6 +217,10 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
                          and not c.ent_type_), default=tok.i)
             if org_by_role(cues, doc, first, tok.i + 1):
                 found.append((first, tok.i + 1, "Company", "pattern_org_role_v1"))
+                continue
+            made = made_thing(cues, doc, first, tok.i + 1)  # "Zedbrowse is based on Chromium"
+            if made is not None:
+                found.append((first, tok.i + 1, made, "pattern_made_name_v1"))
     # the object of an acquisition is an organisation: "bought MosaicML", "acquired Nuvia"
     for tok in toks[:-1]:
         if lowers[tok.i] in cues.acquire_verbs:
