@@ -336,3 +336,14 @@ def test_hyphenated_surname_stays_with_its_person():
     people = {e.label: e for e in kg.entities if e.type == "Person"}
     assert "Ingrid Solvang-Dahl" in people and "Solvang-Dahl" in people["Ingrid Solvang-Dahl"].aliases
     assert not any(e.label.startswith("Solvang") or e.label == "Ingrid Solvang" for e in kg.entities if e.type != "Person")
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    ("Deliveries from the US group Zedcor resumed.", "Zedcor", "Company"),
+    ("Sales at the chipmaker Zedcor rose.", "Zedcor", "Company"),
+    ("Users of the chatbot Zedify grew.", "Zedify", "AIModel"),
+    ("The investor Helena Marsh sold shares.", "Helena Marsh", "Person"),
+])
+def test_a_description_before_the_name_gives_its_class(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == {cls}

@@ -198,7 +198,9 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     * a person: a staff title in apposition after it ("X, Acme's chief
       executive"); see :func:`titled_person`;
     * an organisation: a role in its clause only organisations play (see
-      :func:`org_by_role`), "Frankfurt-based X", "X's Helga Brandt".
+      :func:`org_by_role`), "Frankfurt-based X", "X's Helga Brandt";
+    * the class a description right before the name gives ("the Spanish
+      chain X", "the chatbot X"); see :func:`described_before`.
     """
     if based_place(doc, end):
         return "City"
@@ -209,6 +211,9 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         return "Person"
     if org_by_role(cues, doc, start, end):
         return "Company"
+    described = described_before(cues, doc, start)
+    if described is not None and doc[start].text not in cues.given_names:
+        return described
     if start >= 2 and doc[start - 1].lower_ in ("based", "headquartered") and doc[start - 2].text == "-":
         return "Company"  # "Frankfurt-based Oberon Cloud"
     if end + 2 < len(doc) and doc[end].lower_ in ("'s", "\u2019s") and doc[end + 1].text in cues.given_names \
@@ -368,4 +373,37 @@ def _foundation_verb(head):  # noqa: ANN001, ANN202 - spaCy Tokens
             prep = prep.head.head  # "on top of Y"
         if prep.lower_ == "on" and prep.head.lower_ in ("based", "built"):
             return prep.head
+    return None
+
+
+#: Company nouns that also describe people ("investor Jane Roe", "rival Jane Roe").
+_PERSON_TOO = frozenset({"investor", "investors", "peer", "rival", "competitor", "partner", "founder", "owner",
+                         "developer", "designer", "operator", "contractor", "broker", "publisher", "producer"})
+
+
+def described_before(cues: CueSets, doc: Doc, start: int) -> str | None:
+    """The class of a description right before a name: "the Spanish chain X", "a chatbot X".
+
+    The noun before the name, in a noun phrase that starts with a determiner
+    at most four words back, is a company, model, chip or product noun. Nouns
+    that also describe people ("investor", "rival") are left out.
+    """
+    if start < 2:
+        return None
+    noun = doc[start - 1]
+    low = noun.lower_
+    if not noun.is_alpha or noun.is_title or noun.pos_ not in ("NOUN", ""):
+        return None
+    k = start - 2
+    while k >= 0 and start - 2 - k < 3 and doc[k].lower_ not in ("the", "a", "an") and doc[k].is_alpha \
+            and doc[k].pos_ in ("ADJ", "NOUN", "PROPN", ""):
+        k -= 1  # "the US consumer goods group X", "the Spanish chain X"
+    if k < 0 or doc[k].lower_ not in ("the", "a", "an"):
+        return None
+    if low in cues.company_nouns and low not in _PERSON_TOO:
+        return "Company"
+    if low in cues.model_nouns:
+        return "AIModel"
+    if low in cues.chip_nouns and low not in ("series", "family", "design", "designs", "parts"):
+        return "Chip"
     return None
