@@ -347,3 +347,25 @@ def test_hyphenated_surname_stays_with_its_person():
 def test_a_description_before_the_name_gives_its_class(text, name, cls):
     require_model()
     assert _types(text).get(name) == {cls}
+
+
+@pytest.mark.parametrize("text, junk", [
+    ("Quintel to Deploy R7 Fleet Across European Sites\n\nThe deal is large.", "Across"),
+    ("Q: Whose chips are in those data centres?\nA: Quintel's.", "Whose"),
+    ("Media: Corporate Communications, Quintel Systems Inc.", "Corporate Communications"),
+])
+def test_headline_words_and_adjectives_are_not_names(text, junk):
+    require_model()
+    assert not any(junk in name for name in _types(text))
+
+
+def test_a_person_and_a_company_joined_by_and_are_two_names():
+    require_model()
+    types = _types("The club was bought by Helena Marsh and Clearwater Capital in 2022.")
+    assert "Clearwater Capital" in types and not any(n.startswith("Helena Marsh and") for n in types)
+
+
+def test_name_particles_inside_an_organisation_name():
+    require_model()
+    types = _types("She studied at the Mohamed bin Rashid University in Dubai.")
+    assert "Mohamed bin Rashid University" in types and "Rashid University" not in types

@@ -59,6 +59,7 @@ class CueSets:
         self.org_with_lemmas = low("org_with_lemmas")
         self.org_share_nouns = low("org_share_nouns")
         self.org_possessed_nouns = low("org_possessed_nouns")
+        self.name_breakers = set(c.get("name_breakers", ()))
         #: nouns that name the kind of a product, never part of its code ("H100 GPUs")
         self.thing_nouns = self.chip_nouns | self.model_nouns | self.product_nouns | self.product_code_nouns
         fams, code = rules.families.members, rules.families.code_regex

@@ -160,12 +160,15 @@ class Recognizer:
         for s, e, etype, rule in pattern_spans(cues, doc):
             if etype in _ORG_TYPES:
                 s = title_start(cues, doc, s, e)
+                s = self._after_person(doc, s, e)
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
             strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1",
                               "pattern_name_head_long_v1", "pattern_national_arm_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
+        # a capitalised preposition inside a name: a headline, not a name ("Deploy R7 Fleet Across …")
+        cands = [c for c in cands if c[4] or not any(t.text in cues.name_breakers for t in doc[c[0] + 1:c[1]])]
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
         taken = [False] * len(doc)
@@ -212,6 +215,15 @@ class Recognizer:
         doc.spans["kg_rules"] = rules
         return doc
 
+
+    def _after_person(self, doc: Doc, s: int, e: int) -> int:
+        """Where an organisation starts after a person joined to it: "Todd Boehly and Clearlake Capital"."""
+        if doc[s].text not in self.cues.given_names:
+            return s
+        for k in range(s + 1, min(s + 4, e - 1)):
+            if doc[k].lower_ == "and":
+                return k + 1
+        return s
 
     def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
         """Extend organisation names over a trailing legal form ("Acme, Inc.")."""

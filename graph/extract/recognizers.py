@@ -73,7 +73,8 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
         j = i
         while j < n and j - i < 7 and (
             name[j] or (
-                words[j] in cues.name_joiners and j + 1 < n and name[j + 1]
+                (words[j] in cues.name_joiners or lowers[j] in cues.name_particles and j > i)
+                and j + 1 < n and name[j + 1]
                 # "Acme Holdings and Zed Corp." are two names
                 and not (words[j] == "and" and words[j - 1] in cues.suffixes)
             )
