@@ -186,15 +186,21 @@ def assemble(
             currency=q.get("currency"), count=q.get("count"), date=q.get("date"),
         ))
 
+    # the keys of each id, in the order of ``entities``: an entity's group is looked up,
+    # not gathered by a scan of every key (a scan per entity was quadratic: 20,000
+    # names, 62 s; see tests/bench/bench_scaling.py)
+    groups: dict[str, list[EntityAcc]] = defaultdict(list)
+    for k, a in entities.items():
+        groups[ids[k]].append(a)
     ent_objs: dict[str, Entity] = {}
     for key, acc in entities.items():
         eid = ids[key]
         if eid in ent_objs:
             continue
-        label, aliases = entity_names(key, acc, gazetteer, [a for k, a in entities.items() if ids[k] == eid])
+        label, aliases = entity_names(key, acc, gazetteer, groups[eid])
         gz = gazetteer.by_id.get(key[3:]) if key.startswith("gz:") else None
         mentions = tuple(sorted(
-            (m for k, a in entities.items() if ids[k] == eid for m in a.mentions),
+            (m for a in groups[eid] for m in a.mentions),
             key=lambda m: (m.doc_id, m.start),
         ))
         if not any(not m.rule_id.startswith("coref_") for m in mentions):

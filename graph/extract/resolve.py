@@ -220,16 +220,18 @@ def entity_ids(entities: dict[str, EntityAcc], gz: GazetteerIndex) -> dict[str, 
     for key in sorted(entities):
         if key.startswith("gz:"):
             ids[key] = key[3:]
+    given = set(ids.values())  # ``ids.values()`` as a set: a look-up, not a scan per try
     for key in sorted(entities):
         if key in ids:
             continue
         base = slug(key[3:])
         eid = base if base not in used else f"{base}-{_type_suffix(entities[key])}"
         n = 2
-        while eid in used and eid not in ids.values():
+        while eid in used and eid not in given:
             eid = f"{base}-{n}"
             n += 1
         ids[key] = eid
+        given.add(eid)
         used.add(eid)
     return ids
 
