@@ -109,7 +109,8 @@ class DependencyRules:
                                 elif q.kind == "money" and comp.rule.predicate in ("investsIn", "acquired"):
                                     quals.setdefault("amount", str(q.value))  # text: extractions stay JSON/msgpack
                                     quals.setdefault("currency", q.unit)
-                        if not budget.first((id(sm), comp.rule.id, id(om), tuple(sorted(quals.items())))):
+                        reading = ("dependency", id(sm), comp.rule.id, id(om), tuple(sorted(quals.items())))
+                        if not budget.first(reading):
                             continue
                         for pred in (comp.rule.predicate, *comp.rule.also):
                             found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, dict(quals)))

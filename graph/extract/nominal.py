@@ -132,7 +132,7 @@ class NominalRules:
                             if budget.first((sm.text, comp.rule.predicate, om.text, reason)):
                                 blocked.append((sm.text, comp.rule.predicate, om.text, reason))
                             continue
-                        if not budget.first((id(sm), comp.rule.id, id(om))):
+                        if not budget.first(("nominal", id(sm), comp.rule.id, id(om))):
                             continue
                         for pred in (comp.rule.predicate, *comp.rule.also):
                             found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, {},

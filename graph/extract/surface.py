@@ -287,7 +287,7 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
                     quals = _qualifiers(rule.predicate, sym, a, b, om, quantities)
                     if rule.scope == "phrase":
                         quals.pop("date", None)
-                    if not budget.first((id(sm), rule.id, id(om), tuple(sorted(quals.items())))):
+                    if not budget.first(("surface", id(sm), rule.id, id(om), tuple(sorted(quals.items())))):
                         continue
                     for pred in (rule.predicate, *rule.also):
                         found.append(Found(sm, pred, om, rule.id, rule.confidence, sent, dict(quals),
