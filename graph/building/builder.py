@@ -153,6 +153,8 @@ class Builder:
                     cache.put(src.content_hash, ext)
             else:
                 self.reused += 1
+            for note in ext.notes:
+                log.warning("%s: %s", src.id, note)
             done += 1
             if self.progress is not None:
                 self.progress(done, None)

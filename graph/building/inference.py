@@ -63,11 +63,12 @@ def infer(relations: dict[tuple[str, str, str], RelationAcc], ruleset: RuleSet, 
             by_pred: dict[str, list[tuple[str, str]]] = defaultdict(list)
             for s, p, o in list(relations):
                 by_pred[p].append((s, o))
+            by_end: dict[tuple[str, int], dict[str, list[tuple[str, str]]]] = {}
             bindings: list[tuple[dict[str, str], list[tuple[str, str, str]]]] = [({}, [])]
             for vs, pred, vo in inf.premises:
                 nxt = []
                 for env, used in bindings:
-                    for s, o in by_pred.get(pred, []):
+                    for s, o in _candidates(by_pred, pred, env.get(vs), env.get(vo), by_end):
                         if env.get(vs, s) != s or env.get(vo, o) != o:
                             continue
                         e2 = {**env, vs: s, vo: o}
@@ -104,3 +105,24 @@ def infer(relations: dict[tuple[str, str, str], RelationAcc], ruleset: RuleSet, 
                 relations.pop(key, None)
         if not added:
             break
+
+
+def _candidates(by_pred: dict[str, list[tuple[str, str]]], pred: str, s: str | None, o: str | None,
+                by_end: dict[tuple[str, int], dict[str, list[tuple[str, str]]]]) -> list[tuple[str, str]]:
+    """The ``(subject, object)`` pairs of ``pred`` that may bind a premise whose subject is
+    ``s`` and object ``o`` (None: free), in the order of ``by_pred``.
+
+    A bound end is looked up in an index of ``pred`` by that end (made once per round,
+    in ``by_end``), not found by a scan of every pair of ``pred`` for each binding: the
+    join of two premises was quadratic in the relations of the corpus.
+    """
+    pairs = by_pred.get(pred, [])
+    if s is None and o is None:
+        return pairs
+    end = 0 if s is not None else 1
+    index = by_end.get((pred, end))
+    if index is None:
+        index = by_end[(pred, end)] = {}
+        for pair in pairs:
+            index.setdefault(pair[end], []).append(pair)
+    return index.get(s if s is not None else o, [])

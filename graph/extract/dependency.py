@@ -15,7 +15,7 @@ from typing import Any
 from spacy.tokens import Span
 
 from graph.extract.hedging import Scope
-from graph.extract.mentions import Found, M
+from graph.extract.mentions import Budget, Found, M
 from graph.extract.quantities import Quantity
 from graph.extract.rules import Cues
 from graph.extract.surface import Compiled
@@ -48,13 +48,15 @@ class DependencyRules:
         self._raiser: tuple[Any, int, M] | None = None
 
     def match(self, sent: Span, mentions: list[M], rules: tuple[Compiled, ...], quantities: list[Quantity],
-              scope: Scope) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+              scope: Scope, budget: Budget | None = None) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
         """Run the dependency rules over a parsed sentence (trained pipelines only).
 
         A rule names its verbs (lemmas) and where its subject and object come
         from (``nsubj``, ``nsubjpass``, ``dobj``, ``agent``, ``prep:<word>``);
         relative pronouns, participles and coordination are followed.
+        ``budget`` bounds the pairs weighed (:class:`~graph.extract.mentions.Budget`).
         """
+        budget = budget if budget is not None else Budget()
         doc = sent.doc
         if not doc.has_annotation("DEP") or sent.text.rstrip().endswith("?"):
             return [], []
@@ -86,12 +88,17 @@ class DependencyRules:
                 cue = cues[v.i]
                 if cue in comp.rule.ignore_cues:
                     cue = None  # "agreed to supply": an agreement in force, for this rule
+                objs = _unique(objs)
                 for sm in _unique(subs):
-                    for om in _unique(objs):
+                    for om in objs:
                         if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:
                             continue
+                        if not budget.spend():
+                            return found, blocked
                         if cue:
-                            blocked.append((sm.text, comp.rule.predicate, om.text, f"{comp.rule.id}: {cue}"))
+                            reason = f"{comp.rule.id}: {cue}"
+                            if budget.first((sm.text, comp.rule.predicate, om.text, reason)):
+                                blocked.append((sm.text, comp.rule.predicate, om.text, reason))
                             continue
                         quals: dict[str, Any] = {}
                         lo, hi = v.left_edge.i, v.right_edge.i + 1
@@ -102,6 +109,9 @@ class DependencyRules:
                                 elif q.kind == "money" and comp.rule.predicate in ("investsIn", "acquired"):
                                     quals.setdefault("amount", str(q.value))  # text: extractions stay JSON/msgpack
                                     quals.setdefault("currency", q.unit)
+                        reading = ("dependency", id(sm), comp.rule.id, id(om), tuple(sorted(quals.items())))
+                        if not budget.first(reading):
+                            continue
                         for pred in (comp.rule.predicate, *comp.rule.also):
                             found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, dict(quals)))
         return found, blocked

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: The version of the JSON form; bump it when a record's fields change.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The key of ``Doc.user_data`` that carries a document's extraction (as JSON).
 USER_DATA_KEY = "kg"
@@ -104,6 +104,9 @@ class Extraction:
     sentences: tuple[SentenceRecord, ...] = ()
     blocked: tuple[BlockedRecord, ...] = ()
     entity_qualifiers: tuple[EntityQualifier, ...] = ()
+    #: what extraction left unread in a sentence beyond its bounds (a list of
+    #: thousands of names), for the build to report with the document's name
+    notes: tuple[str, ...] = ()
 
     def sentence_texts(self) -> dict[int, str]:
         """The text of each sentence by its start offset."""
@@ -124,6 +127,7 @@ class Extraction:
             "sentences": [[s.start, s.end, s.text] for s in self.sentences],
             "blocked": [[b.subject, b.predicate, b.object, b.reason] for b in self.blocked],
             "entity_qualifiers": [[q.key, q.name, q.value] for q in self.entity_qualifiers],
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -143,6 +147,7 @@ class Extraction:
             sentences=tuple(SentenceRecord(*s) for s in data["sentences"]),
             blocked=tuple(BlockedRecord(*b) for b in data["blocked"]),
             entity_qualifiers=tuple(EntityQualifier(*q) for q in data["entity_qualifiers"]),
+            notes=tuple(data["notes"]),
         )
 
 

@@ -11,6 +11,7 @@ relation a rule read between two mentions of one sentence.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,45 @@ class Found:
     sent: Span
     qualifiers: dict[str, Any]
     dated: bool = True  # an event (a clause) can carry a date; a nominal fact cannot
+
+
+#: The most subject-object pairs the rules of all layers may weigh in one sentence.
+#: A sentence yields pairs in proportion to its mentions when one list faces one
+#: name ("Zed1, ..., Zed10000 invested in Acme": 10,000), but a list facing a
+#: list would yield their product (issue 17: 5,000 x 5,000 names, 25 million
+#: relations); past this many the sentence yields no more and a note names it.
+#: Real sentences weigh at most a few hundred pairs.
+MAX_PAIRS = 100_000
+
+
+@dataclass(slots=True)
+class Budget:
+    """What the rules may still weigh in one sentence (:data:`MAX_PAIRS`), and, in a
+    sentence of long lists (:data:`graph.extract.surface.LONG_LIST`), the readings
+    already made, so that overlapping matches over a list add each reading once."""
+
+    pairs: int = MAX_PAIRS
+    seen: set[Hashable] | None = None
+    #: the number of names of the longest list of the sentence, if it is a long one
+    long_list: int = 0
+
+    def spend(self) -> bool:
+        """Take one pair; False once the budget is spent."""
+        self.pairs -= 1
+        return self.pairs >= 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.pairs < 0
+
+    def first(self, reading: Hashable) -> bool:
+        """Whether ``reading`` is new (always, unless the sentence has long lists)."""
+        if self.seen is None:
+            return True
+        if reading in self.seen:
+            return False
+        self.seen.add(reading)
+        return True
 
 
 def doc_mentions(doc: Doc, gazetteer: GazetteerIndex) -> list[M]:

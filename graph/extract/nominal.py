@@ -36,7 +36,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from graph.extract.hedging import Scope
-from graph.extract.mentions import Found, M
+from graph.extract.mentions import Budget, Found, M
 from graph.extract.patterns_dsl import expand_phrase
 from graph.extract.rules import Cues
 
@@ -84,7 +84,10 @@ class NominalRules:
         self.split_cues = tuple(sorted(w for w in self.former if "-" in w))
 
     def match(self, sent: Span, mentions: list[M], rules: tuple[Any, ...], quantities: list[Any],
-              scope: Scope) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+              scope: Scope, budget: Budget | None = None) -> tuple[list[Found], list[tuple[str, str, str, str]]]:
+        """Run the nominal rules over a parsed sentence; ``budget`` bounds the pairs weighed
+        (:class:`~graph.extract.mentions.Budget`)."""
+        budget = budget if budget is not None else Budget()
         doc = sent.doc
         if not doc.has_annotation("DEP"):
             return [], []
@@ -122,8 +125,14 @@ class NominalRules:
                     for om in objs:
                         if sm.key == om.key or sm.type not in comp.rule.subject or om.type not in comp.rule.object:
                             continue
+                        if not budget.spend():
+                            return found, blocked
                         if cue:
-                            blocked.append((sm.text, comp.rule.predicate, om.text, f"{comp.rule.id}: {cue}"))
+                            reason = f"{comp.rule.id}: {cue}"
+                            if budget.first((sm.text, comp.rule.predicate, om.text, reason)):
+                                blocked.append((sm.text, comp.rule.predicate, om.text, reason))
+                            continue
+                        if not budget.first(("nominal", id(sm), comp.rule.id, id(om))):
                             continue
                         for pred in (comp.rule.predicate, *comp.rule.also):
                             found.append(Found(sm, pred, om, comp.rule.id, comp.rule.confidence, sent, {},

@@ -407,19 +407,28 @@ class Recognizer:
             return typed
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = []
-        firsts: dict[str, list[tuple[str, ...]]] = {}
+        # by first word, the lengths of the names it starts, longest first: the words at a
+        # token are looked up by length, not compared with every name of that first word
+        lengths: dict[str, set[int]] = {}
         for words in names:
-            firsts.setdefault(words[0], []).append(words)
+            lengths.setdefault(words[0], set()).add(len(words))
+        firsts = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
         starts = {t[0]: t for t in typed}
+        # the names found, by first token: those inside a repeat are looked up, not
+        # scanned (a scan per repeat was quadratic: 5,000 names listed, 6 s)
+        by_start: dict[int, list[list]] = {}
+        for t in typed:
+            by_start.setdefault(t[0], []).append(t)
         for tok in doc:
             known = firsts.get(tok.text)
             if not known:
                 continue
-            for words in sorted(known, key=len, reverse=True):
-                end = tok.i + len(words)
-                if end > len(doc) or tuple(t.text for t in doc[tok.i:end]) != words:
+            for length in known:
+                end = tok.i + length
+                words = tuple(t.text for t in doc[tok.i:end])
+                if end > len(doc) or words not in names:
                     continue
-                inside = [t for t in typed if tok.i <= t[0] and t[1] <= end]
+                inside = [t for i in range(tok.i, end + 1) for t in by_start.get(i, ()) if t[1] <= end]
                 if any(i in taken for i in range(tok.i, end)) and not (
                         inside and all(i in {x for t in inside for x in range(t[0], t[1])}
                                        for i in range(tok.i, end) if i in taken)
@@ -430,6 +439,7 @@ class Recognizer:
                 # "TSMC Arizona" found once is the name here too, not "TSMC" + "Arizona"
                 for t in inside:
                     typed.remove(t)
+                    by_start[t[0]].remove(t)
                 extra.append([tok.i, end, names[words], "pattern_repeat_v1", ""])
                 taken.update(range(tok.i, end))
                 break

@@ -36,7 +36,7 @@ from graph.extract.extraction import (
     set_extraction,
 )
 from graph.extract.hedging import Scope
-from graph.extract.mentions import Found, M, doc_mentions
+from graph.extract.mentions import MAX_PAIRS, Budget, Found, M, doc_mentions
 from graph.extract.nominal import NominalRules
 from graph.extract.quantities import Quantity, find_quantities
 from graph.extract.rules import Rules, load_rules
@@ -80,6 +80,7 @@ class RelationExtractor:
             for i in range(sent.start, sent.end):
                 sent_of[i] = si
         heading_date: str | None = None  # "- January 21, 2025:" dates the line below it
+        notes: list[str] = []  # what the bounds of :class:`Budget` left unread, said to the user
         for sent in sents:
             qs = [q for q in quantities if sent.start <= q.start_token < sent.end]
             line_date = _date_heading(sent, qs)
@@ -91,12 +92,15 @@ class RelationExtractor:
             sm = [m for m in everything[lo:hi] if m.end <= sent.end]
             topic = topics.get(sent.start)
             if len(sm) + (topic is not None) >= 2:
-                f, b = match_sentence(sent, sm, self.rules, qs, topic, index=self.index, scope=self.scope)
+                budget = Budget()
+                f, b = match_sentence(sent, sm, self.rules, qs, topic, index=self.index, scope=self.scope,
+                                      budget=budget)
                 if len(sm) >= 2:
                     for layer in (self.dependency, self.nominal):
-                        f2, b2 = layer.match(sent, sm, self.rules, qs, self.scope)
+                        f2, b2 = layer.match(sent, sm, self.rules, qs, self.scope, budget)
                         f += f2
                         b += b2
+                notes += _budget_notes(sent, len(sm), budget)
                 if heading_date is not None:
                     for x in f:
                         if x.dated:
@@ -124,6 +128,7 @@ class RelationExtractor:
             sentences=tuple(SentenceRecord(a, b, text[a:b]) for a, b in sorted(used)),
             blocked=tuple(BlockedRecord(*b) for b in blocked),
             entity_qualifiers=tuple(EntityQualifier(*q) for q in entity_quals),
+            notes=tuple(notes),
         ))
         return doc
 
@@ -138,6 +143,19 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _budget_notes(sent: Span, mentions: int, budget: Budget) -> list[str]:
+    """What the sentence's :class:`~graph.extract.mentions.Budget` left unread, if anything."""
+    where = f"the sentence at characters {sent.start_char}-{sent.end_char} ({mentions} names)"
+    out = []
+    if budget.long_list:
+        out.append(f"{where} lists {budget.long_list} names in a row: matches start only at the"
+                   " first and the last names of such a list (graph.extract.surface.LONG_LIST)")
+    if budget.exhausted:
+        out.append(f"{where} reached the limit of {MAX_PAIRS:,} subject-object pairs: its further"
+                   " relations are not read")
+    return out
 
 
 def _date_heading(sent: Span, quantities: list[Quantity]) -> str | None:

@@ -158,6 +158,15 @@ def doc_keys(
     for key, text, cls in mentions:
         if len(text.split()) > 1:
             long_forms.setdefault(key, (text, cls))
+    # the long forms a word may shorten, by their last word, first word and initials
+    # (in the order of ``long_forms``): a short form looks up its candidates, not a
+    # scan of every long form (quadratic in a document of thousands of names)
+    order = {lkey: i for i, lkey in enumerate(long_forms)}
+    by_word: dict[str, set[str]] = {}
+    for lkey, (ltext, _lcls) in long_forms.items():
+        lwords = [w.strip(",.") for w in ltext.split()]
+        for w in (lwords[-1], lwords[0], _initials(lwords)):
+            by_word.setdefault(w, set()).add(lkey)
     mapping: dict[str, str] = {}
     merges: list[tuple[str, str, str]] = []
     for key, text, cls in mentions:
@@ -168,7 +177,8 @@ def doc_keys(
             continue
         word = words[0].strip(".,'’").removesuffix("'s").removesuffix("’s")
         cands: list[tuple[str, str]] = []
-        for lkey, (ltext, lcls) in long_forms.items():
+        for lkey in sorted(by_word.get(word, ()), key=order.__getitem__):
+            ltext, lcls = long_forms[lkey]
             if lkey == key or not compatible(cls, lcls):
                 continue
             lwords = [w.strip(",.") for w in ltext.split()]
@@ -220,16 +230,18 @@ def entity_ids(entities: dict[str, EntityAcc], gz: GazetteerIndex) -> dict[str, 
     for key in sorted(entities):
         if key.startswith("gz:"):
             ids[key] = key[3:]
+    given = set(ids.values())  # ``ids.values()`` as a set: a look-up, not a scan per try
     for key in sorted(entities):
         if key in ids:
             continue
         base = slug(key[3:])
         eid = base if base not in used else f"{base}-{_type_suffix(entities[key])}"
         n = 2
-        while eid in used and eid not in ids.values():
+        while eid in used and eid not in given:
             eid = f"{base}-{n}"
             n += 1
         ids[key] = eid
+        given.add(eid)
         used.add(eid)
     return ids
 
