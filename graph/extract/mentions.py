@@ -90,8 +90,9 @@ class Budget:
         return True
 
 
-def doc_mentions(doc: Doc, gazetteer: GazetteerIndex) -> list[M]:
-    """Return the document's entity mentions with document-level keys."""
+def doc_mentions(doc: Doc, gazetteer: GazetteerIndex, prefixes: frozenset[str] = frozenset()) -> list[M]:
+    """Return the document's entity mentions with document-level keys (``prefixes``: see
+    :func:`graph.extract.resolve.doc_keys`)."""
     rules = {(s.start, s.end): s.label_ for s in doc.spans.get("kg_rules", [])}
     ms: list[M] = []
     for ent in doc.ents:
@@ -104,7 +105,7 @@ def doc_mentions(doc: Doc, gazetteer: GazetteerIndex) -> list[M]:
                 key = f"nm:{normalize(ent.text)}"
         ms.append(M(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_,
                     rules.get((ent.start, ent.end), "ner"), key))
-    keys, merges = doc_keys([(m.key, m.text, m.type) for m in ms])
+    keys, merges = doc_keys([(m.key, m.text, m.type) for m in ms], prefixes)
     reasons = {frm: reason for frm, _to, reason in merges}
     for m, k in zip(ms, keys, strict=True):
         if k != m.key and m.key in reasons:

@@ -57,6 +57,7 @@ class RelationExtractor:
         self.coreference = Coreference(rules.cues)
         self.dependency = DependencyRules(rules.cues)
         self.nominal = NominalRules(rules.cues)
+        self.prefixes = frozenset(rules.cues.lists.get("company_prefixes", ()))
 
     @property
     def digest(self) -> str:
@@ -64,7 +65,7 @@ class RelationExtractor:
         return self.rules_data.digest
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = doc_mentions(doc, self.rules_data.index)
+        mentions = doc_mentions(doc, self.rules_data.index, self.prefixes)
         topics: dict[int, M] = {}
         corefs = self.coreference.resolve(doc, mentions, topics)
         everything = sorted(mentions + corefs, key=lambda m: m.start)

@@ -134,6 +134,7 @@ def _initials(words: Sequence[str]) -> str:
 
 def doc_keys(
     mentions: Sequence[tuple[str, str, str]],
+    prefixes: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[tuple[str, str, str]]]:
     """Merge short forms into long forms within one document.
 
@@ -141,6 +142,9 @@ def doc_keys(
         mentions: ``(key, surface text, class)`` per mention, in text order;
             keys are ``gz:<id>`` for gazetteer entities, ``nm:<normalised>``
             otherwise.
+        prefixes: words that start company names without being their short
+            form (``company_prefixes``: "Groupe", "Banco"); "Bellane" then
+            shortens "Groupe Bellane".
 
     Returns:
         The key of each mention after merging, and the merges made as
@@ -167,6 +171,8 @@ def doc_keys(
         lwords = [w.strip(",.") for w in ltext.split()]
         for w in (lwords[-1], lwords[0], _initials(lwords)):
             by_word.setdefault(w, set()).add(lkey)
+        if lwords[0] in prefixes:
+            by_word.setdefault(lwords[1], set()).add(lkey)
     mapping: dict[str, str] = {}
     merges: list[tuple[str, str, str]] = []
     for key, text, cls in mentions:
@@ -184,8 +190,9 @@ def doc_keys(
             lwords = [w.strip(",.") for w in ltext.split()]
             if cls == "Person" and lcls == "Person" and lwords[-1] == word:
                 cands.append((lkey, "surname"))
-            elif cls != "Person" and lcls != "Person" and lwords[0] == word and word[:1].isupper():
-                cands.append((lkey, "short form"))
+            elif cls != "Person" and lcls != "Person" and word[:1].isupper() and (
+                    lwords[0] == word or lwords[0] in prefixes and lwords[1] == word):
+                cands.append((lkey, "short form"))  # "Moonshot AI", "Groupe Bellane": "Moonshot", "Bellane"
             elif cls != "Person" and lcls != "Person" and len(word) >= 2 and word.isupper() and _initials(lwords) == word:
                 cands.append((lkey, "acronym"))
         targets = {c[0] for c in cands}
