@@ -28,6 +28,7 @@ from graph.building.executors import Executor, LocalExecutor
 from graph.building.documents import MAX_BYTES, SourceText, count_documents, iter_sources
 from graph.errors import InputError
 from graph.extract.extraction import Extraction
+from graph.files import fault
 from graph.model import Document, KnowledgeGraph
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,7 @@ class Builder:
             else:
                 self.reused += 1
             done += 1
+            fault("extracted")  # test-only (KG_FAULT)
             if self.progress is not None:
                 self.progress(done, None)
             yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)), ext

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import KGError
+from graph.files import recover
 
 QUERY_EPILOG = """\
 QUERY is a shipped query name (kg query --list), a .rq file, or SPARQL text.
@@ -161,6 +162,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise KGError(f"--limit {args.limit} must be 0 or more")
     params = _params(args.param)
     query = resolve_query(args.query)  # a bad query fails before a big graph is read
+    recover(Path(args.graph).parent)  # what a killed build or load left half done there
     store = open_store(args.graph)
     result = run(store, query, bind_params(store, query, params), limit=args.limit)
     _write(result.serialize(args.format))
@@ -187,6 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if max_bytes < 0:
         raise KGError(f"--max-result-bytes {max_bytes} must be 0 (none) or more")
     host = parse_bind(args.bind)[0]
+    recover(Path(args.store).parent)  # what a killed kg load left half done there
 
     def announce(url: str) -> None:
         print(f"SPARQL endpoint: {url}", flush=True)

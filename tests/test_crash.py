@@ -1,0 +1,123 @@
+"""Crash consistency: ``kill -9`` anywhere in ``kg build`` or ``kg load`` (issue 17, items 4-8, 12).
+
+Each fault test runs the real CLI in a subprocess that kills itself
+(SIGKILL, as ``kill -9`` or the OOM killer would) at a chosen point:
+``KG_FAULT=rename:N`` at the N-th rename of the commit, or a named stage
+(``graph.files.fault``, test-only). Then the next command runs and the test
+asserts that it sees the complete old set or the complete new set, byte for
+byte, and that no temporary, set-aside, journal or loading file remains.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_robustness import snapshot
+
+from graph.cli import main
+from graph.files import owner, recover
+
+TEXT_OLD = "Acme Corp. acquired Widgets Inc. in 2020.\n"
+TEXT_NEW = TEXT_OLD + "Nvidia Corp. makes the H100 chip.\n"
+#: Two files and a bundle folder: 3 outputs, 6 renames (each set aside, then moved in).
+FORMATS = ["-f", "turtle", "-f", "jsonld", "-f", "neo4j"]
+LEFTOVER_SUFFIXES = (".tmp", ".old", ".journal", ".loading")
+
+
+def kg_killed(*args: object, fault: str, **popen: object) -> subprocess.CompletedProcess[str]:
+    """Run ``kg`` with ``KG_FAULT=fault``; assert that it killed itself there."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KG_FAULT": fault}
+    proc = subprocess.run([sys.executable, "-m", "graph", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300, check=False, **popen)
+    assert proc.returncode == -signal.SIGKILL, (fault, proc.returncode, proc.stderr)
+    return proc
+
+
+def kg(*args: object) -> int:
+    return main([str(a) for a in args])
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".*") if p.name.endswith(LEFTOVER_SUFFIXES))
+
+
+def build(src: Path, out: Path) -> None:
+    assert kg("build", src, "-o", out, "--model", "blank", *FORMATS, "-q") == 0
+
+
+@pytest.fixture(scope="module")
+def sets(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The old build's and the new build's files (each built once, in folders named alike)."""
+    base = tmp_path_factory.mktemp("sets")
+    result = []
+    for name, text in (("old", TEXT_OLD), ("new", TEXT_NEW)):
+        (base / name).mkdir()
+        (base / name / "a.txt").write_text(text)
+        build(base / name / "a.txt", base / name / "out")
+        result.append(snapshot(base / name / "out"))
+    assert result[0] != result[1]
+    return result[0], result[1]
+
+
+BUILD_FAULTS = ["staged", "journal", *(f"rename:{n}" for n in range(1, 7)), "renamed", "committed"]
+
+
+@pytest.mark.parametrize("fault", BUILD_FAULTS)
+def test_crash_build_killed_at_every_rename_and_stage_leaves_a_whole_set(
+        fault: str, sets: tuple[dict[str, bytes], dict[str, bytes]], tmp_path: Path) -> None:
+    """Item 4 and 8: after ``kill -9`` of ``kg build`` at any point of writing its
+    outputs, the next command (here ``kg query`` on the folder) sees the whole old
+    set (killed before its last rename) or the whole new one (killed after it), and
+    no leftover remains; the build after that writes the new set."""
+    old, new = sets
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.txt").write_text(TEXT_OLD)
+    out = tmp_path / "old" / "out"  # the same path length as in `sets`: byte-identical files
+    build(tmp_path / "old" / "a.txt", out)
+    assert snapshot(out) == old
+    (tmp_path / "old" / "a.txt").write_text(TEXT_NEW)
+    kg_killed("build", tmp_path / "old" / "a.txt", "-o", out, "--model", "blank", *FORMATS, "-q", fault=fault)
+    if fault not in ("committed",):
+        assert leftovers(out), "the kill left nothing to recover: the fault point was not reached"
+    assert kg("query", out / "graph.ttl", "entity-types") == 0
+    assert leftovers(out) == []
+    assert snapshot(out) == (new if fault == "committed" else old)
+    build(tmp_path / "old" / "a.txt", out)
+    assert snapshot(out) == new
+
+
+def test_crash_build_killed_during_extraction_changes_nothing(
+        sets: tuple[dict[str, bytes], dict[str, bytes]], tmp_path: Path) -> None:
+    old, new = sets
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.txt").write_text(TEXT_OLD)
+    out = tmp_path / "old" / "out"
+    build(tmp_path / "old" / "a.txt", out)
+    (tmp_path / "old" / "a.txt").write_text(TEXT_NEW)
+    kg_killed("build", tmp_path / "old" / "a.txt", "-o", out, "--model", "blank", *FORMATS, "-q",
+              fault="extracted")
+    assert snapshot(out) == old
+    build(tmp_path / "old" / "a.txt", out)
+    assert snapshot(out) == new
+
+
+def test_crash_leftovers_of_dead_processes_go_those_of_live_ones_stay(tmp_path: Path) -> None:
+    """Item 8: recovery removes what a killed kg left, never what a running one is writing."""
+    dead = f"{os.getpid()}x1"  # this pid with another start time: a dead process's
+    (tmp_path / f".graph.ttl.{dead}-abc123.tmp").write_bytes(b"x" * 1000)
+    (tmp_path / f".graph.ttl.{dead}-0f0f0f0f.old").write_bytes(b"old")
+    (tmp_path / f".db.{dead}-zz9.loading").mkdir()
+    (tmp_path / f".db.{dead}-zz9.loading" / "store").mkdir()
+    (tmp_path / f".kg-{dead}-1234abcd.journal").write_text('{"renames": [')  # torn: no rename begun
+    live = [f".graph.ttl.{owner()}-abc123.tmp", f".kg-{owner()}-1234abcd.journal", ".db.lock", "graph.ttl",
+            ".hidden.tmp"]
+    for name in live:
+        (tmp_path / name).write_text("keep")
+    recover(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(live)
