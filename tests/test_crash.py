@@ -10,10 +10,12 @@ byte, and that no temporary, set-aside, journal or loading file remains.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,53 @@ def test_crash_leftovers_of_dead_processes_go_those_of_live_ones_stay(tmp_path: 
         (tmp_path / name).write_text("keep")
     recover(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(live)
+
+
+# --------------------------------------------------------------------------- orphan workers
+
+
+def group_members(pgid: int) -> list[int]:
+    """Pids of the processes in process group ``pgid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.slow
+def test_crash_killed_parallel_build_leaves_no_worker_and_no_lock(tmp_path: Path) -> None:
+    """Item 7: ``kill -9`` of a ``--jobs 2`` build mid-extraction: its workers die too
+    (they used to live on, blocked on a pipe, holding the folder's lock, so every
+    later build exited 3), and the next build succeeds."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):  # the workers stay, waiting for more, until the parent says it is done
+        (src / f"d{i}.txt").write_text(TEXT_NEW)
+    (tmp_path / "a.txt").write_text(TEXT_OLD)
+    out = tmp_path / "out"
+    build(tmp_path / "a.txt", out)
+    before = snapshot(out)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KG_FAULT": "extracted:1"}
+    # no pipes: a worker left alive would hold them open
+    proc = subprocess.Popen([sys.executable, "-m", "graph", "build", str(src), "-o", str(out), "--model", "blank",
+                             *FORMATS, "--jobs", "2"], cwd=REPO, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert proc.wait(timeout=300) == -signal.SIGKILL
+        deadline = time.monotonic() + 30  # a bound, not a measurement: they die at once
+        while group_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert group_members(proc.pid) == [], "the workers outlived the killed build"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert snapshot(out) == before
+    assert kg("build", tmp_path / "a.txt", "-o", out, "--model", "blank", *FORMATS, "-q") == 0
