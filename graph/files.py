@@ -10,7 +10,7 @@ rename; then each old destination is set aside (``.NAME.OWNER-XXXX.old``)
 and the new one renamed in; then the journals are removed, then the old ones.
 
 An error, Ctrl-C or SIGTERM during the renames undoes them at once. A
-process killed there (``kill -9``, the OOM killer, a power cut) cannot: the
+process killed there (``kill -9``, the OOM killer) cannot: the
 next command that writes to or reads the folder (:func:`recover`: every
 write here, ``kg build``, ``kg load``, ``kg query``, ``kg serve``) finds the
 journal of a dead owner and rolls its change back, so the folder holds the

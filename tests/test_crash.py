@@ -11,6 +11,7 @@ byte, and that no temporary, set-aside, journal or loading file remains.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -18,12 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from conftest import REPO
 from test_robustness import snapshot
 
 from graph.cli import main
 from graph.files import owner, recover
+from graph.store import load as L
 
 TEXT_OLD = "Acme Corp. acquired Widgets Inc. in 2020.\n"
 TEXT_NEW = TEXT_OLD + "Nvidia Corp. makes the H100 chip.\n"
@@ -173,3 +176,140 @@ def test_crash_killed_parallel_build_leaves_no_worker_and_no_lock(tmp_path: Path
             os.killpg(proc.pid, signal.SIGKILL)
     assert snapshot(out) == before
     assert kg("build", tmp_path / "a.txt", "-o", out, "--model", "blank", *FORMATS, "-q") == 0
+
+
+# --------------------------------------------------------------------------- kg load
+
+G1 = '<http://ex/a> <http://ex/p> "one" .\n'
+G2 = '<http://ex/b> <http://ex/p> "two" .\n'
+
+
+def values(store: Path) -> list[str]:
+    """The objects in the store, as ``kg query`` (the next command) sees them."""
+    import json
+
+    from graph.store.query import open_store, run
+
+    result = run(open_store(store), "SELECT ?o WHERE { ?s <http://ex/p> ?o } ORDER BY ?o", {})
+    return [row["o"]["value"] for row in json.loads(result.serialize("json"))["results"]["bindings"]]
+
+
+LOAD_FAULTS = ["loaded", "journal", "rename:1", "rename:2", "renamed", "committed"]
+
+
+@pytest.mark.parametrize("fault", LOAD_FAULTS)
+def test_crash_load_killed_at_every_step_keeps_a_whole_store(fault: str, tmp_path: Path) -> None:
+    """Items 5 and 8: ``kill -9`` of ``kg load`` at any step, even between its two
+    renames (old store set aside, new not yet in place), and the next command finds
+    the whole old store or the whole new one, with no ``.loading``/``.old`` beside;
+    the load after that adds to the right store."""
+    (tmp_path / "g1.nt").write_text(G1)
+    (tmp_path / "g2.nt").write_text(G2)
+    db = tmp_path / "db"
+    assert kg("load", tmp_path / "g1.nt", "--store", db, "-q") == 0
+    kg_killed("load", tmp_path / "g2.nt", "--store", db, "-q", fault=fault)
+    if fault != "committed":
+        assert leftovers(tmp_path)
+    assert kg("query", db, "SELECT * WHERE { ?s ?p ?o }") == 0  # the next command recovers
+    assert values(db) == (["one", "two"] if fault == "committed" else ["one"])
+    assert leftovers(tmp_path) == []
+    assert kg("load", tmp_path / "g2.nt", "--store", db, "-q") == 0
+    assert values(db) == ["one", "two"]
+
+
+def test_crash_next_load_after_a_kill_between_renames_keeps_the_old_data(tmp_path: Path) -> None:
+    """Item 5: the next command is ``kg load`` itself (it used to find no store,
+    build a fresh one and drop the old data)."""
+    (tmp_path / "g1.nt").write_text(G1)
+    (tmp_path / "g2.nt").write_text(G2)
+    db = tmp_path / "db"
+    assert kg("load", tmp_path / "g1.nt", "--store", db, "-q") == 0
+    kg_killed("load", tmp_path / "g2.nt", "--store", db, "-q", fault="rename:2")
+    assert not db.exists()
+    assert kg("load", tmp_path / "g2.nt", "--store", db, "-q") == 0
+    assert values(db) == ["one", "two"]
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_crash_two_concurrent_loads_keep_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 6: two ``kg load`` into one store at once: the second waits for the
+    first, both exit 0, and the store holds both (one used to be lost)."""
+    lines = [f'<http://ex/s{i}> <http://ex/p> "{i}" .\n' for i in range(400_000)]
+    # 1.5 s a load: they overlap (without the lock, measured: one load's half was lost)
+    (tmp_path / "big1.nt").write_text("".join(lines[::2]))
+    (tmp_path / "big2.nt").write_text("".join(lines[1::2]))
+    db = tmp_path / "db"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [subprocess.Popen([sys.executable, "-m", "graph", "load", str(tmp_path / name), "--store", str(db)],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name in ("big1.nt", "big2.nt")]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert kg("query", db, count, "--format", "csv") == 0
+    assert capsys.readouterr().out.split() == ["n", "400000"]
+    assert leftovers(tmp_path) == []
+
+
+def test_crash_load_into_a_store_another_load_holds_fails_after_wait(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 6: a load that cannot get the store within --wait exits 3, in one line."""
+    (tmp_path / "g1.nt").write_text(G1)
+    db = tmp_path / "db"
+    with L.store_lock(db):
+        assert kg("load", tmp_path / "g1.nt", "--store", db, "--wait", "0") == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"kg: error: {db}: another kg load is writing this store"), err
+    assert not db.exists()
+    assert kg("load", tmp_path / "g1.nt", "--store", db, "--wait", "0", "-q") == 0
+
+
+REAL_STORE = pyoxigraph.Store
+
+
+class FullDiskStore:
+    """A pyoxigraph store whose disk fills up, as RocksDB reports it (measured on a
+    full 300 KB tmpfs: ``OSError`` without errno, ``IO error: No space left …``)."""
+
+    read_only = staticmethod(REAL_STORE.read_only)
+
+    def __init__(self, path: str) -> None:
+        self.store = REAL_STORE(path)
+
+    def bulk_load(self, **kwargs: object) -> None:
+        raise OSError(f"IO error: No space left on device: While appending to file: {self.store}/000010.sst: "
+                      "No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+@pytest.mark.parametrize("error", ["rocksdb", "errno"])
+def test_crash_load_onto_a_full_disk_blames_the_store(error: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 12 (kg load): a full disk is exit 3 with one line naming the store (it
+    was exit 2 blaming the input file); the old store is left as it was."""
+    (tmp_path / "g1.nt").write_text(G1)
+    (tmp_path / "g2.nt").write_text(G2)
+    db = tmp_path / "db"
+    assert kg("load", tmp_path / "g1.nt", "--store", db, "-q") == 0
+    if error == "errno":
+        class Full(FullDiskStore):
+            def bulk_load(self, **kwargs: object) -> None:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(pyoxigraph, "Store", Full)
+    else:
+        monkeypatch.setattr(pyoxigraph, "Store", FullDiskStore)
+    capsys.readouterr()
+    assert kg("load", tmp_path / "g2.nt", "--store", db) == 3
+    err = capsys.readouterr().err
+    monkeypatch.undo()
+    assert err == (f"kg: error: {db}: cannot write the store: No space left on device; "
+                   "the store was left as it was\n")
+    assert values(db) == ["one"]
+    assert leftovers(tmp_path) == []
