@@ -63,7 +63,8 @@ def test_architecture_stages_have_their_folders():
         have = {p.stem for p in (PACKAGE / folder).glob("*.py")}
         assert modules <= have, f"graph/{folder}/ lacks {sorted(modules - have)}"
     top = {p.stem for p in PACKAGE.glob("*.py")}
-    assert top <= {"__init__", "__main__", "model", "vocab", "errors", "resources", "files", "evaluate", "network"}
+    assert top <= {"__init__", "__main__", "model", "vocab", "errors", "resources", "files", "locks", "evaluate",
+                   "network"}
 
 
 def test_architecture_the_builder_spells_the_extraction_key_once():

@@ -29,6 +29,7 @@ from graph.building.documents import MAX_BYTES, SourceText, count_documents, ite
 from graph.building.text import language_warning
 from graph.errors import InputError
 from graph.extract.extraction import Extraction
+from graph.files import fault
 from graph.model import Document, KnowledgeGraph
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class Builder:
             for note in ext.notes:
                 log.warning("%s: %s", src.id, note)
             done += 1
+            fault("extracted")  # test-only (KG_FAULT)
             if self.progress is not None:
                 self.progress(done, None)
             yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)), ext

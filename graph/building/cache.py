@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.errors import OutputError
 from graph.extract.extraction import Extraction
-from graph.files import write_atomic
+from graph.files import recover, write_atomic
 
 
 class ExtractionCache:
@@ -24,6 +24,7 @@ class ExtractionCache:
         self.folder = folder
         self.signature = signature
         self.used: set[Path] = set()
+        recover(folder)  # a killed build's temporaries; once here, not per write (a scan of the folder)
 
     def path(self, content_hash: str) -> Path:
         """The file of a document with ``content_hash`` (``sha256:...``)."""
@@ -48,7 +49,7 @@ class ExtractionCache:
         path = self.path(content_hash)
         data = json.dumps(extraction.to_json(), sort_keys=True, ensure_ascii=False).encode("utf-8")
         try:
-            write_atomic(data, path)
+            write_atomic(data, path, recovered=True)
         except OutputError as err:
             raise OutputError(f"cannot write the extraction cache: {err.message}", path=err.path) from err
         self.used.add(path)

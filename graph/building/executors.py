@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -93,6 +94,7 @@ def stoppable(stream: Iterator[Any], n_process: int) -> Iterator[Any]:
         return
     owner = os.getpid()
     previous: dict[int, Any] = {}
+    die_with_parent(owner)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != owner:
@@ -116,3 +118,38 @@ def stoppable(stream: Iterator[Any], n_process: int) -> Iterator[Any]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        die_with_parent(None)
+
+
+_PARENT: list[int] = []  # the process whose forked children must die with it (empty: none)
+_HOOKED: list[bool] = []
+
+
+def die_with_parent(parent: int | None) -> None:
+    """Make processes forked from now on by ``parent`` (None: no longer) die when it dies.
+
+    spaCy's ``--jobs`` workers block reading a pipe whose other ends the
+    workers hold too, so a ``kg`` killed by SIGKILL or the OOM killer left
+    them alive forever, holding the output folder's lock (every later build
+    exited 3). On Linux each forked child asks the kernel for SIGKILL when
+    its parent dies (``prctl(PR_SET_PDEATHSIG)``), and exits at once if the
+    parent died before it asked. Elsewhere this does nothing.
+    """
+    if sys.platform != "linux" or not hasattr(os, "register_at_fork"):
+        return
+    _PARENT[:] = [parent] if parent is not None else []
+    if parent is not None and not _HOOKED:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)  # loaded here: the child only calls it
+        os.register_at_fork(after_in_child=lambda: _ask_for_death(libc))
+        _HOOKED.append(True)
+
+
+def _ask_for_death(libc: Any) -> None:
+    if not _PARENT:
+        return
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != _PARENT[0]:  # the parent died before the request
+        os._exit(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import logging
 import os
@@ -23,6 +24,8 @@ from typing import NoReturn
 from graph import __version__
 from graph.cli.stdout import OUTPUT_ERRNOS, flush_stdout, quiet_broken_pipe
 from graph.errors import KGError, OutputError
+from graph.files import recover
+from graph.locks import Lock
 
 log = logging.getLogger("graph")
 
@@ -227,50 +230,44 @@ def _mkdir(folder: Path) -> None:
 class FolderLock:
     """An exclusive lock on an output folder, so two builds never write it at once.
 
-    The lock is ``flock`` on the folder itself (nothing is added to it), held
-    until :meth:`release`; a second build fails at once rather than wait. On
+    The lock is ``flock`` on the folder itself (nothing is added to it,
+    :class:`graph.locks.Lock`), held until :meth:`release`; a second build
+    fails at once rather than wait. The kernel drops it when the build dies,
+    even by ``kill -9``, and the ``--jobs`` workers do not inherit it. On
     systems without ``fcntl`` (Windows) there is no lock.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.fd: int | None = None
+        self.lock = Lock(folder, folder=True)
 
     def acquire(self) -> None:
-        """Take the lock (again: nothing happens).
+        """Take the lock (again: nothing happens), then undo what a killed
+        command left half done in the folder (:func:`graph.files.recover`).
 
         Raises:
             OutputError: another process holds it (exit code 3).
         """
-        if self.fd is not None:
+        if self.lock.fd is not None:
             return
         try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            return
-        try:
-            fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            taken = self.lock.acquire()
         except OSError as err:
-            raise OutputError(f"cannot open the output folder: {err.strerror or err}",
-                              path=str(self.folder)) from err
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as err:
-            os.close(fd)
-            raise OutputError("another kg build is writing to this folder; wait for it to finish "
-                              "or choose another --output", path=str(self.folder)) from err
-        except OSError as err:  # a file system without flock: build unlocked
-            os.close(fd)
-            log.warning("cannot lock the output folder %s (%s); building without a lock",
+            if err.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                raise OutputError(f"cannot open the output folder: {err.strerror or err}",
+                                  path=str(self.folder)) from err
+            log.warning(  # a file system without flock: build unlocked
+                "cannot lock the output folder %s (%s); building without a lock",
                         self.folder, err.strerror or err)
             return
-        self.fd = fd
+        if not taken:
+            raise OutputError("another kg build is writing to this folder; wait for it to finish "
+                              "or choose another --output", path=str(self.folder))
+        recover(self.folder)
 
     def release(self) -> None:
         """Let the lock go."""
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        self.lock.release()
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from typing import Any
 
 from graph.cli.stdout import write_stdout
 from graph.errors import KGError
+from graph.files import recover
 
 QUERY_EPILOG = """\
 QUERY is a shipped query name (kg query --list), a .rq file, or SPARQL text.
@@ -25,14 +26,16 @@ examples:
 exit codes: 0 ok, 2 bad input (file, store, query, parameter), 3 environment"""
 
 LOAD_EPILOG = """\
-A load is all or nothing: a bad file leaves the store as it was. Loading the
+A load is all or nothing: a bad file leaves the store as it was, and a load
+killed half way (kill -9) is undone by the next kg load, query or serve.
+One load at a time per store: another waits up to --wait seconds. Loading the
 same triples again adds nothing; --replace starts from an empty store.
 
 examples:
   kg load exports/graph.ttl --store db/
   kg load exports/nquads/ --store db/ --replace
 
-exit codes: 0 ok, 2 bad input, 3 environment (store locked or not writable)"""
+exit codes: 0 ok, 2 bad input, 3 environment (store busy past --wait, not writable, disk full)"""
 
 SERVE_EPILOG = """\
 Runs Oxigraph servers (pip install oxigraph) read-only in the foreground
@@ -59,7 +62,7 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
-def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers action
+def add_commands(sub: Any) -> None:
     """Add ``query``, ``load`` and ``serve`` to the ``kg`` parser."""
     from graph.store.query import GRAPH_FORMATS, SELECT_FORMATS
 
@@ -95,6 +98,8 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers acti
     ld.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH", help="RDF files or folders")
     ld.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store folder")
     ld.add_argument("--replace", action="store_true", help="replace the store's content")
+    ld.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                    help="wait this long for another kg load of the store to finish (default 120)")
     ld.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     ld.set_defaults(handler=cmd_load)
 
@@ -170,6 +175,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     params = _params(args.param)
     query = resolve_query(args.query)  # a bad query fails before a big graph is read
     check(query, args.allow_service)
+    recover(Path(args.graph).parent)  # what a killed build or load left half done there
     store = open_store(args.graph)
     result = run(store, query, bind_params(store, query, params), limit=args.limit,
                  allow_service=args.allow_service)
@@ -180,9 +186,12 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from graph.store.load import load
+    from graph.store.load import WAIT, load
 
-    report = load(args.graphs, args.store, replace=args.replace)
+    if args.wait is not None and args.wait < 0:
+        raise KGError(f"--wait {args.wait} must be 0 or more")
+    report = load(args.graphs, args.store, replace=args.replace,
+                  wait=WAIT if args.wait is None else args.wait)
     if not args.quiet:
         print(report)
     return 0
@@ -199,6 +208,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = parse_bind(args.bind)[0]
     if not 1 <= args.workers <= 64:
         raise KGError(f"--workers {args.workers} must be 1 to 64")
+    recover(Path(args.store).parent)  # what a killed kg load left half done there
 
     def announce(url: str) -> None:
         print(f"SPARQL endpoint: {url}", flush=True)

@@ -12,6 +12,17 @@ only when every file has loaded, so a bad file leaves the old store as it
 was. A running ``kg serve`` keeps serving the snapshot it took at start
 (and logs that the store changed); restart it to see the new data.
 
+One load at a time: :func:`load` takes an ``flock`` on ``.NAME.lock``
+beside the store (kept there; the kernel drops the lock when the holder
+dies, even by ``kill -9``) and waits for another load up to ``wait``
+seconds (``kg load --wait``, default :data:`WAIT`), then fails with exit 3.
+Two loads used to both succeed and the first one's data was lost. With
+the lock held it first recovers the folder (:func:`graph.files.recover`):
+a load killed between its two renames (old store set aside, new one not
+yet in place) gets the old store back, and a killed load's
+``.NAME.*.loading`` folder (as big as the store) is removed. A full disk
+is the store's error (exit 3), not the input file's.
+
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
@@ -29,14 +40,19 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import InputError, LoaderError, OutputError
-from graph.files import replace_all, temporary_beside
+from graph.files import fault, recover, replace_all, temporary_beside
+from graph.locks import Lock
 
 log = logging.getLogger(__name__)
+
+#: Seconds a load waits for another load of the same store to finish.
+WAIT = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +142,7 @@ def load(
     *,
     backend: str = "oxigraph",
     replace: bool = False,
+    wait: float = WAIT,
 ) -> LoadReport:
     """Load graph files (or folders of them) into a persistent store.
 
@@ -135,15 +152,44 @@ def load(
         target: the store (for ``"oxigraph"``, a folder; created if missing).
         backend: a registered backend (see :func:`available`).
         replace: start from an empty store instead of adding to it.
+        wait: seconds to wait for another load of the same store.
 
     Raises:
         InputError: a file is missing or not valid RDF (with line and
             column); the store is left as it was.
         LoaderError: the backend is unknown, the target is not a store (a
-            non-empty folder of something else) or cannot be written.
+            non-empty folder of something else) or cannot be written (a
+            full disk), or another load held it for ``wait`` seconds.
     """
     loader = get(backend)
-    return loader(rdf_files(inputs), Path(target), replace)
+    files = rdf_files(inputs)
+    target = Path(target)
+    with store_lock(target, wait):
+        recover(target.parent)
+        return loader(files, target, replace)
+
+
+@contextmanager
+def store_lock(target: Path, wait: float = WAIT) -> Iterator[None]:
+    """Hold the lock of the store at ``target`` (``.NAME.lock`` beside it).
+
+    Raises:
+        LoaderError: another load holds it after ``wait`` seconds, or the
+            lock file cannot be created.
+    """
+    lock = Lock(target.with_name(f".{target.name}.lock"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        taken = lock.acquire(wait)
+    except OSError as err:
+        raise LoaderError(f"cannot lock the store: {err.strerror or err}", path=str(target)) from err
+    if not taken:
+        raise LoaderError(f"another kg load is writing this store (waited {wait:g} s); "
+                          "try again when it has finished, or give a longer --wait", path=str(target))
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _count(store: object) -> int:
@@ -155,7 +201,7 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
     """Load ``files`` into the Oxigraph store at ``target``, atomically."""
     import pyoxigraph
 
-    from graph.store.query import is_store, load_file
+    from graph.store.query import first_line, is_store, load_file
 
     t0 = time.perf_counter()
     if target.exists() and not target.is_dir():
@@ -181,12 +227,18 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
         except (OSError, RuntimeError) as err:
             raise LoaderError(f"cannot open the Oxigraph store: {str(err).splitlines()[0]}",
                               path=str(target)) from err
-        for path in files:
-            log.info("loading %s", path)
-            load_file(store, path, bulk=True)
-        store.flush()
+        try:
+            for path in files:
+                log.info("loading %s", path)
+                load_file(store, path, bulk=True)
+            store.flush()
+        except OSError as err:  # the store's disk (load_file raises the input's errors as InputError)
+            why = err.strerror or first_line(err).removeprefix("IO error: ").split(": While ")[0]
+            raise LoaderError(f"cannot write the store: {why}; "
+                              "the store was left as it was", path=str(target)) from err
         quads = _count(store)
         del store
+        fault("loaded")  # test-only (KG_FAULT)
         try:
             replace_all([(new, target)])
         except OutputError as err:

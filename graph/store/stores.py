@@ -5,6 +5,7 @@ Every query runs on a :class:`pyoxigraph.Store` (see :mod:`graph.store.query`).
 
 from __future__ import annotations
 
+import errno
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ def load_file(store: pyoxigraph.Store, path: Path | str, *, bulk: bool = False) 
     Raises:
         InputError: the file is missing, unreadable, of an unknown format
             or not valid RDF (message with line and column).
+        OSError: the store cannot be written (:func:`is_store_write_error`).
     """
     path = Path(path)
     fmt = rdf_format(path)
@@ -54,8 +56,25 @@ def load_file(store: pyoxigraph.Store, path: Path | str, *, bulk: bool = False) 
             store.load(path=str(path), format=fmt)
     except SyntaxError as err:
         raise _parse_error(err, path, fmt) from err
-    except (OSError, ValueError) as err:
+    except OSError as err:
+        if is_store_write_error(err):
+            raise  # the store's disk, not the file: the caller names the store
         raise InputError(f"cannot read {fmt.name}: {first_line(err)}", path=str(path)) from err
+    except ValueError as err:
+        raise InputError(f"cannot read {fmt.name}: {first_line(err)}", path=str(path)) from err
+
+
+def is_store_write_error(err: OSError) -> bool:
+    """Whether ``err`` is the store's disk failing (full, quota, read-only), not an input file.
+
+    A file that cannot be read comes with its errno (``ENOENT``, ``EACCES``);
+    RocksDB's own write errors come without one, as ``IO error: No space left
+    on device: While appending to file: …/000010.sst`` (measured on a full
+    300 KB tmpfs).
+    """
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS):
+        return True
+    return err.errno is None and first_line(err).startswith("IO error")
 
 
 def open_store(source: Path | str) -> pyoxigraph.Store:
