@@ -268,6 +268,8 @@ def test_quarters_and_network_generations_are_not_made_codes():
     ("Quintel Systems competes with Zedcor and Velmora.", ["Zedcor", "Velmora"]),
     ("Brindlecomb acquired Zedcor in 2021.", ["Brindlecomb"]),
     ("Zedcor's shareholders approved the merger.", ["Zedcor"]),
+    ("Helena Marsh joined from Velmora, where she ran the mines.", ["Velmora"]),
+    ("Helena Marsh worked at Velmora for nine years and joined Zedcor in 2021.", ["Velmora", "Zedcor"]),
 ])
 def test_a_role_only_organisations_play_makes_a_company(text, names):
     require_model()

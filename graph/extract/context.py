@@ -57,6 +57,8 @@ class CueSets:
         self.founding_lemmas = low("founding_lemmas")
         self.org_subject_lemmas = low("org_subject_lemmas")
         self.org_with_lemmas = low("org_with_lemmas")
+        self.org_career_preps = low("org_career_preps")
+        self.org_object_lemmas = low("org_object_lemmas")
         self.org_share_nouns = low("org_share_nouns")
         self.org_possessed_nouns = low("org_possessed_nouns")
         self.name_breakers = set(c.get("name_breakers", ()))
@@ -350,10 +352,14 @@ def org_by_role(cues: CueSets, doc: Doc, start: int, end: int) -> bool:
         # "Zedcor holds a 12% stake in …"
         return glow in ("hold", "own", "take", "buy", "sell") and any(
             c.dep_ == "dobj" and c.lemma_.lower() in ("stake", "shareholding") for c in gov.children)
+    if head.dep_ == "dobj" and gov.pos_ == "VERB" and glow in cues.org_object_lemmas:
+        return True  # "she joined Zedcor in 2021"
     if head.dep_ == "pobj":
         above = gov.head
         if gov.lower_ == "with" and above.lemma_.lower() in cues.org_with_lemmas:
             return True
+        if f"{above.lemma_.lower()} {gov.lower_}" in cues.org_career_preps:
+            return True  # "she joined from Zedcor", "worked at Zedcor"
         if gov.lower_ in ("in", "of") and above.lower_ in cues.org_share_nouns and above.pos_ == "NOUN":
             return True
     if head.dep_ == "poss" and gov.pos_ == "NOUN" and gov.lower_ in cues.org_possessed_nouns:
