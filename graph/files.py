@@ -56,8 +56,9 @@ Output = "bytes | Iterable[bytes] | dict[str, bytes]"
 
 log = logging.getLogger(__name__)
 
-#: A temporary, set-aside or loading file or folder of ours: ``.NAME.OWNER-XXXX.tmp``.
-LEFTOVER = re.compile(r"^\..+\.(\d+(?:x\d+)?)-[a-z0-9_]+\.(?:tmp|old|loading)$")
+#: A temporary, set-aside or loading file or folder of ours, or a ``kg serve`` snapshot:
+#: ``.NAME.OWNER-XXXX.tmp`` (``.old``, ``.loading``, ``.serving``).
+LEFTOVER = re.compile(r"^\..+\.(\d+(?:x\d+)?)-[a-z0-9_]+\.(?:tmp|old|loading|serving)$")
 #: A journal of ours: ``.kg-OWNER-XXXX.journal``.
 JOURNAL = re.compile(r"^\.kg-(\d+(?:x\d+)?)-[0-9a-f]+\.journal$")
 

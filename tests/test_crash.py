@@ -122,8 +122,9 @@ def test_crash_leftovers_of_dead_processes_go_those_of_live_ones_stay(tmp_path: 
     (tmp_path / f".db.{dead}-zz9.loading").mkdir()
     (tmp_path / f".db.{dead}-zz9.loading" / "store").mkdir()
     (tmp_path / f".kg-{dead}-1234abcd.journal").write_text('{"renames": [')  # torn: no rename begun
+    (tmp_path / f".db.{dead}-q1w2.serving").mkdir()  # the snapshot of a kg serve killed with -9
     live = [f".graph.ttl.{owner()}-abc123.tmp", f".kg-{owner()}-1234abcd.journal", ".db.lock", "graph.ttl",
-            ".hidden.tmp"]
+            ".hidden.tmp", f".db.{owner()}-q1w2.serving"]
     for name in live:
         (tmp_path / name).write_text("keep")
     recover(tmp_path)
