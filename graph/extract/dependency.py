@@ -225,9 +225,10 @@ class DependencyRules:
     @staticmethod
     def _round_raiser(v) -> list:  # noqa: ANN001 - a spaCy Token
         """Who raised the funding round the verb names: "Acme raised $9 million in a round led
-        by Zed", "Zed led Acme's Series B", "Acme, which closed a round that Zed led"."""
+        by Zed", "Zed led Acme's Series B", "Acme, which closed a round that Zed led", "a round
+        in Acme was led by Zed", "Zed led a $40 billion round in Acme"."""
         rounds = [v.head] if v.dep_ in ("acl", "relcl") else []
-        rounds += [c for c in v.children if c.dep_ == "dobj"]
+        rounds += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]  # "a round in Acme was led by Zed"
         rounds += [g for c in v.children if c.dep_ == "prep" and c.lower_ == "in" for g in c.children if g.dep_ == "pobj"]
         out = []
         for r in rounds:
@@ -238,6 +239,12 @@ class DependencyRules:
                     if c.dep_ == "poss"]  # "Acme's Series B": the parser may hang the possessive on "Series"
             if poss:
                 out += poss
+                continue
+            # "a $40 billion round in Acme", "a Series B for Acme"
+            into = [g for c in r.children if c.dep_ == "prep" and c.lower_ in ("in", "for")
+                    for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+            if into:
+                out += into
                 continue
             node = r
             while node.head.i != node.i and node.dep_ in ("dobj", "pobj", "prep", "appos"):
