@@ -302,7 +302,7 @@ def test_serve_endpoint_context_manager(tmp_path):
         procs = ep.processes
         assert len(procs) == S.DEFAULT_WORKERS
     assert all(proc.poll() is not None for proc in procs)
-    assert not list(tmp_path.glob(".db.*")), "the snapshot served is deleted"
+    assert not list(tmp_path.glob(".db.*.serving")), "the snapshot served is deleted"
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux-only")
