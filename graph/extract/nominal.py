@@ -173,6 +173,14 @@ class NominalRules:
             subj = _subjects(v, ("nsubj", "nsubjpass"))
             out += subj if head.dep_ != "oprd" or not [c for c in v.children if c.dep_ == "dobj"] \
                 else [c for c in v.children if c.dep_ == "dobj"]
+        if head.dep_ == "pobj" and head.head.lower_ in ("of", "among"):
+            # "Zed is one of Acme's biggest customers", "Zed is among Acme's customers"
+            one = head.head.head if head.head.lower_ == "of" else head.head
+            if one.lower_ == "among" or one.lower_ in ("one", "two", "three", "some") and one.dep_ == "attr":
+                cop = one.head
+                if cop.lemma_.lower() in _COPULAS:
+                    governor = cop
+                    out += _subjects(cop, ("nsubj",))
         if head.dep_ == "pobj" and head.head.lower_ == "as" and head.head.head.pos_ in ("VERB", "AUX"):
             governor = v = head.head.head
             lemma = v.lemma_.lower()
