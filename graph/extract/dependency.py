@@ -152,7 +152,10 @@ class DependencyRules:
             out = self._round_raiser(v)
         elif source.startswith("prep:"):
             word = source[5:]
-            out = [g for c in v.children if c.dep_ in ("prep", "dative") and c.lower_ == word
+            # the parser hangs the preposition on the verb or on its object: "makes chips for Acme",
+            # "gets its modems from Qualcomm" (the object's own "for"/"from" is the verb's meaning)
+            holders = [v, *(c for c in v.children if c.dep_ == "dobj" and c.pos_ == "NOUN")]
+            out = [g for h in holders for c in h.children if c.dep_ in ("prep", "dative") and c.lower_ == word
                    for g in c.children if g.dep_ == "pobj"]
         expanded = []
         for t in out:
