@@ -371,3 +371,9 @@ def test_name_particles_inside_an_organisation_name():
     require_model()
     types = _types("She studied at the Mohamed bin Rashid University in Dubai.")
     assert "Mohamed bin Rashid University" in types and "Rashid University" not in types
+
+
+def test_an_acronyms_expansion_is_not_another_entity():
+    require_model()
+    types = _types("Quintel designs QTIA, short for Quintel Training and Inference Accelerator, and deploys it.")
+    assert not any(name.startswith("Quintel Training") for name in types)

@@ -27,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from graph.extract.context import CueSets, context_type, settled_type, title_start
+from graph.extract.joins import ORG_TYPES, after_person, hyphen_names
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS
@@ -42,8 +43,6 @@ NER_MAP = {
     "NORP": None,
 }
 
-#: Organisation classes: a title the span took in is not part of the name ("CEO of Acme Robotics").
-_ORG_TYPES = frozenset({"Company", "Organization", "GovernmentBody"})
 
 #: Classes whose names carry model codes ("Airbus A350-1000", "GB300 NVL72").
 _PRODUCT_TYPES = frozenset({"Product", "Chip", "AIModel"})
@@ -158,17 +157,20 @@ class Recognizer:
                 if etype is not None:
                     cands.append((s, end, etype, f"ner_{ent.label_.lower()}", "", 1))
         for s, e, etype, rule in pattern_spans(cues, doc):
-            if etype in _ORG_TYPES:
+            if etype in ORG_TYPES:
                 s = title_start(cues, doc, s, e)
-                s = self._after_person(doc, s, e)
+                s = after_person(cues, doc, s, e)
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
             strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1",
                               "pattern_name_head_long_v1", "pattern_national_arm_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
-        # a capitalised preposition inside a name: a headline, not a name ("Deploy R7 Fleet Across …")
-        cands = [c for c in cands if c[4] or not any(t.text in cues.name_breakers for t in doc[c[0] + 1:c[1]])]
+        # a capitalised preposition inside a name: a headline, not a name ("Deploy R7 Fleet Across …");
+        # an acronym's expansion is not another entity ("MTIA, short for Meta Training and …")
+        cands = [c for c in cands if c[4] or not (
+            any(t.text in cues.name_breakers for t in doc[c[0] + 1:c[1]])
+            or c[0] >= 2 and doc[c[0] - 1].lower_ == "for" and doc[c[0] - 2].lower_ in ("short", "stands", "standing"))]
         # greedy: priority, then length, then gazetteer before pattern, then position
         cands.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[4] == "", c[0]))
         taken = [False] * len(doc)
@@ -196,7 +198,7 @@ class Recognizer:
                     etype = ctx
             typed.append([s, e, etype, rule, kb])
         typed = self._legal_suffixes(doc, typed)
-        typed = self._hyphen_names(doc, typed)
+        typed = hyphen_names(cues, doc, typed)
         typed = self._glue_codes(doc, typed)
         typed = self._vote_types(doc, typed)
         typed = self._coordination_types(doc, typed)
@@ -215,15 +217,6 @@ class Recognizer:
         doc.spans["kg_rules"] = rules
         return doc
 
-
-    def _after_person(self, doc: Doc, s: int, e: int) -> int:
-        """Where an organisation starts after a person joined to it: "Todd Boehly and Clearlake Capital"."""
-        if doc[s].text not in self.cues.given_names:
-            return s
-        for k in range(s + 1, min(s + 4, e - 1)):
-            if doc[k].lower_ == "and":
-                return k + 1
-        return s
 
     def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
         """Extend organisation names over a trailing legal form ("Acme, Inc.")."""
@@ -256,43 +249,6 @@ class Recognizer:
                 continue
             kept.append(t)
         return kept
-
-    def _hyphen_names(self, doc: Doc, typed: list[list]) -> list[list]:
-        """Join names split at a hyphen: "Air France-KLM", "Ingrid Solberg-Dahl".
-
-        The tokenizer splits at the hyphen, and the gazetteer took "France" for
-        the country: the merged group was lost (measured: a competitor in the
-        development texts). A company span right after "-" with no space on
-        either side takes in the span before it and the name words before that.
-        """
-        starts = {t[0]: t for t in typed}
-        dropped: set[int] = set()
-        for t in typed:  # "Ingrid Solberg-Dahl": the NER's person ends at the hyphen
-            e = t[1]
-            if t[2] == "Person" and e + 1 < len(doc) and doc[e].text == "-" and not doc[e - 1].whitespace_ \
-                    and not doc[e].whitespace_ and doc[e + 1].is_title and doc[e + 1].is_alpha:
-                nxt = starts.get(e + 1)
-                if nxt is not None:
-                    dropped.add(id(nxt))
-                t[1] = nxt[1] if nxt is not None and nxt[1] > e + 2 and nxt[2] == "Person" else e + 2
-        typed = [t for t in typed if id(t) not in dropped]
-        ends = {t[1]: t for t in typed}
-        for t in typed:
-            s = t[0]
-            if t[2] not in _ORG_TYPES or s < 2 or doc[s - 1].text != "-" or doc[s - 1].whitespace_ \
-                    or doc[s - 2].whitespace_:
-                continue
-            before = ends.get(s - 1)
-            if before is None or id(before) in dropped or before[2] == "Person":
-                continue
-            start = before[0]
-            while start > 0 and before[0] - start < 2 and doc[start - 1].is_title \
-                    and doc[start - 1].text not in self.cues.not_names and start not in ends \
-                    and not doc[start - 1].is_sent_start:
-                start -= 1
-            dropped.add(id(before))
-            t[0], t[2], t[4] = start, "Company", ""
-        return [t for t in typed if id(t) not in dropped]
 
     def _glue_codes(self, doc: Doc, typed: list[list]) -> list[list]:
         """Keep a product's model code whole: "Airbus A350-1000", "GB300 NVL72", "Core Ultra 200V".
