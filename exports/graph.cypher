@@ -74,7 +74,7 @@ MERGE (n:Entity {id: 'semianalysis'}) SET n.label = 'SemiAnalysis', n.type = 'Or
 MATCH (n:Entity {id: 'semianalysis'}) SET n:Organization;
 MERGE (n:Entity {id: 'softbank-group'}) SET n.label = 'SoftBank Group', n.type = 'Company', n.aliases = ['SoftBank', 'SoftBank Group Corp.'], n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 6;
 MATCH (n:Entity {id: 'softbank-group'}) SET n:Company:Organization;
-MERGE (n:Entity {id: 'stargate'}) SET n.label = 'Stargate', n.type = 'Project', n.aliases = ['Stargate Project'], n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 4;
+MERGE (n:Entity {id: 'stargate'}) SET n.label = 'Stargate', n.type = 'Project', n.aliases = ['Stargate Project'], n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 5;
 MATCH (n:Entity {id: 'stargate'}) SET n:Project;
 MERGE (n:Entity {id: 'supervised-fine-tuning'}) SET n.label = 'supervised fine-tuning', n.type = 'Technology', n.aliases = null, n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 1;
 MATCH (n:Entity {id: 'supervised-fine-tuning'}) SET n:Technology;

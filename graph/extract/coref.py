@@ -233,7 +233,7 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     for order, (s_, m) in enumerate(ctx.seen[offset:], offset):
         if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
             continue
-        if kind == "description" and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
+        if kind == "description" and s_ == si and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
             continue  # "X, the subsidiary of the chipmaker": the chipmaker is not X
         score = -0.5 * (si - s_) + 0.5 * min(ctx.counts[m.key], 8)
         if s_ == si:
