@@ -198,3 +198,18 @@ def test_shacl_equivalence_generated_300_documents():
     # the model itself (the build's path: N-Triples into Oxigraph) gives what rdflib's copy gives
     assert_same(validate(kg), validate(read_rdf(to_rdf(kg).serialize(format="nt", encoding="utf-8"),
                                                 "ntriples"), engine="pyshacl"))
+
+
+@pytest.mark.parametrize("data, fmt", [
+    (b"@prefix e: <http://e/> .\ne:a e:b <<( e:c e:d e:f )>> .\n", "turtle"),   # an RDF 1.2 triple term
+    (b'@prefix e: <http://e/> .\ne:a e:b "x .\n', "turtle"),                       # a syntax error
+], ids=["triple-term", "syntax-error"])
+def test_shacl_equivalence_bad_input_is_the_same_error(data, fmt):
+    from graph.errors import InputError
+
+    errors = []
+    for engine in ("fast", "pyshacl"):
+        with pytest.raises(InputError) as info:
+            validate(data, format=fmt, name="g.ttl", engine=engine)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1] and errors[0].startswith("g.ttl: ")
