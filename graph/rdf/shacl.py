@@ -7,8 +7,9 @@ fixture and on built graphs). Each shape is a few queries over all its
 focus nodes at once, not pySHACL's Python loop a node; each query keeps only
 the values its SPARQL cannot prove conforming, and those few (an ill-typed
 or odd literal) are decided in Python by pySHACL's own rules, on the rdflib
-term that pySHACL would see. The graph is held by Oxigraph (about 450 bytes
-a triple, measured on 1M triples), never as rdflib objects.
+term that pySHACL would see. The graph is held by Oxigraph, never as rdflib
+objects: a generated 1,007,031-triple graph took 21.5 s of one core and raised
+the peak memory from 157 MB (the model graph) to 581 MB.
 """
 
 from __future__ import annotations
