@@ -32,10 +32,13 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 # The build benchmark (issue 7): kg build vs bare spaCy at 1k and 10k documents, stages, peak
-# memory, and Turtle of 1M triples. Takes about an hour on 2 cores; figures are printed, not
-# asserted. BENCH_ARGS="--sizes 1000 --no-stages" for a quick run.
+# memory, and Turtle of 1M triples; then (issue 16) the default kg build command beside
+# --no-validate and bare spaCy on 70 short articles, and the validation of a generated 1M-triple
+# graph (time per 100k triples, peak memory). Takes about an hour on 2 cores; figures are
+# printed, not asserted. BENCH_ARGS="--sizes 1000 --no-stages" for a quick run.
 bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/bench_build.py $(BENCH_ARGS)
+	$(BIN)/python tests/bench/bench_validate.py $(VALIDATE_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -180,9 +180,10 @@ def _build_argv(tmp_path, out_dir, *extra: str) -> list[str]:  # noqa: ANN001
 
 def _break_validation(monkeypatch) -> None:  # noqa: ANN001
     """Make `kg build` validate a graph that breaks ManufacturerOfShape."""
-    import graph.rdf.convert
+    import graph.rdf.validate
 
-    monkeypatch.setattr(graph.rdf.convert, "to_rdf", lambda kg, *a, **k: to_rdf(_bad_kg()))
+    real = graph.rdf.validate.validate
+    monkeypatch.setattr(graph.rdf.validate, "validate", lambda kg, **k: real(_bad_kg(), **k))
 
 
 def test_cli_rdf_build_refuses_a_non_conforming_graph(tmp_path, monkeypatch, capsys):

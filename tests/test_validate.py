@@ -51,6 +51,7 @@ def test_validate_report_is_readable():
         focus="kgr:nvidia", label=None, shape="EntityShape", source_shape="EntityShape-label",
         path="rdfs:label", value=None,
         message="Entity must have exactly one rdfs:label, a non-empty xsd:string (no language tag)",
+        component="MinCountConstraintComponent",
     )
     text = report.format()
     assert text.splitlines()[0] == "does not conform: 1 violation(s) in 23 triples"

@@ -33,8 +33,8 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers acti
         "validate",
         help="check a built graph against the SHACL shapes",
         description="Validate an RDF graph (Turtle, N-Triples, N-Quads, TriG, JSON-LD; the "
-        "format comes from the suffix) against ontology/shapes.ttl with pySHACL, without "
-        "inference. A dataset is validated as the union of its graphs.",
+        "format comes from the suffix) against ontology/shapes.ttl, without inference. A "
+        "dataset is validated as the union of its graphs.",
         epilog=VALIDATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -42,6 +42,10 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 - argparse's subparsers acti
     v.add_argument("--input-format", metavar="FORMAT",
                    help="turtle, ntriples, nquads, trig or jsonld (default: from the suffix; "
                    "turtle for stdin)")
+    v.add_argument("--engine", choices=("fast", "pyshacl"), default="fast",
+                   help="fast (default): the shapes compiled to SPARQL on Oxigraph, about 20 s for a "
+                   "million triples; pyshacl: the reference, pySHACL (about 1 s per 1,000 triples); "
+                   "both report the same violations")
     v.add_argument("-q", "--quiet", action="store_true", help="print nothing; only the exit code")
     v.set_defaults(handler=cmd_validate)
 
@@ -75,7 +79,11 @@ def _read(source: str, fmt: str | None):  # noqa: ANN202
 def cmd_validate(args: argparse.Namespace) -> int:
     from graph.rdf.validate import validate
 
-    report = validate(_read(args.graph, args.input_format))
+    if args.graph == "-":
+        report = validate(sys.stdin.buffer.read(), engine=args.engine, format=args.input_format or "turtle",
+                          name="<stdin>")
+    else:
+        report = validate(Path(args.graph), engine=args.engine, format=args.input_format)
     if not args.quiet:
         print(report.format())
     return 0 if report.conforms else 1

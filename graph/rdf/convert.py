@@ -218,7 +218,8 @@ def to_dataset(kg: KnowledgeGraph, base: str = RESOURCE_BASE) -> Dataset:
 
 _POSITION = re.compile(r"^Parser error [^:]*: ")
 
-def _term(t):  # noqa: ANN001, ANN202
+def rdflib_term(t):  # noqa: ANN001, ANN201
+    """A pyoxigraph term as the rdflib term that :func:`read_rdf` makes of it."""
     import pyoxigraph
 
     if isinstance(t, pyoxigraph.NamedNode):
@@ -232,6 +233,38 @@ def _term(t):  # noqa: ANN001, ANN202
             return Literal(t.value)
         return Literal(t.value, datatype=URIRef(t.datatype.value))
     raise TypeError(f"unsupported RDF term {t!r} (RDF-star triple terms are not read)")
+
+
+def read_source(source: str | Path | bytes, format: str | None = None, *,  # noqa: A002
+                name: str = "<data>") -> tuple[bytes, object, str]:
+    """The bytes of an RDF file (or the bytes given), its pyoxigraph format, and its name for messages.
+
+    Raises:
+        InputError: the file is missing or unreadable, or the format is unknown.
+    """
+    where = name if isinstance(source, bytes) else str(source)
+    fmt = rdf_format(where, format)
+    if isinstance(source, bytes):
+        return source, fmt, where
+    try:
+        return Path(source).read_bytes(), fmt, where
+    except FileNotFoundError as err:
+        raise InputError("no such file", path=where) from err
+    except IsADirectoryError as err:
+        raise InputError("is a folder, not an RDF file", path=where) from err
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", path=where) from err
+
+
+def syntax_error(err: SyntaxError, fmt: object, where: str) -> InputError:
+    """Oxigraph's syntax error as an :class:`InputError` naming the line and column."""
+    reason = _POSITION.sub("", str(err.msg))
+    reason = reason[:1].lower() + reason[1:]
+    at = f" at line {err.lineno}, column {err.offset}" if err.lineno else ""
+    e = InputError(f"invalid {fmt.name}{at}: {reason}", path=where)  # type: ignore[attr-defined]
+    e.line = err.lineno
+    e.column = err.offset  # type: ignore[attr-defined]
+    return e
 
 
 def read_rdf(source: str | Path | bytes, format: str | None = None, *, name: str = "<data>") -> Graph:  # noqa: A002
@@ -261,31 +294,13 @@ def read_rdf(source: str | Path | bytes, format: str | None = None, *, name: str
     """
     import pyoxigraph
 
-    where = name if isinstance(source, bytes) else str(source)
-    fmt = rdf_format(where, format)
-    if isinstance(source, bytes):
-        data = source
-    else:
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError as err:
-            raise InputError("no such file", path=where) from err
-        except IsADirectoryError as err:
-            raise InputError("is a folder, not an RDF file", path=where) from err
-        except OSError as err:
-            raise InputError(f"cannot read: {err.strerror or err}", path=where) from err
+    data, fmt, where = read_source(source, format, name=name)
     g = new_graph()
     try:
         for q in pyoxigraph.parse(data, format=fmt):
-            g.add((_term(q.subject), _term(q.predicate), _term(q.object)))
+            g.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     except SyntaxError as err:
-        reason = _POSITION.sub("", str(err.msg))
-        reason = reason[:1].lower() + reason[1:]
-        at = f" at line {err.lineno}, column {err.offset}" if err.lineno else ""
-        e = InputError(f"invalid {fmt.name}{at}: {reason}", path=where)
-        e.line = err.lineno
-        e.column = err.offset  # type: ignore[attr-defined]
-        raise e from err
+        raise syntax_error(err, fmt, where) from err
     except TypeError as err:
         raise InputError(str(err), path=where) from err
     return g
