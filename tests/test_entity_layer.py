@@ -377,3 +377,8 @@ def test_an_acronyms_expansion_is_not_another_entity():
     require_model()
     types = _types("Quintel designs QTIA, short for Quintel Training and Inference Accelerator, and deploys it.")
     assert not any(name.startswith("Quintel Training") for name in types)
+
+
+def test_a_letter_version_before_a_tier_word_is_part_of_the_name(pipeline):
+    names = [e.text for e in pipeline("Laptops use the Snapdragon X Plus, and tablets the Gaudi 3.").ents]
+    assert "Snapdragon X Plus" in names and "X" not in names

@@ -70,9 +70,13 @@ class CueSets:
         for f in sorted(fams, key=lambda f: -len(f.family)):
             join = {"space": r"\s", "hyphen": "-", "none": "", "any": r"[\s-]?"}[f.joiner]
             alts.append((re.escape(f.family) + join, f.type, f.family))
+        tier_alt = "|".join(map(re.escape, rules.families.tier_words))
+        # a version is a number ("Llama 3.1", "Gaudi 3") or a capital letter before a tier word
+        # ("Snapdragon X Plus", "Snapdragon X Elite")
         version = (r"(?:(?:" + "|".join(map(re.escape, rules.families.version_words)) + r")\s)?"
-                   r"[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b")
-        tiers = r"(?:\s(?:" + "|".join(map(re.escape, rules.families.tier_words)) + r"|\d+(?:\.\d+)?[BbMmTt]))*"
+                   r"(?:[A-Za-z]?\d+(?:\.\d+)*[a-z]?(?:x\d+[BbMm])?(?:-?\d+[BbMmKk])?\b"
+                   r"|[A-Z](?=\s(?:" + tier_alt + r")\b))")
+        tiers = r"(?:\s(?:" + tier_alt + r"|\d+(?:\.\d+)?[BbMmTt]))*"
         # (regex, class, the family name every match contains: a text without it is not searched)
         self.family_rx = [
             (re.compile(r"\b" + pre + version + tiers + r"(?![\w-])"), t, family) for pre, t, family in alts
