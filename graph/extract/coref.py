@@ -97,6 +97,12 @@ class Coreference:
             in_sent: list[M] = []
             line = text[text.rfind("\n", 0, sent.start_char) + 1:sent.start_char + 3].lstrip()
             answer = line[:2] == "A:"  # the sentence is on an answer's line
+            if answer and head is None and ctx.topic is None and topics is not None:
+                # an interview's answers are about the interviewee's organisation, the one the
+                # document has named most: "A: Jane Roe is president and chief executive."
+                named = _most_named(ctx)
+                if named is not None:
+                    topics[sent.start] = named
             for tok in sent:
                 while mi < len(by_start) and by_start[mi].start <= tok.i:
                     if by_start[mi].start == tok.i:

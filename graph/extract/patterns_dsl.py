@@ -119,17 +119,9 @@ def expand_phrase(entry: str) -> tuple[str, ...]:
 _HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z])")
 
 
-#: Possessive pronouns the coreference step turns into mentions: "its" in a sentence is
-#: then "§Company#2 's", which a pattern's literal "its" did not match ("Acme offers Zed
-#: to its customers" was lost whenever "its" was resolved, which it is for most companies).
-_POSSESSIVES = ("its", "their")
-
-
 def _word_rx(word: str) -> str:
-    """A word as the tokenizer splits it: "co-founder" is "co - founder"; "its" also as a resolved mention."""
+    """A word as the tokenizer splits it: "co-founder" is "co - founder"."""
     parts = _HYPHEN.sub(" - ", word.lower()).split()
-    if len(parts) == 1 and parts[0] in _POSSESSIVES:
-        return "(?:" + re.escape(parts[0]) + " |" + MARK + r"[A-Za-z]+#\d+ 's )"
     return "".join(re.escape(p) + " " for p in parts)
 
 
@@ -243,8 +235,6 @@ def _required(toks: list[str], lexicons: dict[str, tuple[str, ...]]) -> list[fro
                 phrases.append(piece)
         firsts = [_first_symbol(p) for p in phrases]
         if firsts and all(firsts):
-            if any(f in _POSSESSIVES for f in firsts):
-                firsts.append("'s")  # a resolved "its" is a mention and "'s"
             out.append(frozenset(f for f in firsts if f))
     return out
 
