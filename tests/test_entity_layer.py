@@ -270,12 +270,16 @@ def test_quarters_and_network_generations_are_not_made_codes():
     ("Zedcor's shareholders approved the merger.", ["Zedcor"]),
     ("Helena Marsh joined from Velmora, where she ran the mines.", ["Velmora"]),
     ("Helena Marsh worked at Velmora for nine years and joined Zedcor in 2021.", ["Velmora", "Zedcor"]),
+    # either side of "based on" / "built on top of" is a thing made
+    ("Zedbrowse is based on Chromium.", ["Zedbrowse", "Chromium"]),
+    ("Zedify was built on top of Quorva.", ["Zedify", "Quorva"]),
 ])
-def test_a_role_only_organisations_play_makes_a_company(text, names):
+def test_a_role_in_the_clause_settles_the_class(text, names):
     require_model()
     types = _types(text)
+    cls = "Product" if " on " in text else "Company"
     for name in names:
-        assert types.get(name) == {"Company"}, (name, types)
+        assert types.get(name) == {cls}, (name, types)
 
 
 def test_organisation_roles_leave_people_alone():
@@ -311,17 +315,6 @@ def test_possessive_the_ner_took_in_does_not_make_a_company_of_a_person():
     require_model()
     types = _types("Oberhaus Cloud's Helga Brandt spoke. Frankfurt-based Oberhaus Cloud grew.")
     assert types.get("Helga Brandt") == {"Person"} and types.get("Oberhaus Cloud") == {"Company"}
-
-
-@pytest.mark.parametrize("text, names", [
-    ("Zedbrowse is based on Chromium.", ["Zedbrowse", "Chromium"]),
-    ("Zedify was built on top of Quorva.", ["Zedify", "Quorva"]),
-])
-def test_both_sides_of_based_on_are_things(text, names):
-    require_model()
-    types = _types(text)
-    for name in names:
-        assert types.get(name) == {"Product"}, (name, types)
 
 
 def test_based_in_is_still_a_place():

