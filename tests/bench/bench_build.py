@@ -320,9 +320,23 @@ _WORDS = ("the", "company", "said", "chips", "demand", "model", "data", "centre"
           "naïve", "São", "東京", "🦄", "back\\slash", "line\nbreak", "tab\there", "\u202eRTL", "zero\u200bwidth")
 
 
+def synthetic_evidence(rng: random.Random, docs: Sequence[Any], predicate: str) -> tuple[Any, ...]:
+    """One or (a quarter of the time) two evidence rows of random words in random documents."""
+    from graph.model import Evidence
+
+    evs = []
+    for _ in range(rng.choice((1, 1, 1, 2))):
+        d = rng.randrange(len(docs))
+        start = rng.randrange(0, 20_000)
+        sentence = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 30))) + "."
+        evs.append(Evidence(doc_id=docs[d].id, start=start, end=start + len(sentence), sentence=sentence,
+                            rule_id=f"{predicate.lower()}_v1", confidence=round(rng.uniform(0.5, 1.0), 2)))
+    return tuple(evs)
+
+
 def synthetic_kg(entities: int = 100_000, relations: int = 41_000, documents: int = 5_000, seed: int = 0):
     """A random graph shaped like a built one: about 1M triples with the defaults."""
-    from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation
+    from graph.model import PREDICATES, Document, Entity, KnowledgeGraph, Relation
 
     rng = random.Random(seed)
     types = ("Company", "Company", "Company", "Organization", "Person", "Person", "Product", "Chip", "AIModel",
@@ -344,14 +358,8 @@ def synthetic_kg(entities: int = 100_000, relations: int = 41_000, documents: in
         if s.id == o.id or (s.id, p, o.id) in keys:
             continue
         keys.add((s.id, p, o.id))
-        evs = []
-        for _ in range(rng.choice((1, 1, 1, 2))):
-            d = rng.randrange(documents)
-            start = rng.randrange(0, 20_000)
-            sentence = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 30))) + "."
-            evs.append(Evidence(doc_id=docs[d].id, start=start, end=start + len(sentence), sentence=sentence,
-                                rule_id=f"{p.lower()}_v1", confidence=round(rng.uniform(0.5, 1.0), 2)))
-        rels.append(Relation(subject=s.id, predicate=p, object=o.id, evidence=tuple(evs),
+        evs = synthetic_evidence(rng, docs, p)
+        rels.append(Relation(subject=s.id, predicate=p, object=o.id, evidence=evs,
                              amount=Decimal(rng.randrange(1, 100) * 10_000_000) if p == "investsIn" else None,
                              currency="USD" if p == "investsIn" else None,
                              date=f"{rng.randrange(2015, 2026)}-{rng.randrange(1, 13):02d}" if rng.random() < 0.2 else None))

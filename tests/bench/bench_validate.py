@@ -105,9 +105,9 @@ def conforming_kg(documents: int, seed: int = 0):  # noqa: ANN201
     """Like ``bench_build.synthetic_kg`` (10 entities, 4.1 relations a document), but every
     relation is one its shapes accept, so that the graph conforms."""
     sys.path.insert(0, str(HERE))
-    from bench_build import _WORDS
+    from bench_build import _WORDS, synthetic_evidence
 
-    from graph.model import Document, Entity, Evidence, KnowledgeGraph, Relation
+    from graph.model import Document, Entity, KnowledgeGraph, Relation
 
     rng = random.Random(seed)
     allowed = allowed_types()
@@ -134,14 +134,7 @@ def conforming_kg(documents: int, seed: int = 0):  # noqa: ANN201
         if s.id == o.id or (s.id, p, o.id) in keys:
             continue
         keys.add((s.id, p, o.id))
-        evs = []
-        for _ in range(rng.choice((1, 1, 1, 2))):
-            d = rng.randrange(documents)
-            start = rng.randrange(0, 20_000)
-            sentence = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 30))) + "."
-            evs.append(Evidence(doc_id=docs[d].id, start=start, end=start + len(sentence), sentence=sentence,
-                                rule_id=f"{p.lower()}_v1", confidence=round(rng.uniform(0.5, 1.0), 2)))
-        rels.append(Relation(subject=s.id, predicate=p, object=o.id, evidence=tuple(evs),
+        rels.append(Relation(subject=s.id, predicate=p, object=o.id, evidence=synthetic_evidence(rng, docs, p),
                              date=f"{rng.randrange(2015, 2026)}-{rng.randrange(1, 13):02d}" if rng.random() < 0.2 else None))
     mentions: dict[str, set[str]] = {}
     for r in rels:
