@@ -334,9 +334,22 @@ def synthetic_evidence(rng: random.Random, docs: Sequence[Any], predicate: str) 
     return tuple(evs)
 
 
+def synthetic_graph(docs: Sequence[Any], ents: Sequence[Any], rels: Sequence[Any]) -> Any:
+    """The KnowledgeGraph of generated documents, entities and relations; each document
+    mentions the entities of the relations its evidence is in."""
+    from graph.model import KnowledgeGraph
+
+    mentions: dict[str, set[str]] = {}
+    for r in rels:
+        for ev in r.evidence:
+            mentions.setdefault(ev.doc_id, set()).update((r.subject, r.object))
+    return KnowledgeGraph(documents=tuple(docs), entities=tuple(ents), relations=tuple(rels),
+                          mentions_by_doc=tuple((d, tuple(sorted(ids))) for d, ids in sorted(mentions.items())))
+
+
 def synthetic_kg(entities: int = 100_000, relations: int = 41_000, documents: int = 5_000, seed: int = 0):
     """A random graph shaped like a built one: about 1M triples with the defaults."""
-    from graph.model import PREDICATES, Document, Entity, KnowledgeGraph, Relation
+    from graph.model import PREDICATES, Document, Entity, Relation
 
     rng = random.Random(seed)
     types = ("Company", "Company", "Company", "Organization", "Person", "Person", "Product", "Chip", "AIModel",
@@ -363,12 +376,7 @@ def synthetic_kg(entities: int = 100_000, relations: int = 41_000, documents: in
                              amount=Decimal(rng.randrange(1, 100) * 10_000_000) if p == "investsIn" else None,
                              currency="USD" if p == "investsIn" else None,
                              date=f"{rng.randrange(2015, 2026)}-{rng.randrange(1, 13):02d}" if rng.random() < 0.2 else None))
-    mentions: dict[str, set[str]] = {}
-    for r in rels:
-        for ev in r.evidence:
-            mentions.setdefault(ev.doc_id, set()).update((r.subject, r.object))
-    return KnowledgeGraph(documents=tuple(docs), entities=tuple(ents), relations=tuple(rels),
-                          mentions_by_doc=tuple((d, tuple(sorted(ids))) for d, ids in sorted(mentions.items())))
+    return synthetic_graph(docs, ents, rels)
 
 
 def measure_turtle(rdflib_too: bool = True) -> dict[str, Any]:

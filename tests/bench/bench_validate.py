@@ -105,9 +105,9 @@ def conforming_kg(documents: int, seed: int = 0):  # noqa: ANN201
     """Like ``bench_build.synthetic_kg`` (10 entities, 4.1 relations a document), but every
     relation is one its shapes accept, so that the graph conforms."""
     sys.path.insert(0, str(HERE))
-    from bench_build import _WORDS, synthetic_evidence
+    from bench_build import _WORDS, synthetic_evidence, synthetic_graph
 
-    from graph.model import Document, Entity, KnowledgeGraph, Relation
+    from graph.model import Document, Entity, Relation
 
     rng = random.Random(seed)
     allowed = allowed_types()
@@ -136,12 +136,7 @@ def conforming_kg(documents: int, seed: int = 0):  # noqa: ANN201
         keys.add((s.id, p, o.id))
         rels.append(Relation(subject=s.id, predicate=p, object=o.id, evidence=synthetic_evidence(rng, docs, p),
                              date=f"{rng.randrange(2015, 2026)}-{rng.randrange(1, 13):02d}" if rng.random() < 0.2 else None))
-    mentions: dict[str, set[str]] = {}
-    for r in rels:
-        for ev in r.evidence:
-            mentions.setdefault(ev.doc_id, set()).update((r.subject, r.object))
-    return KnowledgeGraph(documents=tuple(docs), entities=tuple(ents), relations=tuple(rels),
-                          mentions_by_doc=tuple((d, tuple(sorted(ids))) for d, ids in sorted(mentions.items())))
+    return synthetic_graph(docs, ents, rels)
 
 
 def measure_validate(documents: int, engine: str) -> dict[str, Any]:
