@@ -176,10 +176,14 @@ def assemble(
 
     id_type = {ids[k]: types[k] for k in entities}
     names = {ids[k]: entity_names(k, a, gazetteer, [a])[0] for k, a in entities.items()}
+    marks: dict[str, set[str]] = defaultdict(set)
+    for k, a in entities.items():
+        marks[ids[k]].update(a.qualifiers)
     for inf in ruleset.inferences:
         if inf.function == "developer_from_name":
-            developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer)
-    infer(relations, ruleset, id_type)
+            developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer,
+                                marks)
+    infer(relations, ruleset, id_type, marks)
 
     rel_objs: list[Relation] = []
     for (s, p, o), acc in relations.items():

@@ -28,9 +28,14 @@ def _all_names(key: str, acc: EntityAcc, gz: GazetteerIndex) -> list[str]:
     return sorted({strip_legal(n) for n in names if n})
 
 
-def developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer) -> None:  # noqa: ANN001
+def developer_from_name(relations, inf, entities, ids, id_type, names, first_sentence, texts, gazetteer,  # noqa: ANN001
+                        marks=None) -> None:  # noqa: ANN001
     """A model or product named after an organisation of the same document
-    ("Acme-7", "Acme Cloud") is that organisation's."""
+    ("Acme-7", "Acme Cloud") is that organisation's: its developer, or its
+    maker when it is a chip or a physical good ("Acme A350-1000 jets"; the
+    vocabulary's convention: the owner of a product brand is its
+    manufacturerOf)."""
+    marks = marks or {}
     by_doc: dict[str, list[str]] = defaultdict(list)
     for (doc_id, key) in first_sentence:
         by_doc[doc_id].append(key)
@@ -39,8 +44,10 @@ def developer_from_name(relations, inf, entities, ids, id_type, names, first_sen
                 for n in _all_names(k, entities[k], gazetteer)]
         for k in keys:
             mid = ids[k]
-            if id_type[mid] not in ("AIModel", "Product"):
+            if id_type[mid] not in ("AIModel", "Product", "Chip"):
                 continue
+            made = id_type[mid] == "Chip" or "goods" in marks.get(mid, ())
+            pred = "manufacturerOf" if made else "developerOf"
             label = names[mid]
             for okey, oname in orgs:
                 oid = ids[okey]
@@ -48,13 +55,16 @@ def developer_from_name(relations, inf, entities, ids, id_type, names, first_sen
                     s0, s1 = first_sentence[(doc_id, k)]
                     ev = Evidence(doc_id=doc_id, start=s0, end=s1, sentence=texts[doc_id][s0],
                                   rule_id=inf.id, confidence=inf.confidence)
-                    acc = relations[(oid, "developerOf", mid)]
+                    acc = relations[(oid, pred, mid)]
                     acc.evidence.setdefault((doc_id, s0, s1, inf.id), ev)
                     break
 
 
-def infer(relations: dict[tuple[str, str, str], RelationAcc], ruleset: RuleSet, types: dict[str, str]) -> None:
-    """Apply the rule file's inferences until nothing new is added."""
+def infer(relations: dict[tuple[str, str, str], RelationAcc], ruleset: RuleSet, types: dict[str, str],
+          marks: dict[str, set[str]] | None = None) -> None:
+    """Apply the rule file's inferences until nothing new is added; ``marks``
+    are the entity qualifiers an inference's ``qualified`` may require."""
+    marks = marks or {}
     for _round in range(3):
         added = False
         for inf in ruleset.inferences:
@@ -73,6 +83,8 @@ def infer(relations: dict[tuple[str, str, str], RelationAcc], ruleset: RuleSet, 
                             continue
                         e2 = {**env, vs: s, vo: o}
                         if any(v in inf.types and types.get(e2[v]) not in inf.types[v] for v in (vs, vo)):
+                            continue
+                        if any(q not in marks.get(e2[v], ()) for v, q in inf.qualified if v in e2):
                             continue
                         nxt.append((e2, [*used, (s, pred, o)]))
                 bindings = nxt

@@ -19,6 +19,15 @@ from graph.model import subclasses
 _ORG = subclasses("Organization")
 
 
+def core_trim(doc: Doc, start: int, end: int) -> int:
+    """The end of a name without a "CPU"/"GPU" that describes the cores after it
+    ("Oryon CPU cores": the cores are Oryon)."""
+    if end > start + 1 and end < len(doc) and doc[end - 1].text in ("CPU", "GPU") \
+            and doc[end].lower_ in ("core", "cores"):
+        return end - 1
+    return end
+
+
 class CueSets:
     """The cue lists the recognizers read, as sets, and the family and code regexes."""
 
@@ -30,6 +39,7 @@ class CueSets:
         self.chip_nouns = low("chip_nouns")
         self.model_nouns = low("model_nouns")
         self.product_nouns = low("product_nouns")
+        self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
         self.gov_heads = set(c.get("government_heads", ()))
@@ -175,6 +185,9 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     # "X GPUs", "X model"
     if after and current not in ("Person", *_ORG):
         low = after[0].lower_
+        if current in (None, "Product", "Company", "City", "Place", "Technology") and (
+                low in cues.technology_nouns or " ".join(t.lower_ for t in after[:2]) in cues.technology_nouns):
+            return "Technology"  # "Acme's N3 process", "Talon CPU cores"
         if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
             return "Chip"
         if current in (None, "Product", "Company") and any(

@@ -267,6 +267,9 @@ class DependencyRules:
         if t.i in at:
             return [at[t.i]]
         mods = [at[c.i] for c in t.children if c.i < t.i and c.dep_ in ("compound", "amod", "nmod", "npadvmod") and c.i in at]
+        if not mods:  # "Oryon CPU cores": the name modifies a modifier of the head
+            mods = [at[g.i] for c in t.children if c.i < t.i and c.dep_ == "compound" and c.i not in at
+                    for g in c.children if g.i < c.i and g.dep_ == "compound" and g.i in at]
         if t.lower_ in self.thing_nouns:
             mods = [m for m in mods if m.type not in ORG_TYPES]  # "Nvidia GPUs": the brand is not the thing
         return mods

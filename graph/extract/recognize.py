@@ -26,7 +26,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type, settled_type, title_start
+from graph.extract.context import CueSets, context_type, core_trim, settled_type, title_start
 from graph.extract.joins import ORG_TYPES, after_person, hyphen_names
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
@@ -144,6 +144,7 @@ class Recognizer:
                     s += 1
                 while end > s + 1 and (doc[end - 1].is_space or doc[end - 1].lower_ in ("'s", "\u2019s")):
                     end -= 1  # a heading's line break, or the possessive the NER took in ("Helena Marsh's")
+                end = core_trim(doc, s, end)
                 if ent.label_ == "ORG":
                     s = title_start(cues, doc, s, end)
                 if etype is None and ent.label_ not in _NOT_NAME_LABELS and (

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from graph.extract.context import (
     CueSets,
     appositive_after,
+    core_trim,
     context_type,
     is_name_token,
     made_thing,
@@ -119,11 +120,12 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
                 break
         # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
         start = trim_start(cues, doc, i, j)
-        if not has_head and start < j and j - start <= 4:
-            ctx = context_type(cues, doc, start, j, None)
+        stop = core_trim(doc, start, j)
+        if not has_head and start < stop and stop - start <= 4:
+            ctx = context_type(cues, doc, start, stop, None)
             if ctx is not None:
-                rule = "pattern_appositive_v1" if appositive_after(doc, j) else "pattern_context_v1"
-                found.append((start, j, ctx, rule))
+                rule = "pattern_appositive_v1" if appositive_after(doc, stop) else "pattern_context_v1"
+                found.append((start, stop, ctx, rule))
         i = max(j, i + 1)
     # "Project Rainier"
     for tok in toks[:-1]:

@@ -226,7 +226,10 @@ class Inference:
     what a variable's entity class may be; ``replace`` drops the first
     premise once the conclusion is drawn (used to lift a fact to the level
     the vocabulary records it at); ``remove`` deletes the conclusion instead
-    of adding it (a fact made redundant by a more specific one).
+    of adding it (a fact made redundant by a more specific one);
+    ``qualified`` names, per variable, a mark its entity must carry (an
+    entity qualifier of the extraction, e.g. ``goods`` for a physical
+    product).
     """
 
     id: str
@@ -237,10 +240,16 @@ class Inference:
     replace: bool = False
     remove: bool = False
     function: str = ""
+    qualified: tuple[tuple[str, str], ...] = ()
 
 
 #: Inferences that need more than joins, implemented in graph.building.assemble.
 INFERENCE_FUNCTIONS = frozenset({"developer_from_name"})
+
+#: Marks an inference's ``qualified`` may require of an entity: the entity
+#: qualifiers the extraction records (``goods``: a product the text shows to
+#: be a physical good).
+ENTITY_MARKS = frozenset({"goods"})
 
 
 def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[str],
@@ -252,7 +261,8 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         if not isinstance(item, dict):
             problems.append(f"{where}: inference must be a mapping")
             continue
-        unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "remove", "note", "function"}
+        unknown = set(item) - {"id", "if", "then", "types", "confidence", "replace", "remove", "note", "function",
+                               "qualified"}
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
         if not RULE_ID.match(rid) or prefix + rid in seen:
@@ -281,6 +291,11 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         types = {}
         for var, cls in (item.get("types") or {}).items():
             types[var] = _expand_types(cls, f"{where}: types.{var}", problems)
+        qualified = item.get("qualified") or {}
+        if not isinstance(qualified, dict) or not all(
+                v in variables and isinstance(q, str) and q in ENTITY_MARKS for v, q in qualified.items()):
+            problems.append(f"{where}: 'qualified' maps a variable of 'if' to one of {', '.join(sorted(ENTITY_MARKS))}")
+            qualified = {}
         conf = item.get("confidence", 0.6)
         if not isinstance(conf, (int, float)) or not 0 < conf <= 1:
             problems.append(f"{where}: confidence must be in (0, 1]")
@@ -288,6 +303,6 @@ def _load_inferences(items: list, name: str, lines: dict[str, int], seen: set[st
         out.append(Inference(
             id=prefix + rid, premises=tuple(tuple(t) for t in prem), conclusion=tuple(then),
             types=types, confidence=float(conf), replace=bool(item.get("replace", False)),
-            remove=bool(item.get("remove", False)),
+            remove=bool(item.get("remove", False)), qualified=tuple(sorted(qualified.items())),
         ))
     return out

@@ -58,6 +58,7 @@ class RelationExtractor:
         self.dependency = DependencyRules(rules.cues)
         self.nominal = NominalRules(rules.cues)
         self.prefixes = frozenset(rules.cues.lists.get("company_prefixes", ()))
+        self.goods = rules.cues.words("goods_nouns")
 
     @property
     def digest(self) -> str:
@@ -110,6 +111,7 @@ class RelationExtractor:
                 blocked.extend(b)
             heading_date = None
         entity_quals = _entity_qualifiers(everything, quantities, sent_of)
+        entity_quals += _goods(doc, mentions, self.goods)
         index = {id(m): k for k, m in enumerate(everything)}
         text = doc.text  # built from the tokens on every access: read it once
         spans = [_trimmed(text, sent.start_char, sent.end_char) for sent in sents]
@@ -186,6 +188,31 @@ def _entity_qualifiers(mentions: list[M], quantities: list[Quantity], sent_of: l
                     and sent_of[m.start] == sent_of[q.start_token]]
             if orgs:
                 out.append([orgs[0].key, "marketShare", str(q.value)])
+    return out
+
+
+def _goods(doc: Doc, mentions: list[M], nouns: frozenset[str]) -> list[list[Any]]:
+    """Products the text shows to be physical goods: a count before the name
+    ("ordered 32 Acme X-10") or a goods noun after it, past at most two
+    modifiers ("the X-10 jets", "its R7 picking robot"; ``cues.yaml``
+    ``goods_nouns``). Their brand's owner is their maker (see the inference
+    ``goods_owner_makes_v1``)."""
+    out: list[list[Any]] = []
+    seen: set[str] = set()
+    for m in mentions:
+        if m.type != "Product" or m.key in seen:
+            continue
+        before = doc[m.start - 1] if m.start > 0 else None
+        goods = before is not None and before.like_num and before.ent_type_ != "DATE" and before.text[:1].isdigit()
+        for tok in doc[m.end:m.end + 3]:
+            if tok.lower_ in nouns:
+                goods = True
+                break
+            if tok.is_punct or tok.pos_ not in ("ADJ", "NOUN", "PROPN", "VERB", "NUM") or tok.dep_ in ("ROOT", "relcl"):
+                break
+        if goods:
+            seen.add(m.key)
+            out.append([m.key, "goods", 1])
     return out
 
 
