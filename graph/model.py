@@ -16,6 +16,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 import re
 from decimal import Decimal
 
@@ -96,6 +97,20 @@ def subclasses(cls: str) -> tuple[str, ...]:
     return tuple(t for t in ENTITY_TYPES if cls in superclasses(t))
 
 
+_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+
+
+def _is_iso_date(value: str) -> bool:
+    """True for a real calendar date written ``YYYY-MM-DD``."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_span(owner: str, start: int, end: int) -> None:
     if start < 0:
         raise ValueError(f"{owner}.start ({start}) must be >= 0")
@@ -110,16 +125,29 @@ def _check_confidence(owner: str, value: float) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Document:
-    """A source text: its id (stable, unique in a build), where it came from."""
+    """A source text: its id (stable, unique in a build), where it came from.
+
+    ``title``, ``date`` (ISO ``YYYY-MM-DD``) and ``url`` (http or https) are the article's own
+    metadata when the input states them, else ``None``.
+    """
 
     id: str
     source: str
     content_hash: str
     chars: int = 0
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("Document.id must not be empty")
+        if self.title is not None and (not self.title.strip() or self.title != self.title.strip()):
+            raise ValueError(f"Document.title ({self.title!r}) must be non-empty and stripped")
+        if self.date is not None and not _is_iso_date(self.date):
+            raise ValueError(f"Document.date ({self.date!r}) must be an ISO date YYYY-MM-DD")
+        if self.url is not None and not _URL.fullmatch(self.url):
+            raise ValueError(f"Document.url ({self.url!r}) must be an http(s) URL without spaces")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.model import Entity, Evidence, KnowledgeGraph, Mention, Relation, subclasses, superclasses
+from graph.model import Document, Entity, Evidence, KnowledgeGraph, Mention, Relation, subclasses, superclasses
 
 
 def ev(conf=0.8):
@@ -23,6 +23,11 @@ def ev(conf=0.8):
         (lambda: Evidence(doc_id="d", start=0, end=5, sentence=" \n", rule_id="r", confidence=0.5), "sentence of 'd' at 0 must not be empty"),
         (lambda: Relation(subject="a", predicate="employs", object="b", evidence=(ev(),)), "predicate ('employs')"),
         (lambda: Relation(subject="a", predicate="uses", object="b", evidence=()), "needs evidence"),
+        (lambda: Document(id="d", source="s", content_hash="", title=" Padded"), "Document.title (' Padded')"),
+        (lambda: Document(id="d", source="s", content_hash="", date="2023-02-29"), "Document.date ('2023-02-29')"),
+        (lambda: Document(id="d", source="s", content_hash="", date="5 May 2024"), "Document.date ('5 May 2024')"),
+        (lambda: Document(id="d", source="s", content_hash="", url="javascript:alert(1)"), "Document.url ('javascript:alert(1)')"),
+        (lambda: Document(id="d", source="s", content_hash="", url="https://a.example/x y"), "Document.url"),
     ],
 )
 def test_model_rejects_invalid_values_naming_field(make, message):
@@ -50,3 +55,10 @@ def test_model_graph_sorted_and_checked():
 def test_model_class_hierarchy():
     assert superclasses("City") == ("City", "Place")
     assert set(subclasses("Organization")) == {"Organization", "Company", "GovernmentBody"}
+
+
+def test_document_keeps_stated_metadata():
+    doc = Document(id="d", source="s", content_hash="", title="Chip Sales Soar", date="2024-02-29",
+                   url="https://news.example/chips?id=1")
+    assert (doc.title, doc.date, doc.url) == ("Chip Sales Soar", "2024-02-29", "https://news.example/chips?id=1")
+    assert Document(id="d", source="s", content_hash="").title is None
