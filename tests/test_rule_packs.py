@@ -12,9 +12,10 @@ from conftest import DATA
 from graph.cli import main
 
 PACK = DATA / "packs" / "pharma"
-# an article the packaged rules do not cover: neither name nor the phrasing is known
+# an article the packaged rules do not cover: the phrasing, the product and the suffix "Biologics" are
+# unknown to them ("Therapeutics" is a packaged company suffix)
 ARTICLE = ("Veridia Therapeutics won approval for Zelvora on Monday, the drugmaker said.\n"
-           "Corvane Therapeutics, a smaller peer, declined to comment.\n")
+           "Corvane Biologics, a smaller peer, declined to comment.\n")
 
 
 def build(tmp_path: Path, name: str, *extra: str) -> tuple[int, str]:
@@ -28,14 +29,14 @@ def build(tmp_path: Path, name: str, *extra: str) -> tuple[int, str]:
 def test_rule_packs_build_adds_company_product_and_relation(tmp_path):
     code, plain = build(tmp_path, "plain")
     assert code == 0
-    assert "Veridia" not in plain and "Zelvora" not in plain and "developerOf" not in plain
+    assert "Zelvora" not in plain and "developerOf" not in plain
     code, ttl = build(tmp_path, "pack", "--rules", str(PACK))
     assert code == 0
     assert 'kgr:veridia-therapeutics a ekg:Company' in ttl  # the pack's gazetteer
     assert 'kgr:zelvora a ekg:Product' in ttl
     assert "rdf:predicate ekg:developerOf ;\n    rdf:subject kgr:veridia-therapeutics" in ttl  # the pack's rule
     assert 'ekg:rule "pharma:approval_developer_v1"' in ttl  # the pack's name in the evidence
-    assert "Corvane Therapeutics" in ttl  # the pack's cue words: "Therapeutics" ends a company name
+    assert "Corvane Biologics" in ttl  # the pack's cue words: "Biologics" ends a company name
 
 
 def test_rule_packs_api_and_signature(tmp_path):

@@ -44,6 +44,7 @@ class DependencyRules:
         self.contrasts = cues.words("contrasts")
         #: nouns of things: "Nvidia GPUs" names GPUs, not Nvidia
         self.thing_nouns = cues.words("chip_nouns") | cues.words("model_nouns") | cues.words("product_nouns")
+        self.share_nouns = cues.words("org_share_nouns")
         #: (document, verb index, mention) of the last organisation said to raise money
         self._raiser: tuple[Any, int, M] | None = None
 
@@ -83,6 +84,11 @@ class DependencyRules:
                     objs = self._recent_raiser(v)  # "Zed joined the round": the round raised just before
                 if not subs or not objs:
                     continue
+                if comp.rule.predicate == "supplierOf" and any(
+                        c.dep_ == "dobj" and (c.lemma_.lower() in self.share_nouns or c.lower_ == "%"
+                                              or any(g.lower_ in ("%", "percent") for g in c.subtree))
+                        for c in v.children):
+                    continue  # "sold a 50% stake in Zedcor to Quill": a share changes hands, not goods
                 if v.i not in cues:
                     cues[v.i] = scope.verb_blocked(v)
                 cue = cues[v.i]

@@ -54,6 +54,8 @@ _LISTING_VERBS = frozenset({"include", "be", "comprise", "remain"})
 #: Verbs whose subject holds what their object names ("Zed holds a stake in Acme").
 _HOLD_VERBS = frozenset({"take", "hold", "own", "have", "acquire", "buy", "purchase", "raise", "increase", "keep",
                          "retain", "build", "boost", "double", "lift"})
+#: Verbs that pass a stake to the object of "to".
+_SELL_VERBS = frozenset({"sell", "transfer", "hand", "give"})
 #: State verbs that, in the simple past, say a role is over ("X was chief executive").
 _STATE_VERBS = frozenset({"be", "serve", "act", "work", "remain", "stay"})
 
@@ -113,7 +115,10 @@ class NominalRules:
                     governor = governor or owning
                 if governor is None and head.dep_ == "dobj" and head.head.pos_ in ("VERB", "AUX"):
                     governor = head.head  # "may build its headquarters in Lyon": the verb's modality counts
-                subs = self._fill(head, nom["subject_from"], slots, at, start)
+                sources = nom["subject_from"]
+                if head.dep_ == "dobj" and head.head.lemma_.lower() in _SELL_VERBS:
+                    sources = [x for x in sources if x not in ("poss", "holder")]  # "Acme sold its stake": no longer
+                subs = self._fill(head, sources, slots, at, start)
                 objs = self._fill(head, [x for x in nom["object_from"] if x != "joined"], slots, at, start) or \
                     self._fill(head, [x for x in nom["object_from"] if x == "joined"], slots, at, start)
                 if not subs or not objs:
@@ -203,6 +208,10 @@ class NominalRules:
         """Who owns what ``head`` names, by a verb of possession: "Zed took a stake in Acme"
         (not "Zed bought a rival of Acme", nor "Zed praised Acme's chief executive")."""
         v = head.head
+        if head.dep_ == "dobj" and v.lemma_.lower() in _SELL_VERBS:
+            # "Acme sold a 50% stake in Zedcor to Quill Capital": the buyer owns it now
+            return [g for c in (*v.children, *head.children) if c.dep_ in ("prep", "dative") and c.lower_ == "to"
+                    for g in c.children if g.dep_ == "pobj"], v  # "to" on the verb or on the stake
         if head.dep_ != "dobj" or v.lemma_.lower() not in _HOLD_VERBS:
             return [], None
         subj = [c for c in v.children if c.dep_ == "nsubj"]
