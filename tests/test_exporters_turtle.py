@@ -66,7 +66,9 @@ def every_field_graph() -> KnowledgeGraph:
                    evidence=(_ev("d1", "Acme put $5 billion into Model X.", 3, 0.8),
                              _ev("d2", "Again.", 9, 0.6, "other_v1")),
                    confidence=0.92, amount=Decimal("5000000000"), currency="USD", count=2048, date="2024-05-17")
-    docs = (Document(id="d1", source="a/b/d1.txt", content_hash="sha256:" + "a" * 64, chars=40),
+    docs = (Document(id="d1", source="a/b/d1.txt", content_hash="sha256:" + "a" * 64, chars=40,
+                     title='Acme "makes" \\ Widget\u2028X <b>né</b>', date="2024-05-06",
+                     url="https://news.example/a?b=1&c=%3C2%3E#x'y"),
             Document(id="d2", source="<text 2>", content_hash="sha256:" + "b" * 64, chars=6))
     return KnowledgeGraph(documents=docs, entities=ents, relations=(rel,),
                           mentions_by_doc=(("d1", ("acme", "model-x")), ("d2", ("acme",))))

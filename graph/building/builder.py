@@ -160,7 +160,8 @@ class Builder:
             fault("extracted")  # test-only (KG_FAULT)
             if self.progress is not None:
                 self.progress(done, None)
-            yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)), ext
+            yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text),
+                           title=src.title, date=src.date, url=src.url), ext
         if done == 0 and not self.skipped:
             raise InputError("no input documents", path="<input>")
         if cache is not None:
