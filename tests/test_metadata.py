@@ -231,3 +231,20 @@ def test_metadata_documents_without_metadata_write_no_triples():
                                        chars=len(SENTENCE))
     ttl = graph.export(kg, "turtle")
     assert b"dcterms:title" not in ttl and b"dcterms:date" not in ttl and b"schema:url" not in ttl
+
+
+def test_metadata_property_graph_formats_carry_the_document_columns(meta_kg):
+    import csv
+    import io
+
+    files = graph.export(meta_kg, "neo4j")
+    rows = list(csv.DictReader(io.StringIO(files["relationships.csv"].decode("utf-8"))))
+    assert {(r["document_title:string"], r["document_date:string"], r["document_url:string"]) for r in rows} == {
+        ('Nvidia "supplies" DeepSeek <b>\\', "2025-01-27", "https://news.example/a?x=1&y='2'")}
+    evidence = json.loads(rows[0]["evidence:string"])[0]
+    assert evidence["document_title"] == 'Nvidia "supplies" DeepSeek <b>\\' and evidence["document_date"] == "2025-01-27"
+    cypher = graph.export(meta_kg, "cypher").decode("utf-8")
+    assert "r.document_title = 'Nvidia \"supplies\" DeepSeek <b>\\\\'" in cypher
+    assert "r.document_url = 'https://news.example/a?x=1&y=\\'2\\''" in cypher
+    graphml = graph.export(meta_kg, "graphml").decode("utf-8")
+    assert 'Nvidia &quot;supplies&quot; DeepSeek &lt;b&gt;\\' in graphml or "Nvidia \"supplies\" DeepSeek &lt;b&gt;\\" in graphml
