@@ -199,7 +199,7 @@ def build(
     Args:
         inputs: paths (``Path``, or ``str`` naming an existing file or folder;
             folders are read recursively, ``.jsonl`` files hold one
-            ``{"id", "text", "source"?}`` document per line, ``Path("-")`` is
+            ``{"id", "text", "title"?, "date"?, "url"?, "source"?}`` document per line, ``Path("-")`` is
             standard input) and raw texts (any other ``str``), or one of them.
         model: spaCy pipeline name, ``"blank"``, or ``None`` for the default.
         packs: rule packs (folders of ``gazetteer.jsonl``, ``relations.yaml``,

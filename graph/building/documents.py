@@ -267,7 +267,7 @@ def _skip_line(fh: BinaryIO) -> None:
 
 def read_jsonl(path: Path, encoding: str = "utf-8",
                max_bytes: int = MAX_BYTES) -> Iterator[SourceText | InputError]:
-    """Yield the documents of a JSONL corpus: ``{"id", "text", "source"?, "date"?}`` per line.
+    """Yield the documents of a JSONL corpus: ``{"id", "text", "title"?, "date"?, "url"?, "source"?}`` per line.
 
     A bad line is yielded as an :class:`InputError` naming the file and line,
     so the caller decides whether to stop or skip it. A line longer than

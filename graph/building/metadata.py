@@ -116,8 +116,8 @@ def clean_url(value: str) -> str | None:
     Examples:
         >>> clean_url(" https://example.com/a?b=1 "), clean_url("/news/a"), clean_url("ftp://x/y")
         ('https://example.com/a?b=1', None, None)
-        >>> clean_url("https://exa mple.com"), clean_url("javascript:alert(1)")
-        (None, None)
+        >>> clean_url("https://exa mple.com"), clean_url("javascript:alert(1)"), clean_url("HTTP://X.example")
+        (None, None, 'http://X.example')
     """
     url = value.strip()
     if not url or len(url) > 4000 or re.search(r"[\s<>\"{}|\\^`\x00-\x1f\x7f]", url):
@@ -128,7 +128,7 @@ def clean_url(value: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    return url
+    return parts.scheme.lower() + url[len(parts.scheme):]  # "HTTPS://x" -> "https://x"
 
 
 def clean_title(value: str) -> str | None:
