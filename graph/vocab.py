@@ -13,23 +13,29 @@ term. Regenerate after changing the ontology; do not edit the class by hand.
 
 from __future__ import annotations
 
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
 ONTOLOGY_IRI = "https://w3id.org/entity-kg/ontology"
 RESOURCE_BASE = "https://w3id.org/entity-kg/resource/"
 WD = Namespace("http://www.wikidata.org/entity/")
+#: Dublin Core terms (a document's ``dcterms:title`` and ``dcterms:date``) and
+#: schema.org (its ``schema:url``), as rdflib names them.
+DCT = DCTERMS
+SCHEMA = SDO
 
 #: The one prefix map: every file entity-kg writes declares these (Turtle, TriG,
 #: the JSON-LD ``@context``), every SPARQL query may use them undeclared, and IRIs
 #: in reports and tables are shortened with them. Sorted by name.
 PREFIXES: dict[str, str] = {
+    "dcterms": str(DCTERMS),
     "ekg": ONTOLOGY_IRI + "#",
     "kgr": RESOURCE_BASE,
     "owl": str(OWL),
     "prov": str(PROV),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
+    "schema": str(SDO),
     "skos": str(SKOS),
     "wd": str(WD),
     "xsd": str(XSD),

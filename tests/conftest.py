@@ -83,6 +83,18 @@ def hostile_graphdb_kg() -> KnowledgeGraph:
                           entities=tuple(ents), relations=tuple(rels))
 
 
+def document_metadata(kg: KnowledgeGraph, doc_id: str, *, missing: object = ...) -> dict:
+    """The ``document_title``, ``document_date`` and ``document_url`` that the property-graph
+    exporters give a piece of evidence from ``doc_id``: the known ones only, or every one with
+    ``missing`` for the unknown ones when ``missing`` is given."""
+    doc = next((d for d in kg.documents if d.id == doc_id), None)
+    values = {"document_title": doc and doc.title, "document_date": doc and doc.date,
+              "document_url": doc and doc.url}
+    if missing is ...:
+        return {k: v for k, v in values.items() if v is not None}
+    return {k: missing if v is None else v for k, v in values.items()}
+
+
 def _ev(sentence: str, rule: str = "hand_v1", conf: float = 0.9, doc: str = "d1", start: int = 0) -> Evidence:
     return Evidence(doc_id=doc, start=start, end=start + len(sentence), sentence=sentence,
                     rule_id=rule, confidence=conf)

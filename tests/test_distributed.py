@@ -126,6 +126,22 @@ def test_distributed_update_reuses_cache_like_the_local_engine(tmp_path, dask_cl
     assert exporters.export(kg, "turtle") == exporters.export(fresh, "turtle")
 
 
+def test_distributed_documents_keep_title_date_and_url_like_the_local_engine(tmp_path, dask_client):
+    # issue 14: the metadata is read on the client with the text, so every engine gives the same Document
+    p = tmp_path / "c.jsonl"
+    p.write_text("".join(json.dumps({"id": f"d{i}", "text": f"Acme{i} Corp. acquired Widgets{i} Inc.",
+                                     "title": f"Deal {i}", "date": f"March {i + 1}, 2025",
+                                     "url": f"https://news.example/{i}"}) + "\n" for i in range(5)))
+    (tmp_path / "e.html").write_text('<html><head><title>Page</title><link rel="canonical" href="https://x.example/e">'
+                                     "</head><body><p>Nvidia Corp. makes the H100.</p></body></html>")
+    kg = DaskBuilder(model="blank", client=dask_client, partitions=3).build([p, tmp_path / "e.html"])
+    local = Builder(model="blank").build([p, tmp_path / "e.html"])
+    assert kg.documents == local.documents
+    assert {(d.title, d.date, d.url) for d in kg.documents} >= {("Deal 2", "2025-03-03", "https://news.example/2"),
+                                                                 ("Page", None, "https://x.example/e")}
+    assert exporters.export(kg, "turtle") == exporters.export(local, "turtle")
+
+
 def test_distributed_unreachable_scheduler_is_an_environment_error():
     require_dask()
     b = DaskBuilder(model="blank", scheduler="tcp://127.0.0.1:9", connect_timeout="1s")

@@ -151,6 +151,6 @@ def test_exporters_mentions_table_shows_how_each_name_was_resolved():
 
     kg = graph.build(["Arthur Mensch founded Zorblax Labs. Mensch leads the company as chief executive."], model="blank")
     rows = exporters.export(kg, "mentions").decode().splitlines()
-    assert rows[0] == "entity_id,label,type,document,start,end,text,rule"
+    assert rows[0] == "entity_id,label,type,document,start,end,text,rule,document_title,document_date,document_url"
     assert any(",Mensch,pattern_surname_v1+surname" in r and r.startswith("arthur-mensch,") for r in rows)
     assert any(",company,coref_description_v1" in r and r.startswith("zorblax-labs,") for r in rows)

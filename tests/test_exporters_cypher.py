@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import hostile_graphdb_kg
+from conftest import document_metadata, hostile_graphdb_kg
 
 from graph import exporters
 from graph.exporters.propgraph import Property
@@ -66,9 +66,10 @@ def _primary(rel: Relation) -> Evidence:
     return sorted(rel.evidence, key=lambda e: (-e.confidence, e.doc_id, e.start, e.end, e.rule_id))[0]
 
 
-def _expected_evidence(rel: Relation) -> list[dict]:
+def _expected_evidence(rel: Relation, kg: KnowledgeGraph) -> list[dict]:
     return sorted(({"confidence": e.confidence, "document": e.doc_id, "end": e.end, "rule": e.rule_id,
-                    "sentence": e.sentence, "start": e.start} for e in rel.evidence),
+                    "sentence": e.sentence, "start": e.start, **document_metadata(kg, e.doc_id)}
+                   for e in rel.evidence),
                   key=lambda d: (d["document"], d["start"], d["end"], d["rule"], d["sentence"]))
 
 
@@ -166,9 +167,9 @@ def test_cypher_literals_decode_to_source(neo4j_dialect, hostile):  # noqa: ANN0
         values = [_utf16(x.value) for x in neo4j_dialect.parse(stmt.rstrip(";"))[0]
                   .find_all(CharacterStringLiteral)]
         ev = _primary(rel)
-        assert {ev.sentence, ev.doc_id, ev.rule_id} <= set(values), rel.key
+        assert {ev.sentence, ev.doc_id, ev.rule_id, *document_metadata(hostile, ev.doc_id).values()} <= set(values)
         evidence = [v for v in values if v.startswith('[{"confidence"')]
-        assert [json.loads(v) for v in evidence] == [_expected_evidence(rel)]
+        assert [json.loads(v) for v in evidence] == [_expected_evidence(rel, hostile)]
 
 
 # --- run in Kùzu -----------------------------------------------------------------------
@@ -227,6 +228,7 @@ def _compare(run: KuzuRun, kg: KnowledgeGraph) -> int:
         got = got_rel[rel.key]
         ev = _primary(rel)
         want = {"confidence": rel.confidence, "sentence": ev.sentence, "document": ev.doc_id,
+                **document_metadata(kg, ev.doc_id, missing=None),
                 "rule": ev.rule_id, "char_start": ev.start, "char_end": ev.end,
                 "evidence_count": len(rel.evidence), "currency": rel.currency, "count": rel.count,
                 "date": rel.date, "amount": None if rel.amount is None else float(rel.amount)}
@@ -234,10 +236,10 @@ def _compare(run: KuzuRun, kg: KnowledgeGraph) -> int:
             if not isinstance(value, str) or _kuzu_decodes(value):
                 assert got[name] == value, (rel.key, name)
                 compared += 1
-        text = json.dumps(_expected_evidence(rel), ensure_ascii=False, sort_keys=True,
+        text = json.dumps(_expected_evidence(rel, kg), ensure_ascii=False, sort_keys=True,
                           separators=(",", ":"))
         if _kuzu_decodes(text):
-            assert json.loads(got["evidence"]) == _expected_evidence(rel)
+            assert json.loads(got["evidence"]) == _expected_evidence(rel, kg)
             compared += 1
     return compared
 

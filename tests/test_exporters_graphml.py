@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import hostile_graphdb_kg
+from conftest import document_metadata, hostile_graphdb_kg
 
 from graph import exporters
 from graph.exporters.graphml import ALIAS_SEPARATOR, generate_graphml
@@ -48,9 +48,10 @@ def _primary(rel: Relation) -> Evidence:
     return sorted(rel.evidence, key=lambda e: (-e.confidence, e.doc_id, e.start, e.end, e.rule_id))[0]
 
 
-def _expected_evidence(rel: Relation) -> list[dict]:
+def _expected_evidence(rel: Relation, kg: KnowledgeGraph) -> list[dict]:
     return sorted(({"confidence": e.confidence, "document": e.doc_id, "end": e.end, "rule": e.rule_id,
-                    "sentence": e.sentence, "start": e.start} for e in rel.evidence),
+                    "sentence": e.sentence, "start": e.start, **document_metadata(kg, e.doc_id)}
+                   for e in rel.evidence),
                   key=lambda d: (d["document"], d["start"], d["end"], d["rule"], d["sentence"]))
 
 
@@ -94,10 +95,13 @@ def _check_networkx(kg: KnowledgeGraph, path: Path) -> None:
         assert data["confidence"] == rel.confidence
         assert data["rule"] == _xml(ev.rule_id)
         assert data["document"] == _xml(ev.doc_id)
+        for name in ("document_title", "document_date", "document_url"):
+            value = document_metadata(kg, ev.doc_id, missing=None)[name]
+            assert data.get(name) == (None if value is None else _xml(value)), (rel.key, name)
         assert data["sentence"] == _xml(ev.sentence)
         assert (data["char_start"], data["char_end"]) == (ev.start, ev.end)
         assert data["evidence_count"] == len(rel.evidence)
-        assert json.loads(data["evidence"]) == _expected_evidence(rel)  # JSON escapes: exact
+        assert json.loads(data["evidence"]) == _expected_evidence(rel, kg)  # JSON escapes: exact
         for name, value in (("amount", rel.amount), ("currency", rel.currency), ("count", rel.count),
                             ("date", rel.date)):
             if value is None:
@@ -129,7 +133,7 @@ def _check_igraph(kg: KnowledgeGraph, path: Path) -> None:
         e = by_key[rel.key]
         assert e["confidence"] == rel.confidence
         assert e["sentence"] == _xml(_primary(rel).sentence)
-        assert json.loads(e["evidence"]) == _expected_evidence(rel)
+        assert json.loads(e["evidence"]) == _expected_evidence(rel, kg)
 
 
 def test_graphml_networkx_sample(sample_kg, tmp_path):  # noqa: ANN001

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import hostile_graphdb_kg
+from conftest import document_metadata, hostile_graphdb_kg
 
 from graph import exporters
 from graph.files import write_bundle_atomic
@@ -104,20 +104,21 @@ def _expected_node(ent: Entity) -> dict:
     }
 
 
-def _expected_rel(rel: Relation) -> dict:
+def _expected_rel(rel: Relation, kg: KnowledgeGraph) -> dict:
     ev = _primary(rel)
     return {
         "predicate": rel.predicate, "confidence": rel.confidence, "sentence": ev.sentence,
-        "document": ev.doc_id, "rule": ev.rule_id, "char_start": ev.start, "char_end": ev.end,
+        "document": ev.doc_id, **document_metadata(kg, ev.doc_id, missing=None), "rule": ev.rule_id, "char_start": ev.start, "char_end": ev.end,
         "evidence_count": len(rel.evidence),
         "amount": None if rel.amount is None else float(rel.amount), "currency": rel.currency,
         "count": rel.count, "date": rel.date,
     }
 
 
-def _expected_evidence(rel: Relation) -> list[dict]:
+def _expected_evidence(rel: Relation, kg: KnowledgeGraph) -> list[dict]:
     return sorted(({"confidence": e.confidence, "document": e.doc_id, "end": e.end, "rule": e.rule_id,
-                    "sentence": e.sentence, "start": e.start} for e in rel.evidence),
+                    "sentence": e.sentence, "start": e.start, **document_metadata(kg, e.doc_id)}
+                   for e in rel.evidence),
                   key=lambda d: (d["document"], d["start"], d["end"], d["rule"], d["sentence"]))
 
 
@@ -133,8 +134,8 @@ def _assert_loaded_equals(db: KuzuDB, kg: KnowledgeGraph) -> None:
     for rel in kg.relations:
         got = by_key[(rel.subject, _upper(rel.predicate), rel.object)]
         props = {k: v for k, v in got.items() if not k.startswith("_")}
-        assert json.loads(props.pop("evidence")) == _expected_evidence(rel), rel.key
-        assert props == _expected_rel(rel), rel.key
+        assert json.loads(props.pop("evidence")) == _expected_evidence(rel, kg), rel.key
+        assert props == _expected_rel(rel, kg), rel.key
 
 
 _UPPER = {"partnerIn": "PARTNER_IN", "supplierOf": "SUPPLIER_OF", "manufacturerOf": "MANUFACTURER_OF",
@@ -247,7 +248,10 @@ def test_kuzu_hostile_csv_is_neutralised(hostile):  # noqa: ANN001
     assert "\u00a6" in files["load.cypher"].decode()  # ';' and '|' occur in aliases
     text = files["relationships_SUPPLIER_OF.csv"].decode()
     assert ",'@mention starts this one,'-draft,1," not in text  # a comma: quoted
-    assert ",'@mention starts this one,\"'-draft,1\",supplier_v1," in text
+    # the document's title starts with '=': neutralised and quoted like every other string
+    assert (",'@mention starts this one,\"'-draft,1\",\"'=cmd|' /C calc'!A0 \"\"Title\"\" \\ </data>"
+            in text)
+    assert ",2024-02-29,https://news.example/a?b='1'&c=%22;DROP%20TABLE#frag$x,supplier_v1," in text
     assert ",-5.5,USD,-3,2024-05\r\n" in text  # numbers as they are
 
 

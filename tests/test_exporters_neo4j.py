@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import hostile_graphdb_kg
+from conftest import document_metadata, hostile_graphdb_kg
 
 from graph import exporters
 from graph.exporters.tabular import csv_field, csv_table, neutralise, pick_array_delimiter, unneutralise, upper_snake
@@ -165,9 +165,10 @@ def _primary(rel: Relation) -> Evidence:
     return sorted(rel.evidence, key=lambda e: (-e.confidence, e.doc_id, e.start, e.end, e.rule_id))[0]
 
 
-def _expected_evidence(rel: Relation) -> list[dict]:
+def _expected_evidence(rel: Relation, kg: KnowledgeGraph) -> list[dict]:
     return sorted(({"confidence": e.confidence, "document": e.doc_id, "end": e.end, "rule": e.rule_id,
-                    "sentence": e.sentence, "start": e.start} for e in rel.evidence),
+                    "sentence": e.sentence, "start": e.start, **document_metadata(kg, e.doc_id)}
+                   for e in rel.evidence),
                   key=lambda d: (d["document"], d["start"], d["end"], d["rule"], d["sentence"]))
 
 
@@ -187,11 +188,11 @@ def _assert_import_equals(kg: KnowledgeGraph) -> None:
     assert len(rels) == len(kg.relations)
     for rel in kg.relations:
         got = dict(rels[(rel.subject, upper_snake(rel.predicate), rel.object)])
-        assert json.loads(got.pop("evidence")) == _expected_evidence(rel)
+        assert json.loads(got.pop("evidence")) == _expected_evidence(rel, kg)
         ev = _primary(rel)
         want = {"predicate": rel.predicate, "confidence": rel.confidence, "sentence": ev.sentence,
                 "document": ev.doc_id, "rule": ev.rule_id, "char_start": ev.start, "char_end": ev.end,
-                "evidence_count": len(rel.evidence)}
+                "evidence_count": len(rel.evidence), **document_metadata(kg, ev.doc_id)}
         for name in ("amount", "currency", "count", "date"):
             value = getattr(rel, name)
             if value is not None:
@@ -211,7 +212,8 @@ def test_neo4j_files_and_headers(sample_kg):  # noqa: ANN001
         "parameter_count:long", "market_share:double", "mention_count:long"]
     assert [h for h, _ in rels[0]] == [
         ":START_ID", ":END_ID", ":TYPE", "predicate:string", "confidence:double", "sentence:string",
-        "document:string", "rule:string", "char_start:long", "char_end:long", "evidence_count:long",
+        "document:string", "document_title:string", "document_date:string", "document_url:string",
+        "rule:string", "char_start:long", "char_end:long", "evidence_count:long",
         "evidence:string", "amount:double", "currency:string", "count:long", "date:string"]
     assert len(nodes) - 1 == len(sample_kg.entities)
     assert len(rels) - 1 == len(sample_kg.relations)

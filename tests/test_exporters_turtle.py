@@ -67,7 +67,8 @@ def every_field_graph() -> KnowledgeGraph:
                              _ev("d2", "Again.", 9, 0.6, "other_v1")),
                    confidence=0.92, amount=Decimal("5000000000"), currency="USD", count=2048, date="2024-05-17")
     docs = (Document(id="d1", source="a/b/d1.txt", content_hash="sha256:" + "a" * 64, chars=40,
-                     title="Acme backs Model X", date="2024-05-17", url="https://news.example/acme?id=1&x=2"),
+                     title='Acme "makes" \\ Widget\u2028X <b>né</b>', date="2024-05-06",
+                     url="https://news.example/a?b=1&c=%3C2%3E#x'y"),
             Document(id="d2", source="<text 2>", content_hash="sha256:" + "b" * 64, chars=6))
     return KnowledgeGraph(documents=docs, entities=ents, relations=(rel,),
                           mentions_by_doc=(("d1", ("acme", "model-x")), ("d2", ("acme",))))

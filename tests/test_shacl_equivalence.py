@@ -90,6 +90,11 @@ CASES = [
      '"2021-01-01T00:00:00"^^xsd:dateTime .'), []),
     ("date-good-and-bad-month", f'{AS} ekg:date "2021-13"^^xsd:gYearMonth .', []),
     ("content-hash", 'document:stargate-announcement ekg:contentHash "sha256:ABC", "md5:0" .', []),
+    ("document-title", 'document:stargate-announcement <http://purl.org/dc/terms/title> "", "Two"@en .', []),
+    ("document-date", ('document:stargate-announcement <http://purl.org/dc/terms/date> "2024-02-30"^^xsd:date, '
+                       '"2024-03-05", "2024-03-05T10:00:00"^^xsd:dateTime .'), []),
+    ("document-url", ('document:stargate-announcement <https://schema.org/url> "ftp://x.example/"^^xsd:anyURI, '
+                      '"https://a.example/", <https://b.example/> .'), []),
     ("same-as", 'kgr:deepseek owl:sameAs <http://example.org/Q1>, "Q1" .', []),
     ("same-as-blank", 'kgr:deepseek owl:sameAs [ rdfs:label "x" ] .', []),
     ("predicate-not-relation", f'{AS} rdf:predicate ekg:mentions .', [(AS, "rdf:predicate")]),

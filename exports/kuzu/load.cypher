@@ -13,7 +13,7 @@ COPY Entity FROM (
     _mention_count
 );
 COPY PARTNER_IN FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_PARTNER_IN.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -21,6 +21,9 @@ COPY PARTNER_IN FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -32,7 +35,7 @@ COPY PARTNER_IN FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY SUPPLIER_OF FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_SUPPLIER_OF.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -40,6 +43,9 @@ COPY SUPPLIER_OF FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -51,7 +57,7 @@ COPY SUPPLIER_OF FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY MANUFACTURER_OF FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_MANUFACTURER_OF.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -59,6 +65,9 @@ COPY MANUFACTURER_OF FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -70,7 +79,7 @@ COPY MANUFACTURER_OF FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY USES FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_USES.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -78,6 +87,9 @@ COPY USES FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -89,7 +101,7 @@ COPY USES FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY DEVELOPER_OF FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_DEVELOPER_OF.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -97,6 +109,9 @@ COPY DEVELOPER_OF FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -108,7 +123,7 @@ COPY DEVELOPER_OF FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY TRAINED_ON FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_TRAINED_ON.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -116,6 +131,9 @@ COPY TRAINED_ON FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -127,7 +145,7 @@ COPY TRAINED_ON FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY HEADQUARTERED_IN FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_HEADQUARTERED_IN.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -135,6 +153,9 @@ COPY HEADQUARTERED_IN FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -146,7 +167,7 @@ COPY HEADQUARTERED_IN FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY BACKER_OF FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_BACKER_OF.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -154,6 +175,9 @@ COPY BACKER_OF FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,
@@ -165,7 +189,7 @@ COPY BACKER_OF FROM (
     CASE WHEN starts_with(_date, "'") THEN substring(_date, 2, size(_date)) ELSE _date END
 );
 COPY DISTRIBUTOR_OF FROM (
-  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
+  LOAD WITH HEADERS (_from STRING, _to STRING, _predicate STRING, _confidence DOUBLE, _sentence STRING, _document STRING, _document_title STRING, _document_date STRING, _document_url STRING, _rule STRING, _char_start INT64, _char_end INT64, _evidence_count INT64, _evidence STRING, _amount DOUBLE, _currency STRING, _count INT64, _date STRING)
   FROM "relationships_DISTRIBUTOR_OF.csv" (HEADER=true, DELIM=',', QUOTE='"', ESCAPE='"', PARALLEL=false)
   RETURN _from,
     _to,
@@ -173,6 +197,9 @@ COPY DISTRIBUTOR_OF FROM (
     _confidence,
     CASE WHEN starts_with(_sentence, "'") THEN substring(_sentence, 2, size(_sentence)) ELSE _sentence END,
     CASE WHEN starts_with(_document, "'") THEN substring(_document, 2, size(_document)) ELSE _document END,
+    CASE WHEN starts_with(_document_title, "'") THEN substring(_document_title, 2, size(_document_title)) ELSE _document_title END,
+    CASE WHEN starts_with(_document_date, "'") THEN substring(_document_date, 2, size(_document_date)) ELSE _document_date END,
+    CASE WHEN starts_with(_document_url, "'") THEN substring(_document_url, 2, size(_document_url)) ELSE _document_url END,
     CASE WHEN starts_with(_rule, "'") THEN substring(_rule, 2, size(_rule)) ELSE _rule END,
     _char_start,
     _char_end,

@@ -160,7 +160,8 @@ class Builder:
             fault("extracted")  # test-only (KG_FAULT)
             if self.progress is not None:
                 self.progress(done, None)
-            yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text)), ext
+            yield Document(id=src.id, source=src.source, content_hash=src.content_hash, chars=len(src.text),
+                           title=src.title, date=src.date, url=src.url), ext
         if done == 0 and not self.skipped:
             raise InputError("no input documents", path="<input>")
         if cache is not None:
@@ -198,7 +199,7 @@ def build(
     Args:
         inputs: paths (``Path``, or ``str`` naming an existing file or folder;
             folders are read recursively, ``.jsonl`` files hold one
-            ``{"id", "text", "source"?}`` document per line, ``Path("-")`` is
+            ``{"id", "text", "title"?, "date"?, "url"?, "source"?}`` document per line, ``Path("-")`` is
             standard input) and raw texts (any other ``str``), or one of them.
         model: spaCy pipeline name, ``"blank"``, or ``None`` for the default.
         packs: rule packs (folders of ``gazetteer.jsonl``, ``relations.yaml``,

@@ -2,13 +2,15 @@
 
 Files, folders, JSONL corpora and standard input are read one document at a
 time; each document gets a unique id. The text is cleaned by
-:mod:`graph.building.text`, to which every character offset of the graph refers.
+:mod:`graph.building.text`, to which every character offset of the graph refers;
+the article's title, date and URL come from :mod:`graph.building.metadata`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -16,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from graph.building.metadata import Metadata, clean_title, clean_url, html_metadata, iso_date, text_metadata
 from graph.building.text import html_to_text, markdown_to_text, normalise_text
 from graph.errors import InputError
+
+log = logging.getLogger(__name__)
 
 #: Suffixes read as documents; anything else is refused.
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
@@ -35,11 +40,15 @@ MAX_BYTES = 10_000_000
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A document's id, where it came from, and its text."""
+    """A document's id, where it came from, its text, and the article's title,
+    ISO date and URL when the input states them."""
 
     id: str
     source: str
     text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -78,6 +87,15 @@ def read_text(path: Path, encoding: str = "utf-8", max_bytes: int = MAX_BYTES) -
         InputError: the file is missing, not a file, unreadable, undecodable,
             of an unsupported type, larger than ``max_bytes``, or holds no text.
     """
+    return read_file(path, encoding, max_bytes)[0]
+
+
+def read_file(path: Path, encoding: str = "utf-8", max_bytes: int = MAX_BYTES) -> tuple[str, Metadata]:
+    """Read one file as clean text according to its suffix, with the metadata it states.
+
+    Raises:
+        InputError: as :func:`read_text`.
+    """
     name = _display_path(path)
     if not path.exists():
         raise InputError("no such file", path=name)
@@ -99,12 +117,17 @@ def read_text(path: Path, encoding: str = "utf-8", max_bytes: int = MAX_BYTES) -
     text = normalise_text(decode(data, name, encoding))
     del data
     if suffix in (".html", ".htm"):
+        meta = html_metadata(text)
         text = html_to_text(text)
+        meta = meta.merged(Metadata(date=text_metadata(text).date))
     elif suffix in (".md", ".markdown"):
+        meta = text_metadata(text, markdown=True)
         text = markdown_to_text(text)
+    else:
+        meta = text_metadata(text)
     if not text.strip():
         raise InputError("empty document (no text)", path=name)
-    return text
+    return text, meta
 
 
 def _too_big(size: int | None, limit: int, what: str) -> str:
@@ -244,7 +267,7 @@ def _skip_line(fh: BinaryIO) -> None:
 
 def read_jsonl(path: Path, encoding: str = "utf-8",
                max_bytes: int = MAX_BYTES) -> Iterator[SourceText | InputError]:
-    """Yield the documents of a JSONL corpus: ``{"id", "text", "source"?, "date"?}`` per line.
+    """Yield the documents of a JSONL corpus: ``{"id", "text", "title"?, "date"?, "url"?, "source"?}`` per line.
 
     A bad line is yielded as an :class:`InputError` naming the file and line,
     so the caller decides whether to stop or skip it. A line longer than
@@ -304,12 +327,41 @@ def _jsonl_line(path: Path, name: str, lineno: int, raw: bytes | None, encoding:
         return InputError(f"document {doc_id!r}: 'source' must be a string", path=name, line=lineno)
     if source is not None and _BAD_ID.search(source):
         return InputError(f"document {doc_id!r}: 'source' contains a control character", path=name, line=lineno)
-    for field_name, value in (("text", text), ("source", source or "")):
+    fields: dict[str, str] = {}
+    for key in ("title", "date", "url"):
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            return InputError(f"document {doc_id!r}: {key!r} must be a string, not {type(value).__name__}",
+                              path=name, line=lineno)
+        if value is not None:
+            fields[key] = value
+    for field_name, value in (("text", text), ("source", source or ""), *fields.items()):
         m = _SURROGATE.search(value)
         if m:
             return InputError(f"document {doc_id!r}: {field_name!r} holds a lone surrogate ({m.group()!r}), "
                               "which is not Unicode text", path=name, line=lineno)
-    return SourceText(doc_id, source or f"{_display_path(path.name)}:{lineno}", text)
+    meta = _jsonl_metadata(fields, source, f"{name}:{lineno}: document {doc_id!r}")
+    return SourceText(doc_id, source or f"{_display_path(path.name)}:{lineno}", text,
+                      title=meta.title, date=meta.date, url=meta.url)
+
+
+def _jsonl_metadata(fields: dict[str, str], source: str | None, where: str) -> Metadata:
+    """A JSONL record's ``title``, ``date`` and ``url`` (else ``source``, if a URL), cleaned.
+
+    A value that is not a date, an ambiguous date (``03/04/2024``) or a URL
+    that is not absolute http(s) is left unknown, with a warning.
+    """
+    title = clean_title(fields["title"]) if "title" in fields else None
+    date = iso_date(fields["date"]) if "date" in fields else None
+    url = clean_url(fields["url"]) if "url" in fields else None
+    if "date" in fields and date is None and fields["date"].strip():
+        log.warning("%s: date %r is not a whole date that reads only one way (e.g. 2024-03-05, "
+                    "March 5, 2024); left unknown", where, fields["date"])
+    if "url" in fields and url is None and fields["url"].strip():
+        log.warning("%s: url %r is not an absolute http(s) URL; left out", where, fields["url"])
+    if url is None and source is not None:
+        url = clean_url(source)
+    return Metadata(title=title, date=date, url=url)
 
 
 def count_documents(inputs: Iterable[str | Path]) -> int:
@@ -387,7 +439,9 @@ def iter_sources(
             if not text.strip():
                 yield InputError("empty document (no text)", path="<stdin>")
             else:
-                yield unique(SourceText("stdin", "<stdin>", text), "<stdin>")
+                meta = text_metadata(text)
+                yield unique(SourceText("stdin", "<stdin>", text, title=meta.title, date=meta.date, url=meta.url),
+                             "<stdin>")
         elif isinstance(item, Path) and item.suffix.lower() == ".jsonl":
             if not item.is_file():
                 yield InputError("no such file" if not item.exists() else "not a regular file",
@@ -398,14 +452,18 @@ def iter_sources(
         elif isinstance(item, Path):
             name = _display_path(item)
             try:
-                yield unique(SourceText(_display_path(ids[id(item)]), name, read_text(item, encoding, max_bytes)),
-                             name)
+                text, meta = read_file(item, encoding, max_bytes)
             except InputError as err:
                 yield err
+                continue
+            yield unique(SourceText(_display_path(ids[id(item)]), name, text,
+                                    title=meta.title, date=meta.date, url=meta.url), name)
         else:
             n_text += 1
             text = normalise_text(item)
             if not text.strip():
                 yield InputError("empty document (no text)", path=f"<text {n_text}>")
             else:
-                yield unique(SourceText(f"text-{n_text}", f"<text {n_text}>", text), f"<text {n_text}>")
+                meta = text_metadata(text)
+                yield unique(SourceText(f"text-{n_text}", f"<text {n_text}>", text, title=meta.title,
+                                        date=meta.date, url=meta.url), f"<text {n_text}>")

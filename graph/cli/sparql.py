@@ -13,7 +13,7 @@ from graph.files import recover
 
 QUERY_EPILOG = """\
 QUERY is a shipped query name (kg query --list), a .rq file, or SPARQL text.
-The prefixes ekg, kgr, rdf, rdfs, skos, prov, owl, xsd and wd need no declaration.
+The prefixes ekg, kgr, rdf, rdfs, skos, prov, owl, xsd, wd, dcterms and schema need no declaration.
 Queries see the union of all graphs (TriG/N-Quads: one graph per document).
 
 examples:

@@ -40,6 +40,7 @@ from graph.exporters.propgraph import (
     Property,
     Value,
     class_labels,
+    documents_by_id,
     node_values,
     ordered_relations,
     relation_values,
@@ -150,10 +151,11 @@ n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_co
         out.append(f"MERGE {key} SET {_assignments('n', node_values(ent), NODE_PROPERTIES)};")
         out.append(f"MATCH {key} SET n:{':'.join(class_labels(ent.type))};")
     relations = ordered_relations(kg)
+    documents = documents_by_id(kg)
     out += ["", f"// {len(relations)} relationships"]
     for rel in relations:
         s = f"(s:{ENTITY_LABEL} {{id: {cypher_string(rel.subject)}}})"
         o = f"(o:{ENTITY_LABEL} {{id: {cypher_string(rel.object)}}})"
         out.append(f"MATCH {s} MATCH {o} MERGE (s)-[r:{relationship_type(rel.predicate)}]->(o) "
-                   f"SET {_assignments('r', relation_values(rel), RELATION_PROPERTIES)};")
+                   f"SET {_assignments('r', relation_values(rel, documents), RELATION_PROPERTIES)};")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -42,6 +42,7 @@ from graph.exporters.propgraph import (
     Property,
     Value,
     class_labels,
+    documents_by_id,
     node_values,
     ordered_relations,
     relation_values,
@@ -158,12 +159,13 @@ def generate_graphml(kg: KnowledgeGraph) -> bytes:
     parts.append('  <graph id="entity-kg" edgedefault="directed">\n')
     for ent in kg.entities:
         parts.append(_node(ent.id, ent.type, node_values(ent)))
+    documents = documents_by_id(kg)
     for rel in ordered_relations(kg):
         rtype = relationship_type(rel.predicate)
         parts.append(f'    <edge source="{xml_attr(rel.subject)}" target="{xml_attr(rel.object)}"'
                      f' label="{rtype}">\n')
         parts.append(_data("key", rel.predicate))
-        parts.append(_props(relation_values(rel), RELATION_PROPERTIES))
+        parts.append(_props(relation_values(rel, documents), RELATION_PROPERTIES))
         parts.append("    </edge>\n")
     parts.append("  </graph>\n</graphml>\n")
     return "".join(parts).encode("utf-8")

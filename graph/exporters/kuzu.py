@@ -37,6 +37,7 @@ from graph.exporters.propgraph import (
     Property,
     Value,
     class_labels,
+    documents_by_id,
     node_values,
     ordered_relations,
     relation_values,
@@ -235,13 +236,14 @@ def generate_kuzu(kg: KnowledgeGraph) -> dict[str, bytes]:
     load = ["// Run from this folder, after schema.cypher.",
             copy_statement("Entity", "nodes.csv", NODE_COLUMNS, delimiter)]
     counts = {}
+    documents = documents_by_id(kg)
     for rtype in RELATIONSHIP_TYPES:
         rels = by_type.get(rtype)
         if not rels:
             continue
         rows = []
         for rel in rels:
-            rvalues = relation_values(rel)
+            rvalues = relation_values(rel, documents)
             rows.append([rel.subject, rel.object,
                          *(_cell(rvalues[p.name], p, delimiter) for p in RELATION_PROPERTIES)])
         files[relationship_file(rtype)] = csv_table([p.name for p in REL_COLUMNS], rows)

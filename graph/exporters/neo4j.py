@@ -30,6 +30,7 @@ from graph.exporters.propgraph import (
     Property,
     Value,
     class_labels,
+    documents_by_id,
     node_values,
     ordered_relations,
     relation_values,
@@ -245,8 +246,9 @@ def generate_neo4j(kg: KnowledgeGraph) -> dict[str, bytes]:
         node_rows.append([ent.id, labels, *(enc.cell("node", values[p.name], p) for p in NODE_PROPERTIES)])
     rel_rows = []
     relations = ordered_relations(kg)
+    documents = documents_by_id(kg)
     for rel in relations:
-        values = relation_values(rel)
+        values = relation_values(rel, documents)
         rel_rows.append([rel.subject, rel.object, relationship_type(rel.predicate),
                          *(enc.cell("rel", values[p.name], p) for p in RELATION_PROPERTIES)])
     restores = _restore_statements(enc.neutralised)

@@ -12,10 +12,13 @@ so a query written against one works against the others:
 
 A relation can have several pieces of evidence. ``sentence``,
 ``document``, ``rule``, ``char_start`` and ``char_end`` describe the
-*primary* one (highest confidence, then first by document and offset);
-``evidence`` holds all of them, exactly, as a JSON array of objects
-``{"confidence", "document", "end", "rule", "sentence", "start"}`` sorted
-by document, offsets and rule; ``evidence_count`` is their number.
+*primary* one (highest confidence, then first by document and offset), and
+``document_title``, ``document_date`` (ISO) and ``document_url`` its
+document's metadata when known; ``evidence`` holds all of them, exactly, as
+a JSON array of objects ``{"confidence", "document", "end", "rule",
+"sentence", "start"}`` (with ``"document_title"``, ``"document_date"``,
+``"document_url"`` when known) sorted by document, offsets and rule;
+``evidence_count`` is their number.
 
 Absent values are ``None``; an entity without aliases has ``aliases``
 ``None`` (Neo4j's CSV import cannot store an empty array).
@@ -24,13 +27,13 @@ Absent values are ``None``; an entity without aliases has ``aliases``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from graph.exporters.tabular import clean_text, upper_snake
-from graph.model import PREDICATES, Entity, Evidence, KnowledgeGraph, Relation, superclasses
+from graph.model import PREDICATES, Document, Entity, Evidence, KnowledgeGraph, Relation, superclasses
 
 Kind = Literal["string", "string[]", "long", "double"]
 Value = str | list[str] | int | float | Decimal | None
@@ -66,6 +69,9 @@ RELATION_PROPERTIES: tuple[Property, ...] = (
     Property("confidence", "double"),
     Property("sentence", "string"),
     Property("document", "string"),
+    Property("document_title", "string"),
+    Property("document_date", "string"),
+    Property("document_url", "string"),
     Property("rule", "string"),
     Property("char_start", "long"),
     Property("char_end", "long"),
@@ -90,12 +96,16 @@ PROPERTY_DOCS: dict[str, str] = {
     "confidence": "confidence in [0, 1] (highest of the evidence)",
     "sentence": "sentence of the primary evidence",
     "document": "document id of the primary evidence",
+    "document_title": "title of that document, when its input states one",
+    "document_date": "publication date of that document (`YYYY-MM-DD`), when stated",
+    "document_url": "URL of that document (http or https), when stated",
     "rule": "rule (or model) that produced the primary evidence",
     "char_start": "character offset of that sentence in its document",
     "char_end": "character offset where that sentence ends",
     "evidence_count": "number of pieces of evidence",
     "evidence": "all evidence, a JSON array of "
-                "`{confidence, document, end, rule, sentence, start}`",
+                "`{confidence, document, end, rule, sentence, start}` "
+                "(and `document_title`, `document_date`, `document_url` when known)",
     "amount": "amount of money (in `currency`)",
     "currency": "ISO 4217 code of `amount`",
     "count": "a count qualifier (e.g. 2,048 GPUs)",
@@ -172,8 +182,24 @@ def primary_evidence(rel: Relation) -> Evidence:
     return min(rel.evidence, key=lambda ev: (-ev.confidence, _evidence_key(ev)))
 
 
-def evidence_json(rel: Relation) -> str:
+def documents_by_id(kg: KnowledgeGraph) -> dict[str, Document]:
+    """Return the documents of ``kg`` by id (what :func:`relation_values` looks metadata up in)."""
+    return {doc.id: doc for doc in kg.documents}
+
+
+def _document_metadata(doc_id: str, documents: Mapping[str, Document] | None) -> dict[str, str | None]:
+    doc = documents.get(doc_id) if documents is not None else None
+    return {"document_title": _opt(doc.title) if doc is not None else None,
+            "document_date": doc.date if doc is not None else None,
+            "document_url": _opt(doc.url) if doc is not None else None}
+
+
+def evidence_json(rel: Relation, documents: Mapping[str, Document] | None = None) -> str:
     """Return all evidence of a relation as a compact, sorted JSON array.
+
+    A piece of evidence whose document (in ``documents``, by id) has a
+    title, date or URL carries them as ``document_title``,
+    ``document_date`` and ``document_url``.
 
     Examples:
         >>> ev = Evidence(doc_id="d", start=0, end=3, sentence='say "hi"', rule_id="r",
@@ -185,6 +211,7 @@ def evidence_json(rel: Relation) -> str:
         {
             "confidence": ev.confidence,
             "document": clean_text(ev.doc_id),
+            **{k: v for k, v in _document_metadata(ev.doc_id, documents).items() if v is not None},
             "end": ev.end,
             "rule": clean_text(ev.rule_id),
             "sentence": clean_text(ev.sentence),
@@ -195,8 +222,11 @@ def evidence_json(rel: Relation) -> str:
     return json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def relation_values(rel: Relation) -> dict[str, Value]:
+def relation_values(rel: Relation, documents: Mapping[str, Document] | None = None) -> dict[str, Value]:
     """Return the values of :data:`RELATION_PROPERTIES` for a relation.
+
+    ``documents`` (:func:`documents_by_id`) gives the evidence's document
+    titles, dates and URLs; without it they are ``None``.
 
     Examples:
         >>> ev = Evidence(doc_id="d", start=0, end=9, sentence="X uses Y.", rule_id="r",
@@ -212,11 +242,12 @@ def relation_values(rel: Relation) -> dict[str, Value]:
         "confidence": rel.confidence,
         "sentence": clean_text(ev.sentence),
         "document": clean_text(ev.doc_id),
+        **_document_metadata(ev.doc_id, documents),
         "rule": clean_text(ev.rule_id),
         "char_start": ev.start,
         "char_end": ev.end,
         "evidence_count": len(rel.evidence),
-        "evidence": evidence_json(rel),
+        "evidence": evidence_json(rel, documents),
         "amount": rel.amount,
         "currency": _opt(rel.currency),
         "count": rel.count,

@@ -10,7 +10,9 @@ The only module that mints IRIs. Layout (see ``ontology/kg.ttl``)::
     kgr:evidence/<hash> a ekg:Evidence ; prov:wasDerivedFrom kgr:document/<id> ;
         ekg:sentence "..." ; ekg:charStart 10 ; ekg:charEnd 90 ; ekg:rule "..." ;
         ekg:confidence 0.85 .
-    kgr:document/<id> a ekg:Document ; rdfs:label "file.txt" ; ekg:mentions kgr:nvidia .
+    kgr:document/<id> a ekg:Document ; rdfs:label "file.txt" ; ekg:mentions kgr:nvidia ;
+        dcterms:title "..." ; dcterms:date "2025-01-27"^^xsd:date ;
+        schema:url "https://..."^^xsd:anyURI .       # when the input states them
 
 No blank nodes, so every serialisation is deterministic and graphs built
 from the same input are equal, not merely isomorphic.
@@ -39,7 +41,7 @@ from graph.model import (
     Relation,
 )
 from graph.extract.resolve import slug
-from graph.vocab import EKG, PREFIXES, RESOURCE_BASE, WD
+from graph.vocab import DCT, EKG, PREFIXES, RESOURCE_BASE, SCHEMA, WD
 
 
 def entity_iri(entity_id: str, base: str = RESOURCE_BASE) -> URIRef:
@@ -152,6 +154,12 @@ def document_triples(doc: Document, mentioned: Iterable[str], base: str):  # noq
     yield node, RDFS.label, Literal(doc.id if synthetic else doc.source.rsplit("/", 1)[-1])
     if doc.content_hash:
         yield node, EKG.contentHash, Literal(doc.content_hash)
+    if doc.title is not None:
+        yield node, DCT.title, Literal(doc.title)
+    if doc.date is not None:
+        yield node, DCT.date, Literal(doc.date, datatype=XSD.date)
+    if doc.url is not None:
+        yield node, SCHEMA.url, Literal(doc.url, datatype=XSD.anyURI)
     for eid in mentioned:
         yield node, EKG.mentions, entity_iri(eid, base)
 
@@ -389,8 +397,13 @@ def from_rdf(g: Graph, base: str = RESOURCE_BASE) -> KnowledgeGraph:
         did = doc_id(node)
         label = one(node, RDFS.label, "rdfs:label")
         chash = one(node, EKG.contentHash, "ekg:contentHash", required=False)
+        title, date, url = (one(node, p, what, required=False) for p, what in (
+            (DCT.title, "dcterms:title"), (DCT.date, "dcterms:date"), (SCHEMA.url, "schema:url")))
         documents.append(build(node, Document, id=did, source=str(label),
-                               content_hash=str(chash) if chash is not None else ""))
+                               content_hash=str(chash) if chash is not None else "",
+                               title=str(title) if title is not None else None,
+                               date=str(date) if date is not None else None,
+                               url=str(url) if url is not None else None))
         ids = tuple(sorted(entity_id(e) for e in g.objects(node, EKG.mentions)))
         if ids:
             mentions.append((did, ids))
