@@ -195,14 +195,15 @@ def measure_command(repeat: int, copies: int, model: str, baseline: Path | None 
             # run by this interpreter: the same default command, before a change, in the same run
             env = {**os.environ, "PYTHONPATH": str(baseline.resolve())}
             commands[f"kg build (default) of {baseline.name}"] = (
-                [sys.executable, "-m", "graph", "build", str(corpus), "-o", f"{tmp}/d", "-q", "--model", model], env)
+                [sys.executable, "-m", "graph", "build", str(corpus), "-o", f"{tmp}/d", "-q", "--model", model], env,
+                baseline.resolve())  # run there: `python -m` puts the working folder first on the path
         for i in range(repeat):
             order = list(commands) if i % 2 == 0 else list(reversed(commands))
             for name in order:
                 print(f"  [command] {name} ({i + 1}/{repeat})...", file=sys.stderr, flush=True)
                 w, c = time.perf_counter(), _children_cpu()
-                cmd, env = commands[name] if isinstance(commands[name], tuple) else (commands[name], None)
-                subprocess.run(cmd, check=True, cwd=REPO, capture_output=True, env=env)
+                cmd, env, cwd = commands[name] if isinstance(commands[name], tuple) else (commands[name], None, REPO)
+                subprocess.run(cmd, check=True, cwd=cwd, capture_output=True, env=env)
                 runs.setdefault(name, []).append(time.perf_counter() - w)
                 cpu.setdefault(name, []).append(_children_cpu() - c)
     return {"articles": n, "runs": runs, "cpu": cpu}
