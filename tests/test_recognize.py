@@ -103,3 +103,23 @@ def test_recognize_gazetteer_ruler_matches_like_spacys_entity_ruler(trained):
         assert len(b.ents) >= 3
     doc = ours(nlp.make_doc(texts[0]))
     assert {e.text for e in doc.ents if e.label_ in ("Technology", "Approach")} >= {"OPEN SOURCE"}
+
+
+def test_issue16_gazetteer_names_pass_the_ner_under_a_label_it_knows():
+    """The gazetteer's classes would each add moves to the NER and widen its output layer (35%
+    slower); they pass it as ORG, their class in the span's kb_id, and the recognizer puts them back."""
+    require_model()
+    from graph.extract.pipeline import load_nlp
+
+    nlp = load_nlp(MODEL)
+    ner = nlp.get_pipe("ner")
+    before = ner.moves.n_moves
+    doc = nlp.make_doc("Nvidia sells the H100 to DeepSeek in Hangzhou; Llama 3 runs on it.")
+    for name, proc in nlp.pipeline:
+        doc = proc(doc)
+        if name == "ner":
+            assert {e.label_ for e in doc.ents if e.id_} == {"ORG"}
+    assert ner.moves.n_moves == before
+    assert {(e.text, e.label_) for e in doc.ents} >= {("Nvidia", "Company"), ("H100", "Chip"), ("DeepSeek", "Company"),
+                                                      ("Hangzhou", "City"), ("Llama 3", "AIModel")}
+    assert all(e.kb_id_ == e.id_ for e in doc.ents)  # as without the detour: the id, not the class

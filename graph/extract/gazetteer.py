@@ -20,12 +20,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from graph.extract.rules import GazetteerEntry, Rules, load_rules
-from graph.model import subclasses
+from graph.model import ENTITY_TYPES, subclasses
 
 #: Classes whose gazetteer names match case-insensitively.
 CASELESS_TYPES = {"Technology", "Approach"}
 
 _ORG = subclasses("Organization")
+
+#: The NER label under which the gazetteer's entities pass a trained NER (see :class:`GazetteerRuler`).
+NER_LABEL = "ORG"
 
 
 def _variants(name: str, etype: str) -> list[str]:
@@ -81,12 +84,22 @@ class GazetteerRuler:
     ``"<label>||<id>"`` in the vocabulary's strings, as spaCy's
     ``EntityRuler`` keys them, so that ties between equally long matches
     fall the same way. Existing entities are kept unless ``overwrite_ents``.
+
+    With ``ner_label`` (a label the pipeline's NER knows, e.g. ``"ORG"``) the
+    entities are set under that label, their class kept as the span's
+    ``kb_id``, and :func:`restore_labels` puts the classes back after the
+    NER: a preset entity whose label the NER does not know makes spaCy add
+    that label's moves to the NER and widen its output layer (ours are a
+    dozen classes: the NER then took 35% longer), while a known label is
+    only a constraint, which the NER treats alike whatever the label.
     """
 
-    def __init__(self, nlp: Language, name: str = "kg_gazetteer", *, overwrite_ents: bool = False) -> None:
+    def __init__(self, nlp: Language, name: str = "kg_gazetteer", *, overwrite_ents: bool = False,
+                 ner_label: str | None = None) -> None:
         self.nlp = nlp
         self.name = name
         self.overwrite = overwrite_ents
+        self.ner_label = ner_label
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.caseless = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._ents: dict[int, tuple[str, str]] = {}  # match key -> (label, id)
@@ -141,18 +154,49 @@ class GazetteerRuler:
             if start in seen or end - 1 in seen:
                 continue
             label, eid = self._ents[match_id]
-            new.append(Span(doc, start, end, label=label, span_id=eid))
+            if self.ner_label:
+                new.append(Span(doc, start, end, label=self.ner_label, kb_id=label, span_id=eid))
+            else:
+                new.append(Span(doc, start, end, label=label, span_id=eid))
             entities = [e for e in entities if not (e.start < end and e.end > start)]
             seen.update(range(start, end))
         doc.ents = entities + new
         return doc
 
 
-@Language.factory("kg_gazetteer_ruler", default_config={"packs": [], "overwrite_ents": False})
-def make_gazetteer_ruler(nlp: Language, name: str, packs: list[str], overwrite_ents: bool) -> GazetteerRuler:
+def restore_labels(doc: Doc, ner_label: str) -> None:
+    """Give the entities a :class:`GazetteerRuler` set under ``ner_label`` their class back.
+
+    They are those labelled ``ner_label`` whose ``kb_id`` is an ontology class
+    and that carry the gazetteer's id; the NER keeps preset entities as they
+    are (their ids included). Other entities are left as they are.
+
+    Examples:
+        >>> import spacy
+        >>> nlp = spacy.blank("en")
+        >>> doc = nlp.make_doc("Nvidia makes the H100")
+        >>> doc.ents = [Span(doc, 0, 1, label="ORG", kb_id="Company", span_id="nvidia")]
+        >>> restore_labels(doc, "ORG")
+        >>> [(e.text, e.label_, e.id_, e.kb_id_) for e in doc.ents]
+        [('Nvidia', 'Company', 'nvidia', '')]
+    """
+    ents = list(doc.ents)
+    if not any(e.label_ == ner_label and e.kb_id_ in ENTITY_TYPES and e.id_ for e in ents):
+        return
+    for k, e in enumerate(ents):
+        if e.label_ == ner_label and e.kb_id_ in ENTITY_TYPES and e.id_:
+            ents[k] = Span(doc, e.start, e.end, label=e.kb_id_, span_id=e.id_)
+            for tok in e:
+                tok.ent_kb_id_ = ""
+    doc.ents = ents
+
+
+@Language.factory("kg_gazetteer_ruler", default_config={"packs": [], "overwrite_ents": False, "ner_label": None})
+def make_gazetteer_ruler(nlp: Language, name: str, packs: list[str], overwrite_ents: bool,
+                         ner_label: str | None) -> GazetteerRuler:
     """Factory of the ``kg_gazetteer_ruler`` component: the packaged gazetteer and that of ``packs``."""
     rules: Rules = load_rules(packs)
-    ruler = GazetteerRuler(nlp, name, overwrite_ents=overwrite_ents)
+    ruler = GazetteerRuler(nlp, name, overwrite_ents=overwrite_ents, ner_label=ner_label)
     ruler.add_patterns(gazetteer_patterns(rules.gazetteer, nlp))
     ruler.digest = rules.digest
     return ruler

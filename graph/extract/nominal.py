@@ -78,6 +78,19 @@ def noun_phrases(entries: tuple[str, ...], lexicons: dict[str, tuple[str, ...]])
     return tuple(sorted(out, key=lambda w: (-len(w), w)))
 
 
+class _Words:
+    """A sentence's tokens, their lower-case forms, and its nouns with their lower-case
+    form and lemma: what :meth:`NominalRules._nouns` reads for every rule, read once."""
+
+    __slots__ = ("toks", "lowers", "nouns")
+
+    def __init__(self, sent: Span) -> None:
+        self.toks = list(sent)
+        self.lowers = [t.lower_ for t in self.toks]
+        self.nouns = [(k, t, (self.lowers[k], t.lemma_.lower())) for k, t in enumerate(self.toks)
+                      if t.pos_ in ("NOUN", "PROPN")]
+
+
 class NominalRules:
     """Runs the nominal rules over parsed sentences (see the module docstring)."""
 
@@ -101,11 +114,14 @@ class NominalRules:
         present = {m.type for m in mentions}
         found: list[Found] = []
         blocked: list[tuple[str, str, str, str]] = []
+        words: _Words | None = None  # the sentence's words, read once for all the rules
         for comp in rules:
             nom = comp.rule.nominal
             if not nom or present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
                 continue
-            for head, start in self._nouns(sent, comp.nouns):
+            if words is None:
+                words = _Words(sent)
+            for head, start in self._nouns(words, comp.nouns):
                 if head.i in at and at[head.i].type not in ("Person",):
                     continue  # the noun is (part of) a name: "Acme Partners"
                 holders, governor = self._holders(head, start)
@@ -145,19 +161,16 @@ class NominalRules:
         return found, blocked
 
     @staticmethod
-    def _nouns(sent: Span, phrases: tuple[tuple[str, ...], ...]) -> list[tuple[Token, int]]:
+    def _nouns(sent: _Words, phrases: tuple[tuple[str, ...], ...]) -> list[tuple[Token, int]]:
         """``(head token, first token index)`` of each occurrence of a phrase in the sentence."""
-        toks = list(sent)
+        toks, lowers = sent.toks, sent.lowers
         out: list[tuple[Token, int]] = []
-        for k, tok in enumerate(toks):
-            if tok.pos_ not in ("NOUN", "PROPN"):
-                continue
-            last = (tok.lower_, tok.lemma_.lower())
+        for k, tok, last in sent.nouns:
             for words in phrases:
                 n = len(words)
                 if words[-1] not in last or k + 1 < n:
                     continue
-                if all(toks[k - n + 1 + j].lower_ == w for j, w in enumerate(words[:-1])):
+                if all(lowers[k - n + 1 + j] == w for j, w in enumerate(words[:-1])):
                     out.append((tok, toks[k - n + 1].i))
                     break
         return out

@@ -38,6 +38,7 @@ Examples:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graph.model import ENTITY_TYPES, subclasses as _subclasses
 
@@ -252,10 +253,24 @@ def compile_pattern(
     With ``anchored`` the regex is wrapped in a look-ahead so that
     ``finditer`` reports overlapping matches, one per starting symbol.
 
+    A process compiles each pattern once: the rules are checked when they
+    are loaded and compiled again by the components that run them, with the
+    same data (a bounded cache keyed by the pattern, its classes and the
+    lexicons it names).
+
     Raises:
         PatternError: unbalanced groups, a slot missing or used twice, an
             empty pattern, or an unknown element.
     """
+    # every lexicon the pattern can read is named in it as "@name" (a superset is harmless)
+    used = tuple((name, tuple(words)) for name, words in lexicons.items() if "@" + name in pattern)
+    return _compiled(pattern, tuple(subject), tuple(object), used, anchored)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str, subject: tuple[str, ...], object: tuple[str, ...],
+              used: tuple[tuple[str, tuple[str, ...]], ...], anchored: bool) -> re.Pattern[str]:
+    lexicons = dict(used)
     toks = _tokenize(pattern)
     if not toks:
         raise PatternError("empty pattern")

@@ -30,6 +30,7 @@ import graph.extract.relations  # noqa: F401
 from graph import __version__
 from graph.errors import ModelError
 from graph.extract.extraction import SCHEMA_VERSION, USER_DATA_KEY
+from graph.extract.gazetteer import NER_LABEL
 from graph.extract.rules import load_rules
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,11 @@ def build_pipeline(model: str | None = None, packs: tuple[Path, ...] = ()) -> La
     _split_abbreviation_compounds(nlp)
     config = {"packs": [str(p) for p in packs]}
     ruler_kw = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    nlp.add_pipe("kg_gazetteer_ruler", name="kg_gazetteer", config={**config, "overwrite_ents": False}, **ruler_kw)
+    # a label the NER knows: an unknown one would widen the NER (see GazetteerRuler); the
+    # recognizer puts the classes back
+    ner_label = NER_LABEL if "ner" in nlp.pipe_names and NER_LABEL in nlp.get_pipe("ner").labels else None
+    nlp.add_pipe("kg_gazetteer_ruler", name="kg_gazetteer",
+                 config={**config, "overwrite_ents": False, "ner_label": ner_label}, **ruler_kw)
     nlp.add_pipe("kg_recognizer", config=config)
     return nlp
 

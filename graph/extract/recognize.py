@@ -27,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from graph.extract.context import CueSets, context_type, core_trim, settled_type, title_start
+from graph.extract.gazetteer import NER_LABEL, restore_labels
 from graph.extract.joins import ORG_TYPES, after_person, hyphen_names
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
@@ -130,6 +131,7 @@ class Recognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         cues = self.cues
+        restore_labels(doc, NER_LABEL)  # the gazetteer's names passed the NER as ORG
         # (start, end, type, rule, kb_id, priority)
         cands: list[tuple[int, int, str, str, str, int]] = []
         for ent in doc.ents:

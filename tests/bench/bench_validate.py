@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -173,13 +174,14 @@ def make_corpus(folder: Path, copies: int) -> int:
     return len(texts) * copies
 
 
-def measure_command(repeat: int, copies: int, model: str) -> dict[str, Any]:
+def measure_command(repeat: int, copies: int, model: str, baseline: Path | None = None) -> dict[str, Any]:
     kg = str(Path(sys.executable).with_name("kg"))
     runs: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         n = make_corpus(corpus, copies)
-        commands = {
+        commands: dict[str, Any] = {
             "bare nlp.pipe (spacy.load + pipe)": [sys.executable, "-c", BARE, model, str(corpus)],
             "kg build (default: validation, turtle + html)": [kg, "build", str(corpus), "-o", f"{tmp}/a", "-q",
                                                               "--model", model],
@@ -188,14 +190,30 @@ def measure_command(repeat: int, copies: int, model: str) -> dict[str, Any]:
             "kg build --no-validate -f turtle": [kg, "build", str(corpus), "-o", f"{tmp}/c", "-q", "--model", model,
                                                  "--no-validate", "-f", "turtle"],
         }
+        if baseline is not None:
+            # another checkout of entity-kg (e.g. ``git worktree add --detach /tmp/base main``),
+            # run by this interpreter: the same default command, before a change, in the same run
+            env = {**os.environ, "PYTHONPATH": str(baseline.resolve())}
+            commands[f"kg build (default) of {baseline.name}"] = (
+                [sys.executable, "-m", "graph", "build", str(corpus), "-o", f"{tmp}/d", "-q", "--model", model], env,
+                baseline.resolve())  # run there: `python -m` puts the working folder first on the path
         for i in range(repeat):
             order = list(commands) if i % 2 == 0 else list(reversed(commands))
             for name in order:
                 print(f"  [command] {name} ({i + 1}/{repeat})...", file=sys.stderr, flush=True)
-                w = time.perf_counter()
-                subprocess.run(commands[name], check=True, cwd=REPO, capture_output=True)
+                w, c = time.perf_counter(), _children_cpu()
+                cmd, env, cwd = commands[name] if isinstance(commands[name], tuple) else (commands[name], None, REPO)
+                subprocess.run(cmd, check=True, cwd=cwd, capture_output=True, env=env)
                 runs.setdefault(name, []).append(time.perf_counter() - w)
-    return {"articles": n, "runs": runs}
+                cpu.setdefault(name, []).append(_children_cpu() - c)
+    return {"articles": n, "runs": runs, "cpu": cpu}
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes: steadier than wall
+    time on a shared machine, where other work stretches a run's wall time."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="runs of each command, alternated (default 3)")
     p.add_argument("--copies", type=int, default=10, help="copies of each article (default 10: 70 articles)")
     p.add_argument("--model", default=MODEL)
+    p.add_argument("--baseline", type=Path, metavar="DIR",
+                   help="also run the default command of another checkout (a git worktree) in the same run")
     p.add_argument("--measure", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
@@ -215,13 +235,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"validation and command benchmark: {os.cpu_count()} cores, load average {load[0]:.1f} at start "
           "(a shared machine: compare ratios within this run, not figures across runs)")
     if args.only != "validate":
-        r = measure_command(args.repeat, args.copies, args.model)
+        r = measure_command(args.repeat, args.copies, args.model, args.baseline)
         runs = r["runs"]
         bare = min(runs["bare nlp.pipe (spacy.load + pipe)"])
+        bare_cpu = min(r["cpu"]["bare nlp.pipe (spacy.load + pipe)"])
         print(f"\n== the command on {r['articles']} short articles, model {args.model}, --jobs 1 ==")
         for name, walls in runs.items():
+            cpus = r["cpu"][name]
             print(f"  {name:48} fastest {min(walls):6.1f} s, median {statistics.median(walls):6.1f} s, "
                   f"{min(walls) / bare:4.2f}x bare   (runs: {', '.join(f'{x:.1f}' for x in walls)})")
+            print(f"  {'':48} cpu     {min(cpus):6.1f} s, median {statistics.median(cpus):6.1f} s, "
+                  f"{min(cpus) / bare_cpu:4.2f}x bare   (runs: {', '.join(f'{x:.1f}' for x in cpus)})")
         print("  goal: the default command <= 1.3x bare")
     if args.only != "command":
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
