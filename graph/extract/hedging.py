@@ -107,6 +107,8 @@ class Scope:
                 return c.lower_
             if c.dep_ in ("aux", "advmod") and (c.lower_ in self.modals or c.lower_ in self.hedges or c.lower_ in self.former):
                 return c.lower_
+            if c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children):
+                return "no longer"  # "Zed is no longer a unit of Acme": "no" hangs under "longer"
         node = v
         while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head.i != node.i:
             coordinated = node.dep_ == "conj"
