@@ -50,7 +50,13 @@
     return copy;
   }));
   var network = new vis.Network($("mynetwork"), { nodes: nodes, edges: edges }, DATA.options);
-  var timings = { script: T0, network: performance.now(), drawn: null, settled: null, iterations: null };
+  var timings = { script: T0, network: performance.now(), drawn: null, settled: null, iterations: null,
+    draws: 0, lastDraw: null, drawsAfterSettled: 0 };
+  network.on("afterDrawing", function () {
+    timings.draws++;
+    timings.lastDraw = performance.now();
+    if (timings.settled !== null) timings.drawsAfterSettled++;
+  });
 
   // adjacency for the details panel: entity id -> [{rid, out, other}]
   var ADJ = {};
@@ -80,28 +86,63 @@
     network.once("stabilized", settle);
     settleTimer = setTimeout(settle, CFG.settleMs);
   }
-  /** Freeze the layout, so what we tidy stays put ("Resume layout" restarts it). */
+  /** Freeze the layout, so what we tidy stays put ("Resume layout" restarts it).
+   *  Every position the tidying changes is applied in one DataSet update, so the
+   *  settled page redraws once or twice, not once per entity. */
   function settle() {
     if (settled) return;
     settled = true;
     clearTimeout(settleTimer);
-    setFrozen(true);
+    setFrozen(true, true);
     progress.hidden = true;
     network.redraw();  // brings the label bounding boxes up to date
-    if (DATA.nodes.length <= CFG.separateLabelsMax) separateLabels();
-    arrangeIsolated();
-    if (!userMoved) {
-      network.fit();
-      network.moveTo({ scale: network.getScale() * 0.95 });
-    }
+    var moves = {};
+    var extent = extents();
+    if (DATA.nodes.length <= CFG.separateLabelsMax) separateLabels(moves);
+    arrangeIsolated(moves);
+    var batch = Object.keys(moves).map(function (id) { return { id: id, x: moves[id].x, y: moves[id].y }; });
+    if (batch.length) nodes.update(batch);
     timings.settled = performance.now();
+    if (!userMoved) fitView(false, extent);
     root.dataset.kgState = "settled";
+  }
+  /** Each node's drawn box relative to its position (what a move keeps). */
+  function extents() {
+    var out = {};
+    var pos = network.getPositions();
+    nodes.getIds().forEach(function (id) {
+      var b = network.getBoundingBox(id), p = pos[id];
+      if (b && p) out[id] = { l: b.left - p.x, r: b.right - p.x, t: b.top - p.y, b: b.bottom - p.y };
+    });
+    return out;
+  }
+  /** Fit the drawing to the window with a margin, in one view change. */
+  function fitView(animate, extent, only) {
+    extent = extent || extents();
+    var ids = only || nodes.getIds({ filter: function (n) { return !n.hidden; } });
+    if (!ids.length) ids = nodes.getIds();
+    var pos = network.getPositions(ids);
+    var box = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+    ids.forEach(function (id) {
+      var e = extent[id], p = pos[id];
+      if (!e || !p) return;
+      var b = { left: p.x + e.l, right: p.x + e.r, top: p.y + e.t, bottom: p.y + e.b };
+      box.left = Math.min(box.left, b.left); box.right = Math.max(box.right, b.right);
+      box.top = Math.min(box.top, b.top); box.bottom = Math.max(box.bottom, b.bottom);
+    });
+    if (!isFinite(box.left)) return;
+    var el = $("mynetwork");
+    var w = el.clientWidth || 800, hh = el.clientHeight || 600;
+    var scale = 0.95 * Math.min(w / Math.max(box.right - box.left, 1), hh / Math.max(box.bottom - box.top, 1));
+    scale = Math.min(scale, 1.6);
+    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale,
+      animation: animate ? { duration: 400, easingFunction: "easeInOutQuad" } : false });
   }
   network.on("dragStart", function () { userMoved = true; });
   network.on("zoom", function () { userMoved = true; });
 
   /** Push apart nodes whose boxes (shape and label) overlap, a little at a time. */
-  function separateLabels() {
+  function separateLabels(moves) {
     var PAD = 6;
     var items = DATA.nodes.filter(function (n) { return !n.kg_isolated; }).map(function (n) {
       var b = network.getBoundingBox(n.id);
@@ -132,12 +173,12 @@
       if (!any) break;
       moved = true;
     }
-    if (moved) items.forEach(function (it) { network.moveNode(it.id, it.x, it.y); });
+    if (moved) items.forEach(function (it) { moves[it.id] = { x: it.x, y: it.y }; });
   }
 
   /** Line up the entities without relations (kept out of the simulation) under or
    *  beside the graph, whichever lets the whole drawing fit the window at a larger scale. */
-  function arrangeIsolated() {
+  function arrangeIsolated(moves) {
     var iso = DATA.nodes.filter(function (n) { return n.kg_isolated; });
     if (!iso.length) return;
     var ids = DATA.nodes.filter(function (n) { return !n.kg_isolated; }).map(function (n) { return n.id; });
@@ -182,7 +223,7 @@
     if (ids.length && besideScale > belowScale) {
       var x = box.right + GAP;
       cols.forEach(function (col, k) {
-        col.forEach(function (c, r) { network.moveNode(c.id, x + colWidths[k] / 2, box.top + ROW / 2 + r * ROW); });
+        col.forEach(function (c, r) { moves[c.id] = { x: x + colWidths[k] / 2, y: box.top + ROW / 2 + r * ROW }; });
         x += colWidths[k];
       });
     } else {
@@ -190,7 +231,7 @@
       rows.forEach(function (row, r) {
         var total = row.reduce(function (s, c) { return s + c.w; }, 0);
         var x0 = centre - total / 2;
-        row.forEach(function (c) { network.moveNode(c.id, x0 + c.w / 2, box.bottom + GAP + r * ROW); x0 += c.w; });
+        row.forEach(function (c) { moves[c.id] = { x: x0 + c.w / 2, y: box.bottom + GAP + r * ROW }; x0 += c.w; });
       });
     }
   }
@@ -207,19 +248,20 @@
     setTimeout(drawn, 0);  // nothing to simulate: vis-network runs no stabilisation
   }
 
-  function setFrozen(f) {
+  function setFrozen(f, auto) {
     frozen = f;
     network.setOptions({ physics: { enabled: !f } });
     var b = $("kg-freeze");
     b.textContent = f ? "Resume layout" : "Freeze layout";
     b.setAttribute("aria-pressed", String(f));
+    b.classList.toggle("kg-auto", !!auto);  // frozen by the page, not the user: not highlighted
   }
   $("kg-freeze").addEventListener("click", function () {
     if (!settled && root.dataset.kgState === "ready") settle();
     else setFrozen(!frozen);
   });
   $("kg-fit").addEventListener("click", function () {
-    network.fit({ animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    fitView(true);
   });
 
   // ---- filters ------------------------------------------------------------
@@ -422,9 +464,10 @@
     if (!n) return;
     reveal(n);
     network.selectNodes([id]);
-    showEntity(id);  // first: the panel narrows the canvas
-    network.redraw();  // vis-network takes the new canvas size
-    network.focus(id, { scale: Math.max(1.1, network.getScale()),
+    showEntity(id);
+    // the panel covers the right of the canvas: centre the entity in what is left
+    var cover = panel.hidden ? 0 : Math.min(panel.offsetWidth, $("mynetwork").clientWidth / 2);
+    network.focus(id, { scale: Math.max(1.1, network.getScale()), offset: { x: -cover / 2, y: 0 },
       animation: { duration: 450, easingFunction: "easeInOutQuad" } });
   }
 
