@@ -26,6 +26,7 @@ from graph.exporters.html_layout import (
     NODE_SIZE,
     SEPARATE_LABELS_MAX_NODES,
     SETTLE_MS,
+    SETTLE_MS_SEEDED,
     SPRING_LENGTH,
     STYLE,
     darker,
@@ -296,9 +297,9 @@ def page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
     config = {
         "edgeLabels": edge_labels,
         "separateLabelsMax": SEPARATE_LABELS_MAX_NODES,
-        "settleMs": SETTLE_MS,
+        "settleMs": SETTLE_MS if n_nodes <= IMPROVED_LAYOUT_MAX_NODES else SETTLE_MS_SEEDED,
     }
-    names = [documents[d]["name"] for d in sorted(documents)]
+    names = [documents[d].get("title") or documents[d]["name"] for d in sorted(documents)]
     return {
         "data": {
             "nodes": nodes,

@@ -672,9 +672,12 @@
     if (!keepRing) { state.focus = id; state.path = null; state.ring = 1; }
     render();
     showEntity(id);
-    // the panel covers the right of the canvas: centre the entity in what is left
-    var cover = panel.hidden ? 0 : Math.min(panel.offsetWidth, $("mynetwork").clientWidth / 2);
-    network.focus(id, { scale: Math.max(1.1, network.getScale()), offset: { x: -cover / 2, y: 0 },
+    // the panel covers the right of the canvas (or, on a narrow screen, its lower part):
+    // centre the entity in what is left
+    var el = $("mynetwork"), sheet = !panel.hidden && panel.offsetWidth >= 0.9 * el.clientWidth;
+    var dx = panel.hidden || sheet ? 0 : Math.min(panel.offsetWidth, el.clientWidth / 2) / 2;
+    var dy = sheet ? Math.min(panel.offsetHeight, el.clientHeight * 0.7) / 2 : 0;
+    network.focus(id, { scale: Math.max(1.1, network.getScale()), offset: { x: -dx, y: -dy },
       animation: { duration: 450, easingFunction: "easeInOutQuad" } });
   }
 
