@@ -460,3 +460,16 @@ def test_exporters_html_page_is_built_without_importing_pyvis():
             " sorted({m.split('.')[0] for m in sys.modules} & {'pyvis', 'IPython', 'networkx'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "[]"]
+
+
+def test_exporters_html_legend_classes_differ_in_shape_and_colour():
+    """Issue 14: Technology/Approach, Company/Organization and Country/City/Place looked alike."""
+    from graph.exporters.html_layout import STYLE
+    from graph.model import ENTITY_TYPES
+
+    assert set(ENTITY_TYPES) <= set(STYLE)
+    assert len(set(STYLE.values())) == len(STYLE)  # no two classes share colour and shape
+    assert len({c for c, _s in STYLE.values()}) == len(STYLE)  # nor a colour
+    for group in (("Company", "Organization", "GovernmentBody"), ("Technology", "Approach"),
+                  ("Place", "Country", "City"), ("Product", "Chip", "AIModel")):
+        assert len({STYLE[c][1] for c in group}) == len(group), group  # told apart without colour

@@ -341,9 +341,13 @@
       nodeLook[n.id] = v;
       if (v !== "h") shownNodes++;
       if (look[n.id] === v) return;
+      var nup = { id: n.id, hidden: v === "h" };
+      if (v !== "h" || look[n.id] === "d") {
+        nup.opacity = v === "d" ? 0.18 : 1;
+        nup.font = { color: v === "d" ? (DARK ? "rgba(227,232,238,0.25)" : "rgba(29,35,41,0.25)") : INK.fg };
+      }
       look[n.id] = v;
-      nu.push({ id: n.id, hidden: v === "h", opacity: v === "d" ? 0.18 : 1,
-        font: { color: v === "d" ? (DARK ? "rgba(227,232,238,0.25)" : "rgba(29,35,41,0.25)") : INK.fg } });
+      nu.push(nup);
     });
     edges.get().forEach(function (e) {
       var v = edgeFiltered(e) && !(hood && hood.edges.has(e.id)) ? "h" : "n";
@@ -352,9 +356,13 @@
       if (v !== "h") shownEdges++;
       if (look["e:" + e.id] === v) return;
       look["e:" + e.id] = v;
-      eu.push({ id: e.id, hidden: v === "h", color: v === "d" ? DIM_EDGE : EDGE_COLOUR,
-        font: v === "d" ? { color: "rgba(0,0,0,0)", strokeColor: "rgba(0,0,0,0)" }
-          : { color: INK.edgeFont, strokeColor: INK.halo } });
+      var up = { id: e.id, hidden: v === "h" };
+      if (v !== "h") up.color = v === "d" ? DIM_EDGE : EDGE_COLOUR;  // a hidden edge keeps its look
+      if (v !== "h" && labelsOn) {  // a label is only drawn when the labels are on
+        up.font = v === "d" ? { color: "rgba(0,0,0,0)", strokeColor: "rgba(0,0,0,0)" }
+          : { color: INK.edgeFont, strokeColor: INK.halo };
+      }
+      eu.push(up);
     });
     if (nu.length) nodes.update(nu);
     if (eu.length) edges.update(eu);
@@ -446,9 +454,15 @@
     }
   }
 
+  var labelsOn = !!CFG.edgeLabels;
   $("kg-edge-labels").addEventListener("change", function (ev) {
-    var on = ev.target.checked;
-    edges.update(edges.get().map(function (e) { return { id: e.id, label: on ? e.kg_predicate : " " }; }));
+    var on = labelsOn = ev.target.checked;
+    edges.update(edges.get().map(function (e) {
+      var up = { id: e.id, label: on ? e.kg_predicate : " " };
+      if (on) up.font = look["e:" + e.id] === "d" ? { color: "rgba(0,0,0,0)", strokeColor: "rgba(0,0,0,0)" }
+        : { color: INK.edgeFont, strokeColor: INK.halo };
+      return up;
+    }));
   });
 
   // ---- focus mode -------------------------------------------------------------
