@@ -166,13 +166,38 @@ def test_exporters_html_details_keep_names_wikidata_evidence_and_qualifiers(two_
     assert data["entities"]["acme"] == {"type": "Company", "names": ["Acme", "Acme Corp.", "ACME"],
                                         "wikidata": "Q1", "degree": 4}
     rel = next(r for r in data["relations"].values() if r["predicate"] == "manufacturerOf")
-    assert [(e["doc"], e["rule"], e["sentence"]) for e in rel["evidence"]] == [
-        ("one.txt", "manufacturer_v1", "Acme makes the Widget X."),
-        ("two.html", "manufacturer_v2", "Widget X, made by Acme."),
+    assert [(e["doc"], e["rules"], e["sentence"]) for e in rel["evidence"]] == [
+        ("d1", ["manufacturer_v1"], "Acme makes the Widget X."),
+        ("d2", ["manufacturer_v2"], "Widget X, made by Acme."),
     ]
+    assert (rel["articles"], rel["sentences"]) == (2, 2)
     inv = next(r for r in data["relations"].values() if r["predicate"] == "investsIn")
     assert inv["qualifiers"] == {"amount": "5,000,000 USD", "date": "2024-05"}
-    assert data["documents"] == {"d1": "one.txt", "d2": "two.html"}
+    assert data["documents"] == {"d1": {"name": "one.txt"}, "d2": {"name": "two.html"}}
+
+
+def test_exporters_html_evidence_is_one_row_per_sentence_and_counts_articles():
+    """Issue 14: two rules reading one sentence were two rows; five sentences of one article
+    were "5 sources"."""
+    one = "Acme makes the Widget X."
+    evs = (ev(one, rule="a_v1", conf=0.6), ev(one, rule="b_v1", conf=0.8),
+           ev("Acme also makes Widget X chips.", rule="a_v1"), ev(one, rule="a_v1", doc="d2"))
+    kg = KnowledgeGraph(
+        documents=(Document(id="d1", source="feed.jsonl#0", content_hash="sha256:" + "0" * 64,
+                            title="Acme's new chip", date="2025-03-04", url="https://news.example/acme"),
+                   Document(id="d2", source="feed.jsonl#1", content_hash="sha256:" + "1" * 64)),
+        entities=(Entity(id="acme", type="Company", label="Acme"), Entity(id="w", type="Chip", label="Widget X")),
+        relations=(Relation(subject="acme", predicate="manufacturerOf", object="w", evidence=evs),))
+    data = page_data(generate_html(kg))
+    rel = data["relations"]["r0"]
+    assert [(r["doc"], r["rules"], r["confidence"]) for r in rel["evidence"]] == [
+        ("d1", ["a_v1", "b_v1"], 0.8), ("d1", ["a_v1"], 0.9), ("d2", ["a_v1"], 0.9)]
+    assert (rel["articles"], rel["sentences"], rel["dates"]) == (2, 3, ["2025-03-04"])
+    assert data["documents"]["d1"] == {"name": "feed.jsonl#0", "title": "Acme's new chip",
+                                       "date": "2025-03-04", "url": "https://news.example/acme"}
+    assert data["documents"]["d2"] == {"name": "feed.jsonl#1"}  # nothing known: no keys
+    assert data["dates"] == ["2025-03-04"]
+    assert "2 articles, 3 sentences" in data["edges"][0]["title"]
 
 
 def test_exporters_html_low_confidence_edges_are_dashed_and_thin(two_doc_kg):
@@ -214,7 +239,11 @@ def test_exporters_html_max_nodes_keeps_the_most_connected_and_says_what_is_left
     assert [n["id"] for n in data["nodes"]] == ["hub", "t000", "t001", "t002"]
     assert len(data["edges"]) == 3
     assert data["omitted"]["entities"] == 6 and data["omitted"]["relations"] == 3
-    assert [o["label"] for o in data["omitted"]["listed"]][:3] == ["Tech 3", "Tech 4", "Tech 5"]
+    # every left-out entity and relation is in the page, compact, for its panel
+    assert list(data["others"])[:3] == ["t003", "t004", "t005"] and len(data["others"]) == 6
+    assert data["others"]["t003"] == {"type": "Technology", "names": ["Tech 3"], "degree": 1}
+    assert [link[:3] for link in data["links"]] == [["hub", "uses", f"t00{i}"] for i in (3, 4, 5)]
+    assert data["links"][0][3:] == [0.9, 1, 1, [], ["d1"]]
     text = page.decode()
     assert "Showing the 4 entities with the most relations (limit 4)" in text
     assert "left out 6 entities (Person 3, Technology 3) and 3 relations" in text
@@ -418,3 +447,29 @@ def test_exporters_html_cli_max_nodes(tmp_path, capsys):
     assert len(data["nodes"]) <= 1
     assert main(["build", str(src), "-o", str(tmp_path / "out"), "--max-nodes", "-1"]) == 2
     assert "--max-nodes -1" in capsys.readouterr().err
+
+
+def test_exporters_html_page_is_built_without_importing_pyvis():
+    """The vis-network script is read from pyvis' installed files; pyvis' import (networkx,
+    IPython) would cost every build about a second."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from graph.exporters.html import generate_html; from graph.model import KnowledgeGraph;"
+            " page = generate_html(KnowledgeGraph()); print(b'vis.Network' in page or b'vis-network' in page,"
+            " sorted({m.split('.')[0] for m in sys.modules} & {'pyvis', 'IPython', 'networkx'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "[]"]
+
+
+def test_exporters_html_legend_classes_differ_in_shape_and_colour():
+    """Issue 14: Technology/Approach, Company/Organization and Country/City/Place looked alike."""
+    from graph.exporters.html_layout import STYLE
+    from graph.model import ENTITY_TYPES
+
+    assert set(ENTITY_TYPES) <= set(STYLE)
+    assert len(set(STYLE.values())) == len(STYLE)  # no two classes share colour and shape
+    assert len({c for c, _s in STYLE.values()}) == len(STYLE)  # nor a colour
+    for group in (("Company", "Organization", "GovernmentBody"), ("Technology", "Approach"),
+                  ("Place", "Country", "City"), ("Product", "Chip", "AIModel")):
+        assert len({STYLE[c][1] for c in group}) == len(group), group  # told apart without colour

@@ -8,9 +8,14 @@ configuration widgets the page does not use, and our style has the tooltip
 rule it needs). A Content-Security-Policy (``default-src 'none'``) stops the
 page from loading anything, should a future change try to. It has a
 legend that doubles as class filter, predicate filters, a minimum-confidence
-slider, a search box over every name (label and aliases), a details panel for
-the clicked entity or relation (with the evidence sentences and their
-documents), a "fit" button and a physics freeze switch.
+slider, a range over the article dates, a search box over every name (label
+and aliases, drawn or not), a details panel over the graph for the clicked
+entity or relation (evidence one row per sentence, with the article's title,
+date and link; "N articles, M sentences"), focus mode (a neighbourhood, expand,
+show only), a shortest-path finder, "bring into view" for the entities left
+out, PNG and CSV export, the view in the URL fragment, a light and a dark look
+and a layout for narrow screens. What goes into the page is assembled in
+:mod:`graph.exporters.html_data`.
 
 Safety: the data goes into the page once, as JSON in a
 ``<script type="application/json">`` block in which ``<``, ``>``, ``&``,
@@ -46,43 +51,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
 import os
 import re
-from collections import Counter, defaultdict
+from functools import cache
+from importlib import metadata
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from pyvis.network import Network  # type: ignore[import-untyped]
 
 from graph.exporters import register
-from graph.exporters.html_layout import (
-    EDGE_LABELS_MAX_EDGES,
-    FALLBACK_STYLE,
-    IMPROVED_LAYOUT_MAX_NODES,
-    NODE_SIZE,
-    SEPARATE_LABELS_MAX_NODES,
-    SETTLE_MS,
-    SPRING_LENGTH,
-    STYLE,
-    darker,
-    seed_positions,
-    vis_options,
-)
-from graph.model import Entity, KnowledgeGraph, Relation
+from graph.exporters.html_data import MAX_EVIDENCE, page_model, plural
+from graph.model import KnowledgeGraph
 
 log = logging.getLogger(__name__)
 
 #: How many entities a page draws unless told otherwise (the most connected).
 DEFAULT_MAX_NODES = 400
 
-
-MAX_EVIDENCE = 10  # evidence sentences per relation written into the page
-MAX_OMITTED_LISTED = 1000  # left-out entities listed by name (all are counted)
-MAX_LABEL_CHARS = 40  # longer labels are cut on the canvas (the panel shows them whole)
-
-_QID = re.compile(r"(?:^|/)(Q[1-9][0-9]*)$")
+__all__ = ["DEFAULT_MAX_NODES", "MAX_EVIDENCE", "generate_html", "page_data", "script_json"]
 
 
 def script_json(value: object) -> Markup:
@@ -119,90 +106,6 @@ def page_data(page: str | bytes) -> dict[str, Any]:
     return data
 
 
-def _degrees(kg: KnowledgeGraph) -> Counter[str]:
-    degree: Counter[str] = Counter({e.id: 0 for e in kg.entities})
-    for r in kg.relations:
-        degree[r.subject] += 1
-        degree[r.object] += 1
-    return degree
-
-
-def _select(kg: KnowledgeGraph, max_nodes: int | None, degree: Counter[str]
-            ) -> tuple[list[Entity], list[Relation]]:
-    """Keep the ``max_nodes`` most connected entities and the relations among them."""
-    if max_nodes is None or len(kg.entities) <= max_nodes:
-        return list(kg.entities), list(kg.relations)
-    ranked = sorted(kg.entities, key=lambda e: (-degree[e.id], e.id))
-    keep = {e.id for e in ranked[:max_nodes]}
-    ents = [e for e in kg.entities if e.id in keep]
-    rels = [r for r in kg.relations if r.subject in keep and r.object in keep]
-    return ents, rels
-
-
-def _doc_name(source: str, doc_id: str) -> str:
-    name = source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return name or doc_id
-
-
-def _qid(wikidata: str | None) -> str | None:
-    if not wikidata:
-        return None
-    m = _QID.search(wikidata.strip())
-    return m.group(1) if m else None
-
-
-def _short(label: str) -> str:
-    label = " ".join(label.split())
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
-
-
-def _plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"1 {word}"
-    many = word[:-1] + "ies" if word.endswith("y") else word + "s"
-    return f"{n:,} {many}"
-
-
-def _node_title(ent: Entity, degree: int) -> str:
-    lines = [ent.label, f"{ent.type} · {_plural(degree, 'relation')}"]
-    if ent.aliases:
-        lines.append("also: " + "; ".join(ent.aliases))
-    return "\n".join(lines)
-
-
-def _edge_title(rel: Relation, label: dict[str, str]) -> str:
-    first = rel.evidence[0].sentence.strip()
-    if len(first) > 200:
-        first = first[:199] + "…"
-    return (f"{label[rel.subject]} {rel.predicate} {label[rel.object]}\n"
-            f"confidence {rel.confidence:.2f} · {_plural(len(rel.evidence), 'evidence sentence')}"
-            f"\n“{first}”")
-
-
-def _parallel_edges(rels: list[Relation]) -> dict[int, dict[str, Any]]:
-    """Return vis options for parallel edges (relations between the same two entities).
-
-    Each gets its own curve, so none hides another, and only the first pulls
-    its ends together in the simulation, so the pair is not drawn too short.
-    """
-    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, r in enumerate(rels):
-        by_pair[(min(r.subject, r.object), max(r.subject, r.object))].append(i)
-    extra: dict[int, dict[str, Any]] = {}
-    for (a, _b), idxs in by_pair.items():
-        if len(idxs) < 2:
-            continue
-        for k, i in enumerate(idxs):
-            clockwise = k % 2 == 0
-            if rels[i].subject != a:  # drawn in the other direction: mirror
-                clockwise = not clockwise
-            extra[i] = {"smooth": {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
-                                   "roundness": round(0.3 * (k // 2 + 1), 2)}}
-            if k:
-                extra[i]["physics"] = False
-    return extra
-
-
 def _build_time() -> str | None:
     raw = os.environ.get("SOURCE_DATE_EPOCH")
     if not raw:
@@ -215,153 +118,6 @@ def _build_time() -> str | None:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _qualifiers(rel: Relation) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if rel.amount is not None:
-        out["amount"] = f"{rel.amount:,} {rel.currency or ''}".strip()
-    elif rel.currency:
-        out["currency"] = rel.currency
-    if rel.count is not None:
-        out["count"] = f"{rel.count:,}"
-    if rel.date:
-        out["date"] = rel.date
-    return out
-
-
-def _network(ents: list[Entity], rels: list[Relation], degree: Counter[str],
-             shown_degree: Counter[str], *, edge_labels: bool) -> Network:
-    """Put the drawn entities and relations into a pyvis network."""
-    net = Network(directed=True, cdn_resources="in_line", notebook=False)
-    label = {e.id: e.label for e in ents}
-    value = {e.id: round(math.sqrt(1 + shown_degree[e.id]), 4) for e in ents}
-    seeds = seed_positions([e.id for e in ents], rels) if len(ents) > IMPROVED_LAYOUT_MAX_NODES else {}
-    for ent in ents:
-        # an entity without relations on the page is kept out of the simulation;
-        # the page lines such entities up under the graph once the layout settles
-        extra: dict[str, Any] = {} if shown_degree[ent.id] else {"physics": False, "kg_isolated": True}
-        if ent.id in seeds:
-            extra["x"], extra["y"] = seeds[ent.id]
-        net.add_node(
-            ent.id,
-            label=_short(ent.label),
-            shape=STYLE.get(ent.type, FALLBACK_STYLE)[1],
-            group=ent.type,
-            value=value[ent.id],
-            title=_node_title(ent, degree[ent.id]),
-            **extra,
-        )
-    # vis-network scales node sizes linearly between the smallest and largest value
-    lo, hi = min(value.values(), default=1.0), max(value.values(), default=1.0)
-
-    def radius(eid: str) -> float:
-        share = 0.5 if hi == lo else (value[eid] - lo) / (hi - lo)
-        return NODE_SIZE[0] + share * (NODE_SIZE[1] - NODE_SIZE[0])
-
-    parallel = _parallel_edges(rels)
-    for i, rel in enumerate(rels):
-        extra = dict(parallel.get(i, {}))
-        if edge_labels:  # room for both ends and the label between them
-            room = max(SPRING_LENGTH, 7.5 * len(rel.predicate) + 30)
-            extra["length"] = round(room + radius(rel.subject) + radius(rel.object) - 2 * NODE_SIZE[0])
-        net.add_edge(
-            rel.subject,
-            rel.object,
-            id=f"r{i}",
-            label=rel.predicate,
-            title=_edge_title(rel, label),
-            width=round(0.8 + 2.2 * rel.confidence, 3),
-            dashes=rel.confidence < 0.5,
-            kg_predicate=rel.predicate,
-            kg_confidence=rel.confidence,
-            **extra,
-        )
-    return net
-
-
-def _page_model(kg: KnowledgeGraph, max_nodes: int | None) -> dict[str, Any]:
-    degree = _degrees(kg)
-    ents, rels = _select(kg, max_nodes, degree)
-    shown_degree: Counter[str] = Counter()
-    for r in rels:
-        shown_degree[r.subject] += 1
-        shown_degree[r.object] += 1
-    edge_labels = len(rels) <= EDGE_LABELS_MAX_EDGES
-    net = _network(ents, rels, degree, shown_degree, edge_labels=edge_labels)
-    nodes, edges, *_ = net.get_network_data()
-    for node in nodes:  # pyvis sets a default colour; the class group styles the node
-        node.pop("color", None)
-
-    docs = {d.id: _doc_name(d.source, d.id) for d in kg.documents}
-    entities = {
-        e.id: {"type": e.type, "names": list(e.names), "wikidata": _qid(e.wikidata),
-               "degree": degree[e.id]}
-        for e in ents
-    }
-    relations = {}
-    for i, r in enumerate(rels):
-        relations[f"r{i}"] = {
-            "subject": r.subject,
-            "predicate": r.predicate,
-            "object": r.object,
-            "confidence": r.confidence,
-            "qualifiers": _qualifiers(r),
-            "evidence": [
-                {"doc": docs.get(ev.doc_id, ev.doc_id), "rule": ev.rule_id,
-                 "confidence": ev.confidence, "sentence": ev.sentence,
-                 "start": ev.start, "end": ev.end}
-                for ev in r.evidence[:MAX_EVIDENCE]
-            ],
-            "more_evidence": max(0, len(r.evidence) - MAX_EVIDENCE),
-        }
-    kept = set(entities)
-    left_out = sorted((e for e in kg.entities if e.id not in kept),
-                      key=lambda e: (-degree[e.id], e.id))
-    omitted = {
-        "entities": len(left_out),
-        "relations": len(kg.relations) - len(rels),
-        "by_type": dict(sorted(Counter(e.type for e in left_out).items())),
-        "listed": [{"label": e.label, "type": e.type, "degree": degree[e.id],
-                    "names": list(e.names)} for e in left_out[:MAX_OMITTED_LISTED]],
-    }
-    class_counts = Counter(e.type for e in ents)
-    classes = [
-        {"name": t, "colour": STYLE.get(t, FALLBACK_STYLE)[0],
-         "border": darker(STYLE.get(t, FALLBACK_STYLE)[0]),
-         "shape": STYLE.get(t, FALLBACK_STYLE)[1], "count": n}
-        for t, n in sorted(class_counts.items())
-    ]
-    pred_counts = Counter(r.predicate for r in rels)
-    predicates = [{"name": p, "count": n} for p, n in sorted(pred_counts.items())]
-    n_nodes, n_edges = len(ents), len(rels)
-    config = {
-        "edgeLabels": edge_labels,
-        "separateLabelsMax": SEPARATE_LABELS_MAX_NODES,
-        "settleMs": SETTLE_MS,
-    }
-    return {
-        "data": {
-            "nodes": nodes,
-            "edges": edges,
-            "entities": entities,
-            "relations": relations,
-            "documents": docs,
-            "omitted": {k: v for k, v in omitted.items() if k != "by_type"},
-            "options": vis_options(n_nodes, n_edges),
-            "config": config,
-        },
-        "classes": classes,
-        "predicates": predicates,
-        "documents": [docs[d] for d in sorted(docs)],
-        "n_entities": len(kg.entities),
-        "n_relations": len(kg.relations),
-        "n_shown_entities": n_nodes,
-        "n_shown_relations": n_edges,
-        "omitted": omitted,
-        "max_nodes": max_nodes,
-        "n_isolated": sum(1 for e in ents if not shown_degree[e.id]),
-    }
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("graph", "templates"),
@@ -372,7 +128,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["script_json"] = script_json
-    env.filters["plural"] = _plural
+    env.filters["plural"] = plural
     return env
 
 
@@ -385,19 +141,26 @@ def _asset(env: jinja2.Environment, name: str) -> Markup:
     return Markup(source)
 
 
+@cache
 def _vis_asset(name: str) -> Markup:
     """Return a file of the vis-network build that pyvis inlines in its own pages.
 
-    Read through pyvis' template environment (``Network.templateEnv``), at the
-    path its ``template.html`` includes in ``cdn_resources="in_line"`` mode:
-    what pyvis itself would put in the page, whatever its version's layout.
+    Found through the installed distribution's file list
+    (:func:`importlib.metadata.files`), at the path pyvis' own
+    ``templates/template.html`` includes in ``cdn_resources="in_line"`` mode:
+    what pyvis itself would put in the page, whatever its version's layout,
+    without importing pyvis (whose import pulls in networkx and IPython and
+    would cost every build a second).
     """
-    env = Network(cdn_resources="in_line").templateEnv
-    page, _path, _uptodate = env.loader.get_source(env, "template.html")
+    files = {str(f).replace("\\", "/"): f for f in metadata.files("pyvis") or ()}
+    template = files.get("pyvis/templates/template.html")
+    if template is None:  # pragma: no cover - a pyvis without its templates
+        raise RuntimeError("the installed pyvis has no templates/template.html")
+    page = template.read_text(encoding="utf-8")
     found = re.search(r"include\s+'([^']*/" + re.escape(name) + ")'", page)
-    if found is None:  # pragma: no cover - a pyvis without an in-line build
+    if found is None or f"pyvis/templates/{found.group(1)}" not in files:  # pragma: no cover
         raise RuntimeError(f"pyvis' template.html does not inline {name}")
-    text, _path, _uptodate = env.loader.get_source(env, found.group(1))
+    text = files[f"pyvis/templates/{found.group(1)}"].read_text(encoding="utf-8")
     if "</script" in text.lower() or "</style" in text.lower():  # would end the inline block
         raise RuntimeError(f"pyvis' {name} cannot be inlined: it contains a closing tag")
     return Markup(text)
@@ -409,7 +172,7 @@ def _heading(docs: list[str]) -> str:
 
 
 def _title(docs: list[str], n_entities: int, n_relations: int) -> str:
-    return f"{_heading(docs)} · {_plural(n_entities, 'entity')}, {_plural(n_relations, 'relation')}"
+    return f"{_heading(docs)} · {plural(n_entities, 'entity')}, {plural(n_relations, 'relation')}"
 
 
 @register("html", suffix=".html", media_type="text/html", aliases=("htm",))
@@ -448,7 +211,7 @@ def generate_html(kg: KnowledgeGraph, *, max_nodes: int | None = DEFAULT_MAX_NOD
             raise TypeError(f"max_nodes must be an int or None, not {type(max_nodes).__name__}")
         if max_nodes < 1:
             raise ValueError(f"max_nodes ({max_nodes}) must be at least 1, or None for no limit")
-    model = _page_model(kg, max_nodes)
+    model = page_model(kg, max_nodes)
     env = _environment()
     page = env.get_template("explorer.html").render(
         title=_title(model["documents"], model["n_entities"], model["n_relations"]),

@@ -17,20 +17,24 @@ from graph.model import Relation
 
 #: Colour (Okabe-Ito / Tol based, colour-blind safe) and vis-network shape of
 #: each class. Shapes are all "label below" shapes, so size can show degree.
+#: Classes a reader could confuse (Company/Organization/GovernmentBody,
+#: Technology/Approach, Place/Country/City, Product/Chip/AIModel) differ in
+#: shape as well as colour, so the legend reads without colour vision; no two
+#: classes share both.
 STYLE: dict[str, tuple[str, str]] = {
     "Company": ("#0072B2", "dot"),
-    "Organization": ("#56B4E9", "dot"),
+    "Organization": ("#56B4E9", "square"),
     "GovernmentBody": ("#332288", "diamond"),
     "Project": ("#E69F00", "star"),
     "Product": ("#CC79A7", "square"),
-    "Chip": ("#D55E00", "square"),
+    "Chip": ("#D55E00", "diamond"),
     "AIModel": ("#AA4499", "triangle"),
     "Technology": ("#009E73", "hexagon"),
-    "Approach": ("#44AA99", "hexagon"),
-    "Person": ("#C9A800", "diamond"),
+    "Approach": ("#44AA99", "triangleDown"),
+    "Person": ("#C9A800", "dot"),
     "Place": ("#999999", "triangleDown"),
-    "Country": ("#6B6B6B", "triangleDown"),
-    "City": ("#B5B5B5", "triangleDown"),
+    "Country": ("#6B6B6B", "hexagon"),
+    "City": ("#B5B5B5", "star"),
 }
 
 
@@ -56,6 +60,13 @@ BIG_GRAPH_MIN_NODES = 500  # above: tighter, cheaper physics
 
 
 SETTLE_MS = 3_000  # a layout still moving this long after the first drawing is frozen
+
+
+#: The same for a big graph, which starts from seed positions: its animated
+#: frames cost 20-30 ms each (a drawing of hundreds of entities per physics
+#: step), while the iterations before the first drawing cost a few ms, so the
+#: time is better spent there (see tests/bench/html_stabilise.py --page).
+SETTLE_MS_SEEDED = 1_000
 
 
 SEPARATE_LABELS_MAX_NODES = 400  # below: overlapping labels are pushed apart once settled
@@ -85,7 +96,7 @@ def stabilisation_iterations(n_nodes: int) -> int:
     if n_nodes <= 200:
         return 1000
     if n_nodes <= BIG_GRAPH_MIN_NODES:
-        return 400
+        return 500
     if n_nodes <= 1000:
         return 200
     if n_nodes <= 3000:
@@ -150,8 +161,9 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "scaling": {
                 "min": NODE_SIZE[0],
                 "max": NODE_SIZE[1],
+                # labels under 8 px on screen (zoomed out) are not drawn: unreadable
                 "label": {"enabled": True, "min": 16, "max": 23, "maxVisible": 26,
-                          "drawThreshold": 5},
+                          "drawThreshold": 8},
             },
         },
         "edges": {

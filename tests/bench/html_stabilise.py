@@ -14,12 +14,22 @@ opens each in headless Chromium and reports:
   ``SETTLE_MS``) and was frozen, tidied and fitted;
 * ``iters``: layout iterations run before the first drawing;
 * ``redraw``: milliseconds for one full redraw of the settled network;
-* ``filter``: milliseconds to hide the largest class (one DataSet update).
+* ``filter``: milliseconds to hide the largest class (one DataSet update);
+* ``idle``: milliseconds from navigation start to the last redraw before the
+  page stayed idle (no redraw of the graph for 1 s) once settled: when a
+  user can really start;
+* ``after``: redraws between "settled" and idle (one is the goal);
+* ``click``: milliseconds from a click on the best connected entity, once
+  idle, until the page has answered (details shown, a frame drawn).
+
+The figures are printed, never asserted: ``tests/test_html_browser.py``
+asserts ratios to the sample page.
 
 Usage::
 
     .venv/bin/python tests/bench/html_stabilise.py            # 500 2000 5000
     .venv/bin/python tests/bench/html_stabilise.py 1000 --repeat 3 --keep out/
+    .venv/bin/python tests/bench/html_stabilise.py --page exports/graph.html --page out/graph.html
 
 Needs Debian's ``chromium`` and ``chromium-driver`` and ``selenium``.
 """
@@ -87,7 +97,81 @@ def driver():
                 "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--window-size=1400,900", f"--user-data-dir={tempfile.mkdtemp(prefix='kg-bench-')}"):
         opts.add_argument(arg)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": DRAW_HOOK})
+    drv.set_script_timeout(120)
+    return drv
+
+
+#: Installed before any page script: records the time of every redraw of the graph's
+#: canvas (vis-network clears it at the start of each), whatever the page's version.
+DRAW_HOOK = """
+window.__kgDraws = [];
+const clear = CanvasRenderingContext2D.prototype.clearRect;
+CanvasRenderingContext2D.prototype.clearRect = function () {
+  const c = this.canvas;
+  if (c && c.closest && c.closest('#mynetwork')) {
+    const now = performance.now(), d = window.__kgDraws;
+    if (!d.length || now - d[d.length - 1] > 1) d.push(now);
+  }
+  return clear.apply(this, arguments);
+};
+addEventListener('pointerdown', e => { window.__kgDown = e.timeStamp; }, true);
+"""
+IDLE_MS = 1000  # no redraw for this long: the page is idle
+
+
+def wait_idle(d, page: Path, timeout: float = 300.0) -> dict[str, float]:
+    """Load ``page`` and wait until it is settled and has not redrawn for ``IDLE_MS``.
+
+    Returns ``idle`` (ms from navigation start to the last redraw), ``settled``
+    (ms) and ``after`` (redraws after settled).
+    """
+    d.get("about:blank")
+    d.get(page.resolve().as_uri())
+    end = time.monotonic() + timeout
+    while True:
+        if time.monotonic() > end:
+            raise TimeoutError(f"{page} not idle after {timeout} s")
+        got = d.execute_script("""
+            const k = window.kgExplorer, draws = window.__kgDraws || [];
+            if (document.documentElement.dataset.kgState !== 'settled' || !k) return null;
+            const last = draws.length ? draws[draws.length - 1] : 0, settled = k.timings.settled;
+            if (performance.now() - last < arguments[0]) return null;
+            return {idle: last, settled: settled, after: draws.filter(t => t >= settled).length};""", IDLE_MS)
+        if got is not None:
+            return got
+        time.sleep(0.1)
+
+
+def click_time(d) -> float:
+    """Click the best connected entity and return ms from the press until the page answered.
+
+    The press time is the event's own time stamp (when the browser received
+    it), so time spent waiting for a busy page counts; the answer is the
+    second animation frame after the click was handled.
+    """
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    x, y = d.execute_script("""
+        const k = window.kgExplorer, n = k.network, ents = k.data.entities;
+        const id = Object.keys(ents).sort((a, b) => ents[b].degree - ents[a].degree)[0];
+        const p = n.canvasToDOM(n.getPositions([id])[id]); return [p.x, p.y];""")
+    canvas = d.find_element(By.CSS_SELECTOR, "#mynetwork canvas")
+    size = canvas.size
+    ActionChains(d).move_to_element_with_offset(
+        canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+    return float(d.execute_async_script(
+        "const done = arguments[0];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - window.__kgDown)));"))
+
+
+def measure_page(d, page: Path) -> dict[str, float]:
+    """Idle, redraws after settled and click time of one page."""
+    got = wait_idle(d, page)
+    got["click"] = click_time(d)
+    return got
 
 
 def measure(d, page: Path, timeout: float = 180.0) -> dict[str, float]:
@@ -116,10 +200,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("sizes", nargs="*", type=int, default=[500, 2000, 5000])
     p.add_argument("--repeat", type=int, default=1, help="page loads per size (median reported)")
     p.add_argument("--keep", type=Path, help="write the pages into this folder")
+    p.add_argument("--page", type=Path, action="append", default=[],
+                   help="measure this explorer page (idle, redraws after settled, click); repeatable")
     args = p.parse_args(argv)
+    d = driver()
+    if args.page:
+        try:
+            for page in args.page:
+                runs = [measure_page(d, page) for _ in range(args.repeat)]
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                print(f"{str(page):<50} settled {med['settled']:7.0f} ms  idle {med['idle']:7.0f} ms"
+                      f"  redraws after settled {med['after']:4.0f}  click {med['click']:6.0f} ms", flush=True)
+        finally:
+            d.quit()
+        return 0
     out = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     out.mkdir(parents=True, exist_ok=True)
-    d = driver()
     rows = []
     try:
         for n in args.sizes:
