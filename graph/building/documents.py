@@ -50,6 +50,11 @@ class SourceText:
     date: str | None = None
     url: str | None = None
 
+    @classmethod
+    def stated(cls, id: str, source: str, text: str, meta: Metadata) -> SourceText:
+        """A document with the title, date and URL its input states."""
+        return cls(id, source, text, title=meta.title, date=meta.date, url=meta.url)
+
     @property
     def content_hash(self) -> str:
         """``sha256:<hex>`` of the UTF-8 text."""
@@ -341,8 +346,7 @@ def _jsonl_line(path: Path, name: str, lineno: int, raw: bytes | None, encoding:
             return InputError(f"document {doc_id!r}: {field_name!r} holds a lone surrogate ({m.group()!r}), "
                               "which is not Unicode text", path=name, line=lineno)
     meta = _jsonl_metadata(fields, source, f"{name}:{lineno}: document {doc_id!r}")
-    return SourceText(doc_id, source or f"{_display_path(path.name)}:{lineno}", text,
-                      title=meta.title, date=meta.date, url=meta.url)
+    return SourceText.stated(doc_id, source or f"{_display_path(path.name)}:{lineno}", text, meta)
 
 
 def _jsonl_metadata(fields: dict[str, str], source: str | None, where: str) -> Metadata:
@@ -439,9 +443,7 @@ def iter_sources(
             if not text.strip():
                 yield InputError("empty document (no text)", path="<stdin>")
             else:
-                meta = text_metadata(text)
-                yield unique(SourceText("stdin", "<stdin>", text, title=meta.title, date=meta.date, url=meta.url),
-                             "<stdin>")
+                yield unique(SourceText.stated("stdin", "<stdin>", text, text_metadata(text)), "<stdin>")
         elif isinstance(item, Path) and item.suffix.lower() == ".jsonl":
             if not item.is_file():
                 yield InputError("no such file" if not item.exists() else "not a regular file",
@@ -456,14 +458,12 @@ def iter_sources(
             except InputError as err:
                 yield err
                 continue
-            yield unique(SourceText(_display_path(ids[id(item)]), name, text,
-                                    title=meta.title, date=meta.date, url=meta.url), name)
+            yield unique(SourceText.stated(_display_path(ids[id(item)]), name, text, meta), name)
         else:
             n_text += 1
             text = normalise_text(item)
             if not text.strip():
                 yield InputError("empty document (no text)", path=f"<text {n_text}>")
             else:
-                meta = text_metadata(text)
-                yield unique(SourceText(f"text-{n_text}", f"<text {n_text}>", text, title=meta.title,
-                                        date=meta.date, url=meta.url), f"<text {n_text}>")
+                yield unique(SourceText.stated(f"text-{n_text}", f"<text {n_text}>", text, text_metadata(text)),
+                             f"<text {n_text}>")

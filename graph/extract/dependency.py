@@ -85,7 +85,7 @@ class DependencyRules:
                 if not subs or not objs:
                     continue
                 if comp.rule.predicate == "supplierOf" and any(
-                        c.dep_ == "dobj" and (c.lemma_.lower() in self.share_nouns or c.lower_ == "%"
+                        c.dep_ == "dobj" and (c.lemma_.lower() in self.share_nouns
                                               or any(g.lower_ in ("%", "percent") for g in c.subtree))
                         for c in v.children):
                     continue  # "sold a 50% stake in Zedcor to Quill": a share changes hands, not goods

@@ -125,15 +125,14 @@ class NominalRules:
                 if head.i in at and at[head.i].type not in ("Person",):
                     continue  # the noun is (part of) a name: "Acme Partners"
                 holders, governor = self._holders(head, start)
+                sold = head.dep_ == "dobj" and head.head.lemma_.lower() in _SELL_VERBS  # "Acme sold its stake"
                 slots = {"holder": holders, "joined": self._joined(governor), "context": _context_subject(head)}
                 if "owner" in nom["subject_from"]:
-                    slots["owner"], owning = self._owners(head)
+                    slots["owner"], owning = self._owners(head, sold)
                     governor = governor or owning
                 if governor is None and head.dep_ == "dobj" and head.head.pos_ in ("VERB", "AUX"):
                     governor = head.head  # "may build its headquarters in Lyon": the verb's modality counts
-                sources = nom["subject_from"]
-                if head.dep_ == "dobj" and head.head.lemma_.lower() in _SELL_VERBS:
-                    sources = [x for x in sources if x not in ("poss", "holder")]  # "Acme sold its stake": no longer
+                sources = [x for x in nom["subject_from"] if not sold or x not in ("poss", "holder")]  # no longer
                 subs = self._fill(head, sources, slots, at, start)
                 objs = self._fill(head, [x for x in nom["object_from"] if x != "joined"], slots, at, start) or \
                     self._fill(head, [x for x in nom["object_from"] if x == "joined"], slots, at, start)
@@ -217,11 +216,12 @@ class NominalRules:
         return out, governor
 
     @staticmethod
-    def _owners(head: Token) -> tuple[list[Token], Token | None]:
+    def _owners(head: Token, sold: bool) -> tuple[list[Token], Token | None]:
         """Who owns what ``head`` names, by a verb of possession: "Zed took a stake in Acme"
-        (not "Zed bought a rival of Acme", nor "Zed praised Acme's chief executive")."""
+        (not "Zed bought a rival of Acme", nor "Zed praised Acme's chief executive"); when
+        ``sold`` (the object of a verb of selling), whom it went to."""
         v = head.head
-        if head.dep_ == "dobj" and v.lemma_.lower() in _SELL_VERBS:
+        if sold:
             # "Acme sold a 50% stake in Zedcor to Quill Capital": the buyer owns it now
             return [g for c in (*v.children, *head.children) if c.dep_ in ("prep", "dative") and c.lower_ == "to"
                     for g in c.children if g.dep_ == "pobj"], v  # "to" on the verb or on the stake
