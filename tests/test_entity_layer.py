@@ -375,3 +375,24 @@ def test_an_acronyms_expansion_is_not_another_entity():
 def test_a_letter_version_before_a_tier_word_is_part_of_the_name(pipeline):
     names = [e.text for e in pipeline("Laptops use the Snapdragon X Plus, and tablets the Gaudi 3.").ents]
     assert "Snapdragon X Plus" in names and "X" not in names
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    # a brand the NER calls a person or a company, named by the kind of goods after it
+    ("Harlow Brands resumed deliveries of its Veloria detergent and Marchetti nappies in May.", "Marchetti", "Product"),
+    ("Dalmont Group makes the Verra detergent in Lyon.", "Verra", "Product"),
+    ("Shoppers bought more of its Kessa shampoo this year.", "Kessa", "Product"),
+])
+def test_a_brand_before_a_goods_noun_is_a_product(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == {cls}
+
+
+def test_a_maker_before_its_goods_and_people_stay_what_they_are():
+    require_model()
+    # no owner before the name: the company is the maker of the jets, not a product
+    assert _types("Varnholt Aerospace jets flew 300 routes last year.").get("Varnholt Aerospace") in (None, {"Company"})
+    # a person's name followed by a possessive, not by a kind noun
+    assert _types("Helena Marsh's detergent business grew by 9%.").get("Helena Marsh") == {"Person"}
+    # a plural role word at the start of a sentence is nobody's name
+    assert "Shoppers" not in _types("Shoppers bought more of its Kessa shampoo this year.")

@@ -39,6 +39,7 @@ class CueSets:
         self.chip_nouns = low("chip_nouns")
         self.model_nouns = low("model_nouns")
         self.product_nouns = low("product_nouns")
+        self.goods_nouns = low("goods_nouns")
         self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
@@ -198,6 +199,29 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     if start >= 2 and doc[start - 1].lower_ == "based" and doc[start - 2].text == "-":
         if current not in ("Person",):
             return current if current in _ORG else "Company"
+    return None
+
+
+def thing_after(cues: CueSets, doc: Doc, end: int, *, generic: bool = True) -> str | None:
+    """The class a lower-case kind noun right after a name gives it, or None.
+
+    "its Ariel detergent", "the Zephyr chatbot", "Kilo crisps": a chip noun
+    makes a Chip, a model noun an AIModel, a goods noun (or, with
+    ``generic``, a product noun such as "app" or "platform") a Product. The
+    statistical NER calls such brands people or places (measured on the
+    development texts: two detergent and nappy brands typed Person); a
+    person's or a town's name is never followed by "detergent".
+    """
+    if end >= len(doc) or not doc[end].text.islower() or doc[end].pos_ in ("VERB", "AUX"):
+        return None
+    low = doc[end].lower_
+    two = f"{low} {doc[end + 1].lower_}" if end + 1 < len(doc) else low
+    if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
+        return "Chip"
+    if low in cues.model_nouns or two in cues.model_nouns:
+        return "AIModel"
+    if low in cues.goods_nouns or generic and (low in cues.product_nouns or two in cues.product_nouns):
+        return "Product"
     return None
 
 

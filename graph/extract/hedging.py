@@ -29,6 +29,7 @@ class Scope:
         self.aside_openers = cues.words("aside_openers")
         self.hedging_heads = cues.words("hedging_heads")
         self.modals = cues.words("modals")
+        self.exits = cues.words("role_exits")
 
     def blocked_by(self, words: list[str], a: int, b: int, ignore: frozenset[str] = frozenset(),
                    scope: str = "clause", slots: frozenset[int] = frozenset()) -> str | None:
@@ -99,7 +100,10 @@ class Scope:
         return out
 
     def verb_blocked(self, v) -> str | None:  # noqa: ANN001 - a spaCy Token
-        """Negation, modality or a hedging/denying head over verb ``v``."""
+        """Negation, modality or a hedging/denying head over verb ``v``, or ``v`` gives a role up."""
+        lemma = v.lemma_.lower()
+        if lemma in self.exits and (lemma != "step" or any(c.dep_ in ("prt", "advmod") and c.lower_ == "down" for c in v.children)):
+            return lemma  # "stepped down as Acme's chief executive"
         for c in v.children:
             if c.pos_ == "PROPN":
                 continue  # "in May": a month, not a modal
