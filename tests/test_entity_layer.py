@@ -396,3 +396,14 @@ def test_a_maker_before_its_goods_and_people_stay_what_they_are():
     assert _types("Helena Marsh's detergent business grew by 9%.").get("Helena Marsh") == {"Person"}
     # a plural role word at the start of a sentence is nobody's name
     assert "Shoppers" not in _types("Shoppers bought more of its Kessa shampoo this year.")
+
+
+def test_a_company_type_word_opens_a_name_over_a_gazetteer_model():
+    require_model()
+    # "Olmo" alone is a gazetteer alias of an AI model; after "Grupo" it names a company,
+    # and so does the bare word later in the same document
+    types = _types("Grupo Olmo posted its first profit. Analysts expect Olmo to grow.")
+    assert types.get("Grupo Olmo") == {"Company"}
+    assert "OLMo" not in types
+    # elsewhere the model keeps its name and class
+    assert _types("The AI lab released OLMo in May.").get("OLMo") == {"AIModel"}

@@ -166,7 +166,7 @@ class Recognizer:
             # a versioned family name ("Llama 7") is more specific than the family word,
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
-            strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1",
+            strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1", "pattern_company_prefix_v1",
                               "pattern_name_head_long_v1", "pattern_national_arm_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # a capitalised preposition inside a name: a headline, not a name ("Deploy R7 Fleet Across …");
@@ -209,6 +209,7 @@ class Recognizer:
         typed = self._repeats(doc, typed)
         typed = self._surnames(doc, typed)
         typed = self._short_forms(doc, typed)
+        typed = self._prefixed_short_forms(doc, typed)
         ents: list[Span] = []
         rules: list[Span] = []
         for s, e, etype, rule, kb in typed:
@@ -471,6 +472,21 @@ class Recognizer:
                     continue  # part of a longer name we do not know
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
+
+
+    def _prefixed_short_forms(self, doc: Doc, typed: list[list]) -> list[list]:
+        """"Olmedo" after "Grupo Olmedo": the name without its type word is the company, also
+        where the gazetteer knows the word as a product or model's name."""
+        rest: dict[str, str] = {}
+        for s, e, etype, _rule, _kb in typed:
+            if etype == "Company" and e - s >= 2 and doc[s].text in self.cues.company_prefixes:
+                rest[doc[s + 1:e].text] = etype
+        if not rest:
+            return typed
+        for t in typed:
+            if doc[t[0]:t[1]].text in rest and t[2] not in ORG_TYPES:
+                t[2], t[3], t[4] = rest[doc[t[0]:t[1]].text], "pattern_short_form_v1", ""
+        return typed
 
 
 def _top(cls: str) -> str:

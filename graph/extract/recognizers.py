@@ -27,6 +27,10 @@ from graph.extract.context import (
     settled_type,
     trim_start,
 )
+from graph.model import subclasses
+
+#: The organisation classes: a gazetteer name of one of them keeps its own name after a type word.
+ORG_LABELS = frozenset(subclasses("Organization"))
 
 
 #: A product code: capitals and digits ("QX900", "MI450", "A350"), not a year, quarter or "5G".
@@ -181,6 +185,19 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
             k += 1
         if k > e.end and not (k < n and words[k] in ("'s", "\u2019s")):
             found.append((e.start, k, "Product", "pattern_brand_product_v1"))
+    # a company type word that opens a name: "Grupo Olmedo", "Supermercados Valdés" (the
+    # gazetteer's product or model named by the last word would take it otherwise); a
+    # known organisation after it keeps its own name ("Groupe Renault")
+    org_toks = {i for e in doc.ents if e.ent_id_ and e.label_ in ORG_LABELS for i in range(e.start, e.end)}
+    for i in range(n - 1):
+        if words[i] not in cues.company_prefixes or not name[i + 1] or i + 1 in org_toks:
+            continue
+        k = i + 1
+        while k < n and k - i <= 3 and name[k] and words[k] not in cues.not_names and k not in org_toks \
+                and words[k] not in cues.suffixes:
+            k += 1
+        if k > i + 1 and not any(j in org_toks for j in range(i + 1, k)):
+            found.append((i, k, "Company", "pattern_company_prefix_v1"))
     # a town before its state or country: "Taylor, Texas", "New Carlisle, Indiana"
     for e in doc.ents:
         if e.label_ in ("Place", "Country") and e.ent_id_ and e.start >= 2 and words[e.start - 1] == ",":
