@@ -313,6 +313,9 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     relcl = next((c for c in head.children if c.dep_ == "relcl" and c.lemma_.lower() in cues.creation_lemmas), None)
     if relcl is not None and any(c.dep_ == "nsubjpass" and c.lower_ in ("which", "that") for c in relcl.children):
         gov, role = relcl, "nsubjpass"  # "the QX900, which is designed by Quintel"
+    elif relcl is not None and any(c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in relcl.children) and any(
+            c.dep_ == "nsubj" for c in relcl.children):
+        gov, role = relcl, "dobj"  # "Dupraxa, which Corvel developed with Regent"
     # "designed and built by Quintel": the agent hangs on the last verb of the coordination
     verbs = [gov, *(c for c in gov.children if c.dep_ == "conj" and c.pos_ == "VERB")]
     has_agent = any(c.dep_ == "agent" for v in verbs for c in v.children)
@@ -387,6 +390,9 @@ def org_by_role(cues: CueSets, doc: Doc, start: int, end: int) -> bool:
         head = head.head
     gov = head.head
     glow = gov.lemma_.lower()
+    if any(c.dep_ == "acl" and c.lemma_.lower() in ("own", "control", "acquire", "buy") and any(
+            g.dep_ == "agent" for g in c.children) for c in head.children):
+        return True  # "Fulworth Rovers, owned by Redco Holdings": owned things with a name are organisations
     if head.dep_ == "nsubj" and gov.pos_ == "VERB":
         if glow in cues.org_subject_lemmas:
             return True
@@ -403,6 +409,11 @@ def org_by_role(cues: CueSets, doc: Doc, start: int, end: int) -> bool:
             return True  # "she joined from Zedcor", "worked at Zedcor"
         if gov.lower_ in ("in", "of") and above.lower_ in cues.org_share_nouns and above.pos_ == "NOUN":
             return True
+        if gov.lower_ == "in" and above.dep_ == "dobj":
+            above = above.head  # "invested 2 billion euros in X": the parser hangs "in" on the amount
+        if gov.lower_ == "in" and above.lemma_.lower() == "invest" and any(
+                t.like_num or t.text in ("$", "€", "£") for t in above.subtree if t.i < gov.i):
+            return True  # "invested 2 billion euros in Ligamax": an amount put into an organisation
     if head.dep_ == "poss" and gov.pos_ == "NOUN" and gov.lower_ in cues.org_possessed_nouns:
         return True
     return False

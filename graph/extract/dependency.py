@@ -135,9 +135,13 @@ class DependencyRules:
                     subs = [v.head.head]  # "X, which agreed to supply Y"
             if source == "nsubjpass" and v.dep_ == "acl":
                 subs = [v.head]  # "chips designed by Nvidia"
+            if not subs and source == "nsubjpass" and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+                subs = [c for c in v.head.children if c.dep_ == "nsubj"]  # "X began as Y and was bought by Z"
             for t in subs:
                 if t.lower_ in ("which", "who", "that") and v.dep_ == "relcl":
                     t = v.head  # "X, which acquired Y"
+                    if t.dep_ == "appos":
+                        out.append(t.head)  # "X, the start-up that was bought by Y"
                 out.append(t)
                 if t.lemma_.lower() in _STAFF_NOUNS:  # "engineers at Acme use the H9": Acme does
                     out += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("at", "from", "of")
@@ -145,6 +149,11 @@ class DependencyRules:
         elif source == "dobj":
             out = [v.head if c.lower_ in ("which", "that", "whom") and v.dep_ == "relcl" else c
                    for c in v.children if c.dep_ == "dobj"]  # "the H9, which Acme designs"
+            if not out and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN") and any(
+                    c.dep_ == "nsubj" and c.lower_ not in ("which", "who", "that") for c in v.children) and not any(
+                    c.dep_ in ("prep", "dative") and not any(g.dep_ == "pobj" for g in c.children) for c in v.children):
+                out = [v.head]  # "the start-up Acme bought in 2021": the object left out of the clause
+            out += [t.head for t in out if t.dep_ == "appos" and t.i > t.head.i]  # "Zed, the start-up Acme bought"
             if not out and v.dep_ == "conj" and v.head.dep_ == "relcl" and any(
                     c.dep_ == "dobj" and c.lower_ in ("which", "that") for c in v.head.children):
                 out = [v.head.head]  # "the H9, which Acme designed and sells"

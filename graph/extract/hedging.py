@@ -111,8 +111,13 @@ class Scope:
                 return c.lower_
             if c.dep_ in ("aux", "advmod") and (c.lower_ in self.modals or c.lower_ in self.hedges or c.lower_ in self.former):
                 return c.lower_
+            if c.dep_ == "advmod" and c.lower_ in ("nearly", "almost"):
+                return c.lower_  # "was nearly bought by Zed": it was not (a number's "nearly 40%" is not the verb's)
             if c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children):
                 return "no longer"  # "Zed is no longer a unit of Acme": "no" hangs under "longer"
+            if c.dep_ == "prep" and c.lower_ in ("until", "till") and v.tag_ == "VBD" and not any(
+                    g.lower_ in ("now", "today") for g in c.children):
+                return c.lower_  # "owned Zed until May": a state that has ended
         node = v
         while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head.i != node.i:
             coordinated = node.dep_ == "conj"
