@@ -318,13 +318,18 @@ def _subjects(v: Token, deps: tuple[str, ...]) -> list[Token]:
     for _ in range(4):
         subj = [c for c in v.children if c.dep_ in deps]
         if subj:
-            return [v.head if t.lower_ in ("who", "which", "that") and v.dep_ == "relcl" else t for t in subj]
+            return [_anchor(v.head) if t.lower_ in ("who", "which", "that") and v.dep_ == "relcl" else t for t in subj]
         if v.dep_ == "relcl":
-            return [v.head]
+            return [_anchor(v.head)]
         if v.dep_ not in ("xcomp", "advcl", "conj") or v.head.i == v.i or v.head.pos_ not in ("VERB", "AUX"):
             return []
         v = v.head
     return []
+
+
+def _anchor(tok: Token) -> Token:
+    """The name an appositive describes: "Jane Roe, the former CFO of Zed who ..." is Jane Roe."""
+    return tok.head if tok.dep_ == "appos" and tok.head.i < tok.i else tok
 
 
 def doc_word(tok: Token, offset: int) -> str:
