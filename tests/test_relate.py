@@ -176,3 +176,17 @@ def test_a_description_takes_the_thing_just_named_not_the_one_named_most():
                          "roadmap.\n\n- Zedcor. The company introduced its first accelerator, Maia 100, in 2023. "
                          "The chip is manufactured by TSMC.")
     assert ("tsmc", "manufacturerOf", "maia-100") in facts and ("tsmc", "manufacturerOf", "h100") not in facts
+
+
+@pytest.mark.parametrize("model", ["blank", "trained"])
+def test_a_placed_description_takes_the_organisation_the_text_placed_there(model):
+    if model == "trained":
+        from conftest import require_model
+        require_model()
+    text = ("Dalmont Group, based in Lyon, bought Mercado Alva of Valencia in 2023.\n"
+            "The Lyon-based group will pay 400 million euros in cash, Dalmont said.")
+    kg = kg_of(text, None if model == "trained" else "blank")
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
+    # the group the text based in Lyon, not the company named last
+    assert refs.get("group") == "Dalmont Group"
+    assert ("Mercado Alva", "headquarteredIn", "Lyon") not in kg.triples()

@@ -41,6 +41,7 @@ class _Context:
     topic_sent: int = -1
     by_sent: dict[int, list[M]] = field(default_factory=dict)  # sentence index -> its mentions
     breaks: list[int] = field(default_factory=list)  # clause breaks of the current sentence
+    bases: dict[str, set[str]] = field(default_factory=dict)  # organisation key -> the places it is based in
 
 #: How many earlier mentions an anaphor may refer to (salience decays anyway;
 #: this bounds the work on pathological, punctuation-free text).
@@ -81,6 +82,7 @@ class Coreference:
         out: list[M] = []
         mi = 0
         places = {i for m in mentions if m.type in _PLACES for i in range(m.start, m.end)}
+        ctx.bases = _bases(doc, by_start)
         starts = [m.start for m in by_start]
         # spaCy joins the tokens on every access: twice a sentence was quadratic (4.5 s of a
         # 23 s profiled sample build; minutes on a 300,000-character document)
@@ -150,7 +152,8 @@ class Coreference:
                 if kind == "description" and _appositive(doc, tok.i, ctx) and not (
                         tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("'s", "\u2019s")):
                     continue  # "Acme, the Paris-based startup": the name is right there
-                ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent)
+                where = _described_places(doc, tok.i, sent.start, by_start) if kind == "description" else set()
+                ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent, where)
                 if ante is None:
                     continue
                 out.append(M(
@@ -217,9 +220,38 @@ def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
     return j > 1 and doc[j - 1].text == "," and any(m.end == j - 1 for _s, m in ctx.seen[-3:])
 
 
+def _bases(doc: Doc, mentions: list[M]) -> dict[str, set[str]]:
+    """The places the document says each organisation is based in: "P-based X", "X, based in P",
+    "X is headquartered in P" (read before the references, so a description can be matched
+    against them: "the Lyon-based group" is the group the text placed in Lyon)."""
+    out: dict[str, set[str]] = {}
+    orgs = [m for m in mentions if m.type in ORG_TYPES and not m.coref]
+    for p in mentions:
+        if p.type not in _PLACES:
+            continue
+        if p.end + 1 < len(doc) and doc[p.end].text == "-" and doc[p.end + 1].lower_ in ("based", "headquartered"):
+            org = next((m for m in orgs if 0 <= m.start - (p.end + 2) <= 2), None)  # "Lyon-based Dalmont"
+        elif p.start >= 2 and doc[p.start - 1].lower_ == "in" and doc[p.start - 2].lower_ in ("based", "headquartered"):
+            org = next((m for m in reversed(orgs) if 0 <= p.start - 2 - m.end <= 3), None)  # "Dalmont, based in Lyon"
+        else:
+            continue
+        if org is not None:
+            out.setdefault(org.key, set()).add(p.text)
+    return out
+
+
+def _described_places(doc: Doc, i: int, start: int, mentions: list[M]) -> set[str]:
+    """The places named in a definite description ending at token ``i``: "the Lyon-based group",
+    "the Paris investment company"."""
+    j = i - 1
+    while j >= start and i - j < 8 and doc[j].lower_ not in ("the", "this", "that"):
+        j -= 1
+    return {m.text for m in mentions if m.type in _PLACES and j < m.start and m.end <= i}
+
+
 def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ctx: _Context,
-                in_sent: list[M]) -> M | None:
-    """Pick the antecedent of the anaphor at token ``i``.
+                in_sent: list[M], where: set[str] = frozenset()) -> M | None:  # type: ignore[assignment]
+    """Pick the antecedent of the anaphor at token ``i`` (``where``: the places a description names).
 
     * object pronoun ("only three companies produce it"): the nearest
       compatible mention before it in the sentence;
@@ -260,6 +292,9 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             score += 1.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
+        if where and m.key in ctx.bases:
+            # "the Lyon-based group": the one the text placed in Lyon, not one it placed elsewhere
+            score += 6.0 if where & ctx.bases[m.key] else -6.0
         cand = (score, order, m)
         if best is None or cand[:2] > best[:2]:
             best = cand

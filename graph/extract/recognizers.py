@@ -198,6 +198,14 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
             k += 1
         if k > i + 1 and not any(j in org_toks for j in range(i + 1, k)):
             found.append((i, k, "Company", "pattern_company_prefix_v1"))
+    # the place after "based in" / "headquartered in" ("based in Lyon"), where no model found it
+    for i in range(2, n):
+        if lowers[i - 1] == "in" and lowers[i - 2] in ("based", "headquartered") and name[i] and not ent_ids[i] \
+                and words[i] not in cues.not_names:
+            k = i + 1
+            while k < n and k - i < 3 and name[k] and not ent_ids[k] and words[k] not in cues.not_names:
+                k += 1
+            found.append((i, k, "City", "pattern_based_in_v1"))
     # a town before its state or country: "Taylor, Texas", "New Carlisle, Indiana"
     for e in doc.ents:
         if e.label_ in ("Place", "Country") and e.ent_id_ and e.start >= 2 and words[e.start - 1] == ",":
