@@ -190,3 +190,18 @@ def test_a_placed_description_takes_the_organisation_the_text_placed_there(model
     # the group the text based in Lyon, not the company named last
     assert refs.get("group") == "Dalmont Group"
     assert ("Mercado Alva", "headquarteredIn", "Lyon") not in kg.triples()
+
+
+@pytest.mark.parametrize("title", ["Profile: Corvane Robotics", "Corvane Robotics: company profile",
+                                   "Factbox \u2014 Corvane Robotics"])
+def test_a_profile_title_line_makes_its_company_the_topic_of_the_header_fields(title):
+    text = f"{title}\n\nHeadquarters: Pittsburgh\nChief executive: Maya Lindqvist\n\nThe company builds warehouse robots."
+    t = triples(text)
+    assert ("Corvane Robotics", "headquarteredIn", "Pittsburgh") in t
+    assert ("Maya Lindqvist", "ceoOf", "Corvane Robotics") in t
+
+
+def test_a_field_label_line_is_not_a_profile_title():
+    # "CEO: Jane Roe" is a header field, not a title naming the topic
+    t = triples("CEO: Dr. Maya Lindqvist\nHeadquarters: Pittsburgh\n")
+    assert not any(p == "headquarteredIn" for _s, p, _o in t)

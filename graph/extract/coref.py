@@ -169,14 +169,19 @@ class Coreference:
         "COMPANY PROFILE: ACME")."""
         toks = [t for t in sent if not t.is_space and t.text not in ("-", "•", "*", "–", "—", ".", "About", "about")]
         # a label in capitals before a colon ("COMPANY PROFILE:") is part of the heading
-        colon = next((k for k, t in enumerate(toks) if t.text == ":"), None)
-        labelled = colon is not None and colon > 0 and all(t.is_upper or not t.is_alpha for t in toks[:colon])
+        colon = next((k for k, t in enumerate(toks) if t.text in (":", "\u2014", "|")), None)
+        labelled = colon is not None and colon > 0 and (all(t.is_upper or not t.is_alpha for t in toks[:colon])
+                                                         or all(t.lower_ in _PROFILE_WORDS for t in toks[:colon]))
         if labelled:
             if any(t.lower_ in self.fields for t in toks[:colon]):
                 return None  # "CEO: Jane Roe" is a header field, not a heading
             toks = toks[colon + 1:]
-        toks = [t for t in toks if t.text != ":"]
+        toks = [t for t in toks if t.text not in (":", "\u2014", "|")]
         inside = [m for m in mentions if m.start >= sent.start and m.end <= sent.end]
+        if len(inside) == 1 and any(t.lower_ in ("profile", "factbox", "snapshot") for t in toks
+                                    if not inside[0].start <= t.i < inside[0].end):
+            # "Acme: company profile", "Factbox \u2014 Acme"
+            toks = [t for t in toks if inside[0].start <= t.i < inside[0].end or t.lower_ not in _PROFILE_WORDS]
         if len(inside) != 1 or inside[0].type not in _HEADING_TYPES:
             return None
         m = inside[0]
@@ -211,6 +216,10 @@ class Coreference:
                                 (nxt.text[:1].isupper() and nxt.is_alpha)):
             return None  # "the maker of X", "the company Acme": not a reference back
         return self.nouns[low]
+
+
+#: Words of a profile's title line around the name: "Profile: Acme", "Acme: company profile".
+_PROFILE_WORDS = frozenset({"profile", "company", "factbox", "fact", "file", "sheet", "snapshot", "at", "a", "glance"})
 
 
 def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
