@@ -205,3 +205,17 @@ def test_a_field_label_line_is_not_a_profile_title():
     # "CEO: Jane Roe" is a header field, not a title naming the topic
     t = triples("CEO: Dr. Maya Lindqvist\nHeadquarters: Pittsburgh\n")
     assert not any(p == "headquarteredIn" for _s, p, _o in t)
+
+
+@pytest.mark.parametrize("model", ["blank", "trained"])
+def test_both_companies_refers_to_the_two_named_together(model):
+    if model == "trained":
+        from conftest import require_model
+        require_model()
+    m = None if model == "trained" else "blank"
+    t = kg_of("Marlow Systems and Quintel Corp signed a supply deal.\nBoth companies are based in Austin.", m).triples()
+    assert ("Marlow Systems", "headquarteredIn", "Austin") in t
+    assert any(s.startswith("Quintel") and p == "headquarteredIn" and o == "Austin" for s, p, o in t)
+    # two organisations not named together: no plural reading is guessed
+    t = kg_of("Marlow Systems signed a deal with Nvidia. Quintel Corp did not.\nBoth companies are based in Austin.", m).triples()
+    assert not any(p == "headquarteredIn" and o == "Austin" for s, p, o in t)

@@ -69,12 +69,16 @@ class Coreference:
         self.thing_passive = re.compile(r"(?:too |also )?(is|was|has been|will be|are|were) (also |now |too )?"
                                         rf"(?:{participles})\b")
 
-    def resolve(self, doc: Doc, mentions: list[M], topics: dict[int, M] | None = None) -> list[M]:
+    def resolve(self, doc: Doc, mentions: list[M], topics: dict[int, M] | None = None,
+                pairs: dict[int, M] | None = None) -> list[M]:
         """Return coreferent mentions for definite descriptions and pronouns.
 
         A line that is only a name ("- Nvidia Corp.") makes that entity the
         topic of the lines below it until the next such line; ``topics``, if
         given, receives the topic of each sentence (by its first token).
+        A plural reference to two organisations named together ("Acme and Zed
+        signed ... Both companies are based in Austin") becomes two mentions
+        over the same words; ``pairs``, if given, maps each (by ``id``) to the other.
         """
         taken = {i for m in mentions for i in range(m.start, m.end)}
         by_start = sorted(mentions, key=lambda m: m.start)
@@ -140,6 +144,14 @@ class Coreference:
                             text=tok.text, type=ante.type, rule="coref_pronoun_v1", key=ante.key, coref=True,
                             possessive=low == "our"))
                     continue
+                elif pairs is not None and self._plural(doc, tok, sent):
+                    both = _named_together(doc, ctx, si)
+                    if both is not None:
+                        made = [M(start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
+                                  text=tok.text, type=a.type, rule="coref_plural_v1", key=a.key, coref=True) for a in both]
+                        out += made
+                        pairs[id(made[0])], pairs[id(made[1])] = made[1], made[0]
+                    continue
                 elif low in ("he", "she") or low in ("his", "her") and tok.i + 1 < len(doc) and \
                         doc[tok.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
                     # people: "She is now chief executive of Acme", "his company"
@@ -163,6 +175,15 @@ class Coreference:
                     key=ante.key, coref=True, possessive=kind == "possessive",
                 ))
         return out
+
+    def _plural(self, doc: Doc, tok, sent: Span) -> bool:  # noqa: ANN001 - a spaCy Token
+        """Whether ``tok`` ends "both companies" / "the two firms" (a plural company noun)."""
+        low = tok.lower_
+        single = low[:-3] + "y" if low.endswith("ies") else low[:-1]
+        if not low.endswith("s") or self.nouns.get(single) != COMPANY_LIKE or tok.i - 1 < sent.start:
+            return False
+        before = doc[tok.i - 1].lower_
+        return before == "both" or before == "two" and tok.i - 2 >= sent.start and doc[tok.i - 2].lower_ == "the"
 
     def heading(self, sent: Span, mentions: list[M]) -> M | None:
         """Return the mention a line consists of ("- Nvidia Corp.", "About Acme",
@@ -326,6 +347,19 @@ def _subordinate_elsewhere(doc: Doc, j: int, i: int) -> bool:
             return True
         node = node.head
     return False
+
+
+def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
+    """The last two organisations joined by "and" in this sentence or the last one before that
+    names an organisation ("Acme and Zed")."""
+    before = next((k for k in range(si - 1, max(si - 4, -1), -1)
+                   if any(m.type in ORG_TYPES for m in ctx.by_sent.get(k, []))), None)
+    for s_ in (si, before):
+        orgs = [m for m in ctx.by_sent.get(s_, []) if m.type in ORG_TYPES] if s_ is not None else []
+        for a, b in zip(reversed(orgs[:-1]), reversed(orgs[1:])):
+            if a.key != b.key and doc[a.end:b.start].text.strip() in ("and", ", and", "&"):
+                return a, b
+    return None
 
 
 def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:

@@ -68,7 +68,8 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc_mentions(doc, self.rules_data.index, self.prefixes)
         topics: dict[int, M] = {}
-        corefs = self.coreference.resolve(doc, mentions, topics)
+        pairs: dict[int, M] = {}
+        corefs = self.coreference.resolve(doc, mentions, topics, pairs)
         everything = sorted(mentions + corefs, key=lambda m: m.start)
         inside = {i for m in mentions for i in range(m.start, m.end)}
         quantities = [q for q in find_quantities(doc)
@@ -110,6 +111,8 @@ class RelationExtractor:
                 found.extend(f)
                 blocked.extend(b)
             heading_date = None
+        if pairs:
+            found += _for_both(found, pairs)
         entity_quals = _entity_qualifiers(everything, quantities, sent_of)
         entity_quals += _goods(doc, mentions, self.goods)
         index = {id(m): k for k, m in enumerate(everything)}
@@ -134,6 +137,18 @@ class RelationExtractor:
             notes=tuple(notes),
         ))
         return doc
+
+
+def _for_both(found: list[Found], pairs: dict[int, M]) -> list[Found]:
+    """What is read of one of two organisations referred to together ("both companies") holds
+    for the other too."""
+    out = []
+    for f in found:
+        sub, obj = pairs.get(id(f.subject)), pairs.get(id(f.object))
+        for s, o in ((sub, f.object), (f.subject, obj)):
+            if s is not None and o is not None and s.key != o.key:
+                out.append(Found(s, f.predicate, o, f.rule, f.confidence, f.sent, dict(f.qualifiers), f.dated))
+    return out
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
