@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Span
 
-from graph.extract.hedging import Scope
+from graph.extract.hedging import Scope, clause_root, finite_conj
 from graph.extract.mentions import Budget, Found, M
 from graph.extract.quantities import Quantity
 from graph.extract.rules import Cues
@@ -129,6 +129,9 @@ class DependencyRules:
             subs = [c for c in v.children if c.dep_ == source]
             if not subs and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
                 subs = [c for c in v.head.children if c.dep_ == source]  # "X designed and sells Y"
+            if not subs and source == "nsubj" and finite_conj(v):
+                root = clause_root(v)  # "X plans to build A and is now producing Y"
+                subs = [c for c in root.children if c.dep_ == "nsubj"]
             if not subs and source == "nsubj" and v.dep_ == "xcomp" and v.head.pos_ == "VERB":
                 subs = [c for c in v.head.children if c.dep_ == "nsubj"]  # "X agreed to supply Y"
                 if not subs and v.head.dep_ == "relcl":

@@ -119,6 +119,8 @@ class Scope:
                     g.lower_ in ("now", "today") for g in c.children):
                 return c.lower_  # "owned Zed until May": a state that has ended
         node = v
+        if finite_conj(v):
+            node = clause_root(v)  # "plans to build X and is now producing Y": "is producing" is its own clause
         while node.dep_ in ("xcomp", "ccomp", "advcl", "conj", "pcomp", "acl", "prep", "pobj") and node.head.i != node.i:
             coordinated = node.dep_ == "conj"
             node = node.head
@@ -141,3 +143,20 @@ class Scope:
             if t.lower_ in self.negation or t.lower_ in self.hedges:
                 return t.lower_
         return None
+
+
+_FINITE_AUX = frozenset({"is", "are", "was", "were", "has", "have", "had", "am"})
+
+
+def finite_conj(v) -> bool:  # noqa: ANN001 - a spaCy Token
+    """Whether ``v`` is a coordinated verb with its own finite auxiliary ("... and is now
+    producing Y"): a clause of the sentence's subject, not of the verb it is coordinated with."""
+    return v.dep_ == "conj" and any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FINITE_AUX for c in v.children)
+
+
+def clause_root(v):  # noqa: ANN001, ANN202 - spaCy Tokens
+    """The verb whose subject a finite coordinated verb shares: up through conj and xcomp."""
+    node = v
+    while node.dep_ in ("conj", "xcomp") and node.head.i != node.i:
+        node = node.head
+    return node
