@@ -407,3 +407,10 @@ def test_a_company_type_word_opens_a_name_over_a_gazetteer_model():
     assert "OLMo" not in types
     # elsewhere the model keeps its name and class
     assert _types("The AI lab released OLMo in May.").get("OLMo") == {"AIModel"}
+
+
+def test_a_quoted_code_name_stays_with_its_product():
+    require_model()
+    types = _types('Quintel Corp launched its QX "Halvard" processors in October.')
+    assert 'QX "Halvard"' in types and types['QX "Halvard"'] <= {"Chip", "Product"}
+    assert "Halvard" not in types

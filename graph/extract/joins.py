@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from graph.extract.context import CueSets
+from graph.extract.context import CueSets, thing_after
 
 #: Organisation classes: a title the span took in is not part of the name ("CEO of Acme Robotics").
 ORG_TYPES = frozenset({"Company", "Organization", "GovernmentBody"})
@@ -58,4 +58,69 @@ def hyphen_names(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
             start -= 1
         dropped.add(id(before))
         t[0], t[2], t[4] = start, "Company", ""
+    return [t for t in typed if id(t) not in dropped]
+
+
+def brands(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
+    """A name the NER called a person or a place is a product where a kind noun follows it
+    (:func:`~graph.extract.context.thing_after`), and so are its other such mentions; so is
+    a name it called a company, owned or definite ("its Verra detergent", "the Verra detergent") and followed by a goods noun.
+    A company name before a goods noun with no owner ("Embraer jets") stays the maker."""
+    brands: dict[str, str] = {}
+    owned = ("its", "their", "his", "her", "our", "the", "'s", "\u2019s")
+    for t in typed:
+        if t[4] or not t[3].startswith("ner_"):
+            continue
+        if t[2] in ("Person", "City", "Place"):
+            cls = thing_after(cues, doc, t[1], generic=t[2] == "Person")
+        elif t[2] == "Company" and t[0] > 0 and (doc[t[0] - 1].lower_ in owned or t[0] > 1 and doc[
+                t[0] - 1].lower_ in ("and", "or", ",") and doc[t[0] - 2].lower_ in cues.goods_nouns):
+            cls = thing_after(cues, doc, t[1], generic=False)  # "its Verra detergent and Kilo crisps"
+        else:
+            continue
+        if cls is not None:
+            brands.setdefault(doc[t[0]:t[1]].text, cls)
+    for t in typed:
+        cls = brands.get(doc[t[0]:t[1]].text)
+        if cls is not None and not t[4] and t[3].startswith("ner_") and t[2] in ("Person", "City", "Place", "Company"):
+            t[2] = cls
+    return typed
+
+
+def prefixed_short_forms(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
+    """"Olmedo" after "Grupo Olmedo": the name without its type word is the company, also
+    where the gazetteer knows the word as a product or model's name."""
+    rest: dict[str, str] = {}
+    for s, e, etype, _rule, _kb in typed:
+        if etype == "Company" and e - s >= 2 and doc[s].text in cues.company_prefixes:
+            rest[doc[s + 1:e].text] = etype
+    if not rest:
+        return typed
+    for t in typed:
+        if doc[t[0]:t[1]].text in rest and t[2] not in ORG_TYPES:
+            t[2], t[3], t[4] = rest[doc[t[0]:t[1]].text], "pattern_short_form_v1", ""
+    return typed
+
+
+def quoted_code_names(doc: Doc, typed: list[list]) -> list[list]:
+    """A product's code name in quotes after it is part of its name: 'EPYC "Turin"'.
+
+    The gazetteer took the quoted word for a city; a chip, model or product
+    name takes in a quoted capitalised word right after it, and the mention
+    inside the quotes is dropped.
+    """
+    starts = {t[0]: t for t in typed}
+    dropped: set[int] = set()
+    for t in typed:
+        e = t[1]
+        if t[2] not in ("Product", "Chip", "AIModel") or e + 2 >= len(doc) or doc[e].text not in ('"', "\u201c"):
+            continue
+        k = e + 1
+        while k < len(doc) and k - e <= 3 and doc[k].is_title:
+            k += 1
+        if k > e + 1 and k < len(doc) and doc[k].text in ('"', "\u201d"):
+            inner = starts.get(e + 1)
+            if inner is not None:
+                dropped.add(id(inner))
+            t[1], t[4] = k + 1, ""
     return [t for t in typed if id(t) not in dropped]

@@ -26,9 +26,9 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type, core_trim, settled_type, thing_after, title_start
+from graph.extract.context import CueSets, context_type, core_trim, settled_type, title_start
 from graph.extract.gazetteer import NER_LABEL, restore_labels
-from graph.extract.joins import ORG_TYPES, after_person, hyphen_names
+from graph.extract.joins import ORG_TYPES, after_person, brands, hyphen_names, prefixed_short_forms, quoted_code_names
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS
@@ -204,12 +204,13 @@ class Recognizer:
         typed = hyphen_names(cues, doc, typed)
         typed = self._glue_codes(doc, typed)
         typed = self._vote_types(doc, typed)
-        typed = self._brands(doc, typed)
+        typed = brands(cues, doc, typed)
         typed = self._coordination_types(doc, typed)
         typed = self._repeats(doc, typed)
         typed = self._surnames(doc, typed)
         typed = self._short_forms(doc, typed)
-        typed = self._prefixed_short_forms(doc, typed)
+        typed = prefixed_short_forms(cues, doc, typed)
+        typed = quoted_code_names(doc, typed)
         ents: list[Span] = []
         rules: list[Span] = []
         for s, e, etype, rule, kb in typed:
@@ -321,31 +322,6 @@ class Recognizer:
                 best = max(counted.items(), key=lambda kv: (kv[1], kv[0]))[0]
                 if _top(best) != _top(t[2]) or best in ("City", "Country") and t[2] == "Place":
                     t[2] = best
-        return typed
-
-    def _brands(self, doc: Doc, typed: list[list]) -> list[list]:
-        """A name the NER called a person or a place is a product where a kind noun follows it
-        (:func:`~graph.extract.context.thing_after`), and so are its other such mentions; so is
-        a name it called a company, owned or definite ("its Verra detergent", "the Verra detergent") and followed by a goods noun.
-        A company name before a goods noun with no owner ("Embraer jets") stays the maker."""
-        brands: dict[str, str] = {}
-        owned = ("its", "their", "his", "her", "our", "the", "'s", "\u2019s")
-        for t in typed:
-            if t[4] or not t[3].startswith("ner_"):
-                continue
-            if t[2] in ("Person", "City", "Place"):
-                cls = thing_after(self.cues, doc, t[1], generic=t[2] == "Person")
-            elif t[2] == "Company" and t[0] > 0 and (doc[t[0] - 1].lower_ in owned or t[0] > 1 and doc[
-                    t[0] - 1].lower_ in ("and", "or", ",") and doc[t[0] - 2].lower_ in self.cues.goods_nouns):
-                cls = thing_after(self.cues, doc, t[1], generic=False)  # "its Verra detergent and Kilo crisps"
-            else:
-                continue
-            if cls is not None:
-                brands.setdefault(doc[t[0]:t[1]].text, cls)
-        for t in typed:
-            cls = brands.get(doc[t[0]:t[1]].text)
-            if cls is not None and not t[4] and t[3].startswith("ner_") and t[2] in ("Person", "City", "Place", "Company"):
-                t[2] = cls
         return typed
 
     @staticmethod
@@ -473,20 +449,6 @@ class Recognizer:
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
 
-
-    def _prefixed_short_forms(self, doc: Doc, typed: list[list]) -> list[list]:
-        """"Olmedo" after "Grupo Olmedo": the name without its type word is the company, also
-        where the gazetteer knows the word as a product or model's name."""
-        rest: dict[str, str] = {}
-        for s, e, etype, _rule, _kb in typed:
-            if etype == "Company" and e - s >= 2 and doc[s].text in self.cues.company_prefixes:
-                rest[doc[s + 1:e].text] = etype
-        if not rest:
-            return typed
-        for t in typed:
-            if doc[t[0]:t[1]].text in rest and t[2] not in ORG_TYPES:
-                t[2], t[3], t[4] = rest[doc[t[0]:t[1]].text], "pattern_short_form_v1", ""
-        return typed
 
 
 def _top(cls: str) -> str:
