@@ -219,3 +219,15 @@ def test_both_companies_refers_to_the_two_named_together(model):
     # two organisations not named together: no plural reading is guessed
     t = kg_of("Marlow Systems signed a deal with Nvidia. Quintel Corp did not.\nBoth companies are based in Austin.", m).triples()
     assert not any(p == "headquarteredIn" and o == "Austin" for s, p, o in t)
+
+
+def test_an_answer_refers_to_what_its_question_asked_about():
+    text = ("Q&A: the chip start-up Rapiro Corp\n\n"
+            "Q: Who is behind Rapiro Corp?\n"
+            "A: Several groups put up money, among them Zedcor Ltd and Tarvo Holdings. "
+            "The state pledged more, which makes the Ministry of Industry by far the company's largest backer.\n")
+    from conftest import require_model
+    require_model()
+    t = triples(text, model=None)
+    assert any(s == "Ministry of Industry" and p == "backerOf" and o.startswith("Rapiro") for s, p, o in t)
+    assert not any(p == "backerOf" and o.startswith(("Zedcor", "Tarvo")) for _s, p, o in t)

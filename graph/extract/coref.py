@@ -42,6 +42,8 @@ class _Context:
     by_sent: dict[int, list[M]] = field(default_factory=dict)  # sentence index -> its mentions
     breaks: list[int] = field(default_factory=list)  # clause breaks of the current sentence
     bases: dict[str, set[str]] = field(default_factory=dict)  # organisation key -> the places it is based in
+    asked: set[str] = field(default_factory=set)  # organisations the last question of a Q:/A: transcript named
+    answering: bool = False  # the current sentence is on an answer's line
 
 #: How many earlier mentions an anaphor may refer to (salience decays anyway;
 #: this bounds the work on pathological, punctuation-free text).
@@ -103,6 +105,7 @@ class Coreference:
             in_sent: list[M] = []
             line = text[text.rfind("\n", 0, sent.start_char) + 1:sent.start_char + 3].lstrip()
             answer = line[:2] == "A:"  # the sentence is on an answer's line
+            ctx.answering = answer
             if answer and head is None and ctx.topic is None and topics is not None:
                 # an interview's answers are about the interviewee's organisation, the one the
                 # document has named most: "A: Jane Roe is president and chief executive."
@@ -174,6 +177,9 @@ class Coreference:
                     rule="coref_description_v1" if kind == "description" else "coref_pronoun_v1",
                     key=ante.key, coref=True, possessive=kind == "possessive",
                 ))
+            if line[:2] == "Q:":
+                asked = {m.key for m in in_sent if m.type in ORG_TYPES}
+                ctx.asked = asked or ctx.asked  # "Q: Who runs the company?" keeps the one asked about before
         return out
 
     def _plural(self, doc: Doc, tok, sent: Span) -> bool:  # noqa: ANN001 - a spaCy Token
@@ -322,6 +328,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             score += 1.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
+        if ctx.answering and m.key in ctx.asked:
+            score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
         if where and m.key in ctx.bases:
             # "the Lyon-based group": the one the text placed in Lyon, not one it placed elsewhere
             score += 6.0 if where & ctx.bases[m.key] else -6.0

@@ -73,8 +73,10 @@ class Recognizer:
             return "Person"  # "Helena Marsh said": the NER's ORG, a person's name
         if label == "ORG":
             last = words[-1] if words else ""
-            if last in self.cues.gov_heads or ent.text.startswith(("U.S. ", "US ")) and any(w in self.cues.gov_heads for w in words):
-                return "GovernmentBody"
+            if last in self.cues.gov_heads or ent.text.startswith(("U.S. ", "US ")) and any(w in self.cues.gov_heads for w in words) \
+                    or len(words) > 2 and words[words[0].lower() == "the"] in self.cues.gov_heads \
+                    and words[1 + (words[0].lower() == "the")] == "of":
+                return "GovernmentBody"  # "Commerce Department", "Ministry of Industry"
             if last in self.cues.org_heads:
                 return "Organization"
             return "Company"
