@@ -231,3 +231,16 @@ def test_an_answer_refers_to_what_its_question_asked_about():
     t = triples(text, model=None)
     assert any(s == "Ministry of Industry" and p == "backerOf" and o.startswith("Rapiro") for s, p, o in t)
     assert not any(p == "backerOf" and o.startswith(("Zedcor", "Tarvo")) for _s, p, o in t)
+
+
+def test_it_in_a_relative_clause_is_the_subject_of_its_sentence():
+    from conftest import require_model
+    require_model()
+    text = ("Q&A: How far can Quintel Corp's QX chips go?\n\n"
+            "Q: Who buys Quintel Corp's chips?\n"
+            "A: Quintel Corp sells its QX chips to Chinese buyers, and Quintel Corp is named in every report. "
+            "Zedcor Ltd and Baltar Inc ordered QX chips, but neither confirmed it, and Baltar Inc relies mainly "
+            "on the Tarn processors it designs itself.")
+    t = triples(text, model=None)
+    assert any(s.startswith("Baltar") and p == "developerOf" and o == "Tarn" for s, p, o in t)
+    assert not any(s.startswith("Quintel") and o == "Tarn" for s, _p, o in t)

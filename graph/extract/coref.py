@@ -130,7 +130,8 @@ class Coreference:
                 elif low == "it":
                     prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
                     nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
-                    kind = "subject" if prev in self.subject_openers or tok.i == sent.start or nxt in self.subject_verbs else "object"
+                    kind = "subject" if prev in self.subject_openers or tok.i == sent.start or nxt in self.subject_verbs \
+                        or _in_relative_clause(doc, tok.i) else "object"
                     types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
                     if kind == "object" and prev in self.product_verbs:
                         types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
@@ -322,6 +323,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 score += 1.0 if m is subject else 4.0
             else:
                 score += 3.0 if m is subject else 1.0
+                if m is subject and _in_relative_clause(doc, i):
+                    score += 5.0  # "Baidu leans on the chips it designs itself": the clause's subject
             if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
         elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
@@ -368,6 +371,11 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
             if a.key != b.key and doc[a.end:b.start].text.strip() in ("and", ", and", "&"):
                 return a, b
     return None
+
+
+def _in_relative_clause(doc: Doc, i: int) -> bool:
+    """With a parse: whether token ``i`` is the subject of a relative clause ("the chips it designs")."""
+    return doc.has_annotation("DEP") and doc[i].dep_ in ("nsubj", "nsubjpass") and doc[i].head.dep_ == "relcl"
 
 
 def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
