@@ -264,8 +264,9 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
             and doc[end + 2].is_title:
         return "Company"  # "Oberon Cloud's Helga Brandt": a person's organisation
     before = [t.lower_ for t in doc[max(start - 3, 0):start]]
-    if len(before) >= 2 and before[-1] == "in" and before[-2] in ("based", "headquartered", "located"):
-        return "City"
+    if len(before) >= 2 and (before[-1] == "in" and before[-2] in ("based", "headquartered", "located")
+                             or before[-1] == "from" and before[-2] in ("run", "operated", "managed")):
+        return "City"  # "based in X", "is run from X by its chief executive"
     if end + 1 < len(doc) and doc[end].lower_ in ("'s", "\u2019s"):
         after = doc[end + 1:end + 5]
         words = [t.lower_ for t in after]
@@ -393,6 +394,9 @@ def org_by_role(cues: CueSets, doc: Doc, start: int, end: int) -> bool:
     if any(c.dep_ == "acl" and c.lemma_.lower() in ("own", "control", "acquire", "buy") and any(
             g.dep_ == "agent" for g in c.children) for c in head.children):
         return True  # "Fulworth Rovers, owned by Redco Holdings": owned things with a name are organisations
+    if head.dep_ == "nsubj" and glow in ("be", "remain", "become") and any(
+            c.dep_ == "attr" and c.lower_ in cues.company_nouns and c.lower_ not in _PERSON_TOO for c in gov.children):
+        return True  # "Zed remains a subsidiary of the group", "Zed is a Lyon-based retailer"
     if head.dep_ == "nsubj" and gov.pos_ == "VERB":
         if glow in cues.org_subject_lemmas:
             return True
