@@ -64,6 +64,7 @@ from graph.exporters import register
 from graph.exporters.html_data import MAX_EVIDENCE, page_model, plural
 from graph.exporters.html_layout import FALLBACK_STYLE, STYLE, darker, vis_options
 from graph.model import KnowledgeGraph
+from graph.vocab import RESOURCE_BASE
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +233,8 @@ def _render(model: dict[str, Any], title: str, heading: str, *, served: bool) ->
     return page.encode("utf-8")
 
 
+#: Neighbours the served page draws at once when it brings an entity into view (the most reported first).
+MAX_BRING = 60
 #: The size of graph the served page's drawing options are chosen for (it grows as the user browses).
 SERVED_SIZE = (150, 300)
 
@@ -250,7 +253,9 @@ def served_html(summary: dict[str, Any], api: str = "/explorer/api/") -> bytes:
     data["options"] = vis_options(*SERVED_SIZE)
     data["config"]["edgeLabels"] = True
     data["dates"] = summary["dates"]
-    data["server"] = {"api": api, "start": summary["start"], "entities": n_ents, "relations": n_rels}
+    data["server"] = {"api": api, "base": RESOURCE_BASE, "start": summary["start"], "entities": n_ents,
+                      "relations": n_rels, "evidencePage": summary["evidence_page"], "maxIds": summary["max_ids"],
+                      "maxLinks": summary["max_links"], "maxBring": MAX_BRING}
     model.update(
         classes=[{"name": t, "colour": STYLE.get(t, FALLBACK_STYLE)[0], "border": darker(STYLE.get(t, FALLBACK_STYLE)[0]),
                   "shape": STYLE.get(t, FALLBACK_STYLE)[1], "count": n} for t, n in summary["classes"].items()],

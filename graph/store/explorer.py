@@ -219,4 +219,7 @@ def summary(run: Run) -> dict[str, Any]:
         "relations": int(rels[0]["relations"]) if rels else 0,
         "confidence": lo_hi,
         "start": start,
+        "evidence_page": EVIDENCE_PAGE,
+        "max_ids": MAX_LINK_IDS,
+        "max_links": MAX_LINKS,
     }
