@@ -218,7 +218,7 @@ def open_served(driver, base: str) -> None:
     driver.get_log("browser")
     driver.get_log("performance")
     driver.get(base + "/")
-    wait_for(driver, "return document.documentElement.dataset.kgState === 'settled' && window.kgExplorer")
+    wait_for(driver, "return document.documentElement.dataset.kgState === 'settled' && !!window.kgExplorer")
 
 
 def neighbours(kg: KnowledgeGraph) -> dict[str, set[str]]:
