@@ -68,10 +68,17 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/@!$&'()*+,;=%-]{0,300}")
 QUERIES: dict[str, str] = {
     # entities with a name (label or alias) containing ?q, lower case; exact, prefix, anywhere
     "search": """SELECT ?entity ?label ?name ?t ?rank WHERE {
-  {VALUES}
-  { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
-  BIND(LCASE(STR(?name)) AS ?key)
-  FILTER(CONTAINS(?key, ?q))
+  # the names first, in a subquery of its own: joined with the types at once, Oxigraph 0.5 took
+  # 16 s on 10,000 articles instead of 0.07 s (measured)
+  {
+    SELECT ?entity ?name ?key WHERE {
+      {VALUES}
+      { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
+      BIND(LCASE(STR(?name)) AS ?key)
+      FILTER(CONTAINS(?key, ?q))
+    }
+    LIMIT 1000
+  }
   ?entity a """ + _ENTITY_TYPE + """
   ?entity rdfs:label ?label .
   BIND(IF(?key = ?q, 0, IF(STRSTARTS(?key, ?q), 1, 2)) AS ?rank)
@@ -86,9 +93,12 @@ LIMIT """ + str(MAX_SEARCH_ROWS),
     SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?articles) (SAMPLE(?g) AS ?one)
            (GROUP_CONCAT(DISTINCT STR(?date); separator=" ") AS ?dates) WHERE {
       {VALUES}
-      VALUES ?p { """ + " ".join(f"ekg:{p}" for p in PREDICATES) + """ }
       { GRAPH ?g { ?e ?p ?o } BIND(?e AS ?s) } UNION { GRAPH ?g { ?s ?p ?e } BIND(?e AS ?o) }
-      OPTIONAL { GRAPH ?g { ?g dcterms:date ?date } }
+      # a FILTER, not VALUES ?p: 0.4 s instead of 1.9 s for 60 entities (measured)
+      FILTER(?p IN (""" + ", ".join(f"ekg:{p}" for p in PREDICATES) + """))
+      # the articles' dates as a table joined once: a lookup per (relation, article) took 1.1 s of
+      # the 1.3 s for the busiest entity of 10,000 articles (measured)
+      OPTIONAL { SELECT ?g ?date WHERE { GRAPH ?g { ?g dcterms:date ?date } } }
     }
     GROUP BY ?s ?p ?o
   }
@@ -182,8 +192,7 @@ def api_query(name: str, params: Mapping[str, Sequence[str]]) -> str:
 
 _COUNTS = """SELECT (COUNT(DISTINCT ?d) AS ?documents) WHERE { ?d a ekg:Document }"""
 _RELATIONS = """SELECT (COUNT(DISTINCT ?a) AS ?relations) WHERE { ?a a ekg:Assertion }"""
-_DATES = """SELECT DISTINCT ?date WHERE { ?d a ekg:Document ; dcterms:date ?date } ORDER BY ?date"""
-_CONFIDENCE = """SELECT (MIN(?c) AS ?lo) (MAX(?c) AS ?hi) WHERE { ?a a ekg:Assertion ; ekg:confidence ?c }"""
+_DATES = """SELECT DISTINCT ?date WHERE { GRAPH ?d { ?d dcterms:date ?date } } ORDER BY ?date"""
 
 Run = Callable[[str], dict[str, Any]]
 
@@ -208,8 +217,6 @@ def summary(run: Run) -> dict[str, Any]:
               "degree": int(r["degree"])} for r in _rows(run(query_text("most-connected")))][:START_ENTITIES]
     docs = _rows(run(_PROLOGUE + _COUNTS))
     rels = _rows(run(_PROLOGUE + _RELATIONS))
-    conf = _rows(run(_PROLOGUE + _CONFIDENCE))
-    lo_hi = [float(conf[0]["lo"]), float(conf[0]["hi"])] if conf and "lo" in conf[0] else None
     return {
         "classes": dict(sorted(classes.items())),
         "predicates": dict(sorted(predicates.items())),
@@ -217,7 +224,7 @@ def summary(run: Run) -> dict[str, Any]:
         "documents": int(docs[0]["documents"]) if docs else 0,
         "entities": sum(classes.values()),
         "relations": int(rels[0]["relations"]) if rels else 0,
-        "confidence": lo_hi,
+        "confidence": None,  # the range over every relation took 31 s on 10,000 articles: not shown
         "start": start,
         "evidence_page": EVIDENCE_PAGE,
         "max_ids": MAX_LINK_IDS,
