@@ -144,7 +144,8 @@ def test_serve_explorer_links_and_evidence_match_the_graph(small) -> None:
 
 @pytest.mark.parametrize("name, params, says", [
     ("links", {"id": "company-1> } DROP ALL { <x"}, "not an entity id"),
-    ("links", {}, "give 1 to 60 id= values"),
+    ("links", {}, "give exactly one id="),
+    ("links", {"id": ["a", "b"]}, "give exactly one id="),
     ("evidence", {"a": "assertion/x", "page": "-1"}, "page= must be a number"),
     ("search", {"q": " "}, "q= must have 1 to 200 characters"),
     ("nothing", {}, "no explorer query 'nothing'"),
@@ -163,6 +164,7 @@ def test_serve_explorer_keeps_the_front_s_rules(small) -> None:
     status, _, _ = http(f"{base}/", headers={"Host": "evil.example:80"})
     assert status == 403  # DNS rebinding: the page too
     assert api_query("links", {"id": ["a"]}).count("VALUES ?e {") == 1
+    assert "LIMIT 201 OFFSET 400" in api_query("links", {"id": ["a"], "page": ["2"]})
 
 
 # --------------------------------------------------------------------------- a real kg serve, 1,000 articles

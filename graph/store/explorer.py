@@ -47,10 +47,10 @@ PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
             "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
 #: Rows of evidence per page of a relation's panel (one more is asked for, to know if there is a next page).
 EVIDENCE_PAGE = 20
-#: Entities whose relations one ``links`` request may ask for (expand, path finding).
-MAX_LINK_IDS = 60
-#: Relations one ``links`` answer holds at most (a hub's are shown a page at a time by the page).
-MAX_LINKS = 4000
+#: Relations of an entity per ``links`` answer (the most reported first; the page asks for the next
+#: page when the user wants more). All 1,714 of the busiest entity of 10,000 articles took 0.95 s
+#: (1.2 MB of JSON); a page of 200, ~0.3 s (measured).
+LINKS_PAGE = 200
 #: Search hits one answer holds at most (names and aliases; the page shows 12 entities).
 MAX_SEARCH_ROWS = 60
 #: The longest search text.
@@ -101,6 +101,8 @@ LIMIT """ + str(MAX_SEARCH_ROWS),
       OPTIONAL { SELECT ?g ?date WHERE { GRAPH ?g { ?g dcterms:date ?date } } }
     }
     GROUP BY ?s ?p ?o
+    ORDER BY DESC(?articles) ?s ?p ?o
+    LIMIT {LIMIT} OFFSET {OFFSET}
   }
   # not OPTIONAL: Oxigraph 0.5 then runs the pattern over every graph (0.4 s on 1,000 articles, measured)
   GRAPH ?one { ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; ekg:confidence ?confidence }
@@ -109,8 +111,7 @@ LIMIT """ + str(MAX_SEARCH_ROWS),
   BIND(STRAFTER(STR(?st), "#") AS ?sType)
   BIND(STRAFTER(STR(?ot), "#") AS ?oType)
 }
-ORDER BY DESC(?articles) ?s ?p ?o
-LIMIT """ + str(MAX_LINKS),
+ORDER BY DESC(?articles) ?s ?p ?o""",
     # one page of a relation's evidence: a row per sentence of an article, the rules that read it merged
     "evidence": """SELECT ?sentence ?doc ?docLabel ?title ?date ?url (MIN(?start) AS ?charStart)
        (MAX(?end) AS ?charEnd) (GROUP_CONCAT(DISTINCT ?rule; separator=" ") AS ?rules)
@@ -174,17 +175,15 @@ def api_query(name: str, params: Mapping[str, Sequence[str]]) -> str:
         if not q or len(q) > MAX_SEARCH_CHARS:
             raise KGError(f"q= must have 1 to {MAX_SEARCH_CHARS} characters")
         values = _values(["q"], [[pyoxigraph.Literal(q)]])
-    elif name == "links":
-        ids = list(dict.fromkeys(params.get("id") or []))
-        if not 1 <= len(ids) <= MAX_LINK_IDS:
-            raise KGError(f"give 1 to {MAX_LINK_IDS} id= values")
-        values = _values(["e"], [[entity_node(i)] for i in ids])
     else:
         page = _one(params, "page") if params.get("page") else "0"
         if not page.isdigit() or int(page) > 100_000:
             raise KGError("page= must be a number from 0")
-        values = _values(["a"], [[entity_node(_one(params, "a"))]])
-        text = text.replace("{LIMIT}", str(EVIDENCE_PAGE + 1)).replace("{OFFSET}", str(int(page) * EVIDENCE_PAGE))
+        size = LINKS_PAGE if name == "links" else EVIDENCE_PAGE
+        # one more row than a page: the page knows there is a next one
+        text = text.replace("{LIMIT}", str(size + 1)).replace("{OFFSET}", str(int(page) * size))
+        values = _values(["e"], [[entity_node(_one(params, "id"))]]) if name == "links" else \
+            _values(["a"], [[entity_node(_one(params, "a"))]])
     return _PROLOGUE + text.replace("{VALUES}", values)
 
 
@@ -227,6 +226,5 @@ def summary(run: Run) -> dict[str, Any]:
         "confidence": None,  # the range over every relation took 31 s on 10,000 articles: not shown
         "start": start,
         "evidence_page": EVIDENCE_PAGE,
-        "max_ids": MAX_LINK_IDS,
-        "max_links": MAX_LINKS,
+        "links_page": LINKS_PAGE,
     }

@@ -606,6 +606,7 @@
       }) : h("p", { class: "kg-muted", text: "No relations on this page." }),
       hidden.length ? [h("h3", { text: "With entities left out of the drawing (" + hidden.length + ")" }),
         linkList(hidden, id)] : null,
+      moreLinks(id, function () { showEntity(id); }),
     ]);
     saveState();
   }
@@ -656,7 +657,7 @@
       h("p", { class: "kg-kind" }, swatch(o.type), " ", o.type),
       heading(o.names[0]),
       h("p", { class: "kg-muted", text: SERVER ? "Not drawn yet: " + plural(list.length, "relation", "relations") +
-        (list.length >= SERVER.maxLinks ? " (the first " + SERVER.maxLinks + ")" : "") + " in the store."
+        (MORE[id] !== undefined ? " so far (the most reported first)" : " in the store") + "."
         : "Left out of the drawing: it has " + plural(o.degree, "relation", "relations") +
         ", fewer than the entities drawn." }),
       h("div", { class: "kg-actions" },
@@ -667,6 +668,7 @@
       h("ul", { class: "kg-names" }, o.names.map(function (n) { return h("li", { text: n }); })),
       h("h3", { text: "Relations (" + list.length + ")" }),
       list.length ? linkList(list, id) : h("p", { class: "kg-muted", text: "No relations." }),
+      moreLinks(id, function () { showOther(id); }),
     ]);
     saveState();
   }
@@ -1178,14 +1180,15 @@
     if (INDEX.some(function (it) { return it.id === id && it.name === name; })) return;
     INDEX.push({ id: id, name: name, key: norm(name), label: e.names[0], type: e.type, degree: e.degree, drawn: false });
   }
-  /** Load the relations of entities (those not loaded yet), in requests of SERVER.maxIds. */
+  /** Load the first page of the relations of entities (those not loaded yet). */
   function loadLinks(ids) {
     var want = ids.filter(function (x, i) { return ids.indexOf(x) === i && !LOADED[x]; });
-    var asks = [];
-    for (var i = 0; i < want.length; i += SERVER.maxIds) asks.push(want.slice(i, i + SERVER.maxIds));
-    return Promise.all(asks.map(function (chunk) {
-      return api("links", { id: chunk }).then(function (rows) {
-        rows.forEach(function (r) {
+    return Promise.all(want.map(function (x) { return linksPage(x, 0); }));
+  }
+  var MORE = {};  // entity id -> the number of the next page of its relations, if the store has more
+  function linksPage(x, page) {
+    return api("links", { id: x, page: String(page) }).then(function (rows) {
+        rows.slice(0, SERVER.linksPage).forEach(function (r) {
           var s = lid(r.s), o = lid(r.o), p = r.p.slice(r.p.indexOf("#") + 1);
           learn(s, r.sLabel, r.sType);
           learn(o, r.oLabel, r.oType);
@@ -1196,13 +1199,18 @@
           LINK_KEYS[key] = l;
           addLink(l);
         });
-        chunk.forEach(function (x) {
-          LOADED[x] = true;
-          var e = ENT[x] || OTHERS[x];
-          if (e) e.degree = (LINKS_OF[x] || []).length;
-        });
-      });
-    }));
+        LOADED[x] = true;
+        if (rows.length > SERVER.linksPage) MORE[x] = page + 1; else delete MORE[x];
+        var e = ENT[x] || OTHERS[x];
+        if (e && !MORE[x]) e.degree = (LINKS_OF[x] || []).length;
+    });
+  }
+  /** "Load more": the next page of an entity's relations from the store, then ``then()``. */
+  function moreLinks(id, then) {
+    if (!SERVER || MORE[id] === undefined) return null;
+    return h("p", null, h("button", { type: "button", class: "kg-action kg-more-store", onclick: function () {
+      linksPage(id, MORE[id]).then(then, failed);
+    } }, "Load " + SERVER.linksPage + " more relations from the store"));
   }
   var searchTimer = null, searchSeq = 0;
   function askSearch(text) {
@@ -1238,7 +1246,7 @@
     });
   }
   /** Shortest paths over the store: the relations of both ends, then of the first ring around
-   *  each (at most SERVER.maxIds each, the most reported first), until a path is found. */
+   *  each (at most SERVER.maxBring each, the most reported first), until a path is found. */
   function serverPaths() {
     var fromText = $("kg-path-from").value, toText = $("kg-path-to").value;
     var status = $("kg-path-status");
@@ -1249,7 +1257,7 @@
       status.textContent = !a ? "No entity named “" + fromText + "”" : !b ? "No entity named “" + toText + "”" : "";
       if (!a || !b) return;
       function ring(id) {
-        return (LINKS_OF[id] || []).slice(0, SERVER.maxIds).map(function (l) { return l.s === id ? l.o : l.s; });
+        return (LINKS_OF[id] || []).slice(0, SERVER.maxBring).map(function (l) { return l.s === id ? l.o : l.s; });
       }
       var rounds = [function () { return [a, b]; }, function () { return ring(a); }, function () { return ring(b); }];
       (function step(k) {
