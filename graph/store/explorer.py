@@ -51,6 +51,11 @@ EVIDENCE_PAGE = 20
 #: page when the user wants more). All 1,714 of the busiest entity of 10,000 articles took 0.95 s
 #: (1.2 MB of JSON); a page of 200, ~0.3 s (measured).
 LINKS_PAGE = 200
+#: Entities one ``links`` request may name (Expand, the path finder): one query for 60 entities
+#: took 0.42 s where 60 requests took 1.2 s (measured, 10,000 articles).
+BATCH_IDS = 60
+#: Relations one answer for several entities holds at most (the most reported first).
+BATCH_LINKS = 4000
 #: Search hits one answer holds at most (names and aliases; the page shows 12 entities).
 MAX_SEARCH_ROWS = 60
 #: The longest search text.
@@ -179,10 +184,14 @@ def api_query(name: str, params: Mapping[str, Sequence[str]]) -> str:
         page = _one(params, "page") if params.get("page") else "0"
         if not page.isdigit() or int(page) > 100_000:
             raise KGError("page= must be a number from 0")
-        size = LINKS_PAGE if name == "links" else EVIDENCE_PAGE
+        ids = list(dict.fromkeys(params.get("id") or []))
+        if name == "links" and not 1 <= len(ids) <= BATCH_IDS:
+            raise KGError(f"give 1 to {BATCH_IDS} id= values")
+        size = EVIDENCE_PAGE if name == "evidence" else LINKS_PAGE if len(ids) == 1 else BATCH_LINKS
         # one more row than a page: the page knows there is a next one
-        text = text.replace("{LIMIT}", str(size + 1)).replace("{OFFSET}", str(int(page) * size))
-        values = _values(["e"], [[entity_node(_one(params, "id"))]]) if name == "links" else \
+        offset = 0 if len(ids) > 1 else int(page) * size
+        text = text.replace("{LIMIT}", str(size + 1)).replace("{OFFSET}", str(offset))
+        values = _values(["e"], [[entity_node(i)] for i in ids]) if name == "links" else \
             _values(["a"], [[entity_node(_one(params, "a"))]])
     return _PROLOGUE + text.replace("{VALUES}", values)
 
@@ -227,4 +236,6 @@ def summary(run: Run) -> dict[str, Any]:
         "start": start,
         "evidence_page": EVIDENCE_PAGE,
         "links_page": LINKS_PAGE,
+        "batch_ids": BATCH_IDS,
+        "batch_links": BATCH_LINKS,
     }

@@ -1183,26 +1183,40 @@
   /** Load the first page of the relations of entities (those not loaded yet). */
   function loadLinks(ids) {
     var want = ids.filter(function (x, i) { return ids.indexOf(x) === i && !LOADED[x]; });
-    return Promise.all(want.map(function (x) { return linksPage(x, 0); }));
+    if (want.length === 1) return linksPage(want[0], 0);
+    var asks = [];  // several entities: one request per SERVER.batchIds (one query, not one each)
+    for (var i = 0; i < want.length; i += SERVER.batchIds) asks.push(want.slice(i, i + SERVER.batchIds));
+    return Promise.all(asks.map(function (chunk) {
+      return api("links", { id: chunk }).then(function (rows) {
+        addRows(rows.slice(0, SERVER.batchLinks));
+        chunk.forEach(function (x) { loaded(x, rows.length > SERVER.batchLinks ? 0 : undefined); });
+      });
+    }));
   }
   var MORE = {};  // entity id -> the number of the next page of its relations, if the store has more
   function linksPage(x, page) {
     return api("links", { id: x, page: String(page) }).then(function (rows) {
-        rows.slice(0, SERVER.linksPage).forEach(function (r) {
-          var s = lid(r.s), o = lid(r.o), p = r.p.slice(r.p.indexOf("#") + 1);
-          learn(s, r.sLabel, r.sType);
-          learn(o, r.oLabel, r.oType);
-          var key = s + " " + p + " " + o;
-          if (LINK_KEYS[key]) return;
-          var l = { s: s, p: p, o: o, c: parseFloat(r.confidence), a: parseInt(r.articles, 10), n: null,
-            dates: (r.dates || "").split(" ").filter(Boolean).sort(), docs: [], drawn: false, assertion: lid(r.a) };
-          LINK_KEYS[key] = l;
-          addLink(l);
-        });
-        LOADED[x] = true;
-        if (rows.length > SERVER.linksPage) MORE[x] = page + 1; else delete MORE[x];
-        var e = ENT[x] || OTHERS[x];
-        if (e && !MORE[x]) e.degree = (LINKS_OF[x] || []).length;
+      addRows(rows.slice(0, SERVER.linksPage));
+      loaded(x, rows.length > SERVER.linksPage ? page + 1 : undefined);
+    });
+  }
+  function loaded(x, next) {
+    LOADED[x] = true;
+    if (next === undefined) delete MORE[x]; else MORE[x] = next;
+    var e = ENT[x] || OTHERS[x];
+    if (e && next === undefined) e.degree = (LINKS_OF[x] || []).length;
+  }
+  function addRows(rows) {
+    rows.forEach(function (r) {
+      var s = lid(r.s), o = lid(r.o), p = r.p.slice(r.p.indexOf("#") + 1);
+      learn(s, r.sLabel, r.sType);
+      learn(o, r.oLabel, r.oType);
+      var key = s + " " + p + " " + o;
+      if (LINK_KEYS[key]) return;
+      var l = { s: s, p: p, o: o, c: parseFloat(r.confidence), a: parseInt(r.articles, 10), n: null,
+        dates: (r.dates || "").split(" ").filter(Boolean).sort(), docs: [], drawn: false, assertion: lid(r.a) };
+      LINK_KEYS[key] = l;
+      addLink(l);
     });
   }
   /** "Load more": the next page of an entity's relations from the store, then ``then()``. */
