@@ -15,7 +15,9 @@ date and link; "N articles, M sentences"), focus mode (a neighbourhood, expand,
 show only), a shortest-path finder, "bring into view" for the entities left
 out, PNG and CSV export, the view in the URL fragment, a light and a dark look
 and a layout for narrow screens. What goes into the page is assembled in
-:mod:`graph.exporters.html_data`.
+:mod:`graph.exporters.html_data`. :func:`served_html` renders the same
+template for ``kg serve``: no graph inside, the store as its data source
+(:mod:`graph.store.explorer`).
 
 Safety: the data goes into the page once, as JSON in a
 ``<script type="application/json">`` block in which ``<``, ``>``, ``&``,
