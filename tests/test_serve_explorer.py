@@ -376,3 +376,12 @@ def test_serve_explorer_ten_clients_for_30_s(served) -> None:
         t.join()
     print(f"10 clients, 30 s: {sum(counts)} rounds of search + relations + evidence ({sum(counts) * 3} requests)")
     assert failures == [] and min(counts) > 0
+
+
+def test_serve_explorer_can_be_left_out(small) -> None:
+    _, store, _ = small
+    with S.Endpoint(store, "127.0.0.1", free_port(), workers=1, explorer=False) as ep:
+        status, body, _ = http(ep.explorer_url)
+        assert b'id="kg-data"' not in body
+        status, _, _ = http(f"{ep.explorer_url}explorer/api/search?q=a")
+        assert status != 200
