@@ -55,7 +55,11 @@ def main() -> None:
     ap.add_argument("--store", type=Path, help="an existing store to serve (default: build one)")
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="kg-explorer-bench-"))
+    with tempfile.TemporaryDirectory(prefix="kg-explorer-bench-") as tmp:
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
     store = args.store
     if store is None:
         t0 = time.perf_counter()
