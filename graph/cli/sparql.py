@@ -48,6 +48,9 @@ graphs. Each of --workers servers answers one query at a time; a query still
 running --timeout seconds (+2) after it came gets HTTP 503 and its server
 alone is killed; an answer larger than --max-result-bytes is refused (HTTP
 422: add LIMIT to the query; a connection reset once the answer streams).
+At / it serves the explorer (the page of graph.html, fed by the store: search,
+entity panels, evidence a page at a time, expand, paths, the time filter),
+whose requests go through the same limits.
 
 examples:
   kg serve --store db/
@@ -106,7 +109,7 @@ def add_commands(sub: Any) -> None:
     sv = sub.add_parser(
         "serve", help="serve a store as a read-only SPARQL endpoint (Oxigraph server)",
         description="Start a SPARQL 1.1 Protocol endpoint (the Oxigraph server) on a store made "
-        "by kg load, read-only, and print its URL.",
+        "by kg load, read-only, with the graph explorer at /, and print both URLs.",
         epilog=SERVE_EPILOG, formatter_class=_formatter,
     )
     sv.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store folder")
@@ -121,6 +124,8 @@ def add_commands(sub: Any) -> None:
                     help="Oxigraph servers, i.e. queries answered at once (default: 4)")
     sv.add_argument("--allow-service", action="append", default=[], metavar="URL",
                     help="let SERVICE clauses reach this SPARQL endpoint (repeatable; default: none)")
+    sv.add_argument("--no-explorer", action="store_true",
+                    help="do not serve the explorer page at / (it is served by default)")
     sv.set_defaults(handler=cmd_serve)
 
 
@@ -222,6 +227,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
               f"{args.bind} ({reach}); Ctrl-C to stop", file=sys.stderr, flush=True)
 
     code = serve(args.store, args.bind, timeout=args.timeout or None, cors=args.cors, announce=announce,
-                 max_result_bytes=max_bytes or None, workers=args.workers, allow_service=args.allow_service)
+                 max_result_bytes=max_bytes or None, workers=args.workers, allow_service=args.allow_service,
+                 explorer=not args.no_explorer,
+                 announce_explorer=lambda url: print(f"Explorer: {url}", flush=True))
     print("kg: server stopped", file=sys.stderr)
     return code

@@ -15,7 +15,9 @@ date and link; "N articles, M sentences"), focus mode (a neighbourhood, expand,
 show only), a shortest-path finder, "bring into view" for the entities left
 out, PNG and CSV export, the view in the URL fragment, a light and a dark look
 and a layout for narrow screens. What goes into the page is assembled in
-:mod:`graph.exporters.html_data`.
+:mod:`graph.exporters.html_data`. :func:`served_html` renders the same
+template for ``kg serve``: no graph inside, the store as its data source
+(:mod:`graph.store.explorer`).
 
 Safety: the data goes into the page once, as JSON in a
 ``<script type="application/json">`` block in which ``<``, ``>``, ``&``,
@@ -62,14 +64,16 @@ from markupsafe import Markup
 
 from graph.exporters import register
 from graph.exporters.html_data import MAX_EVIDENCE, page_model, plural
+from graph.exporters.html_layout import FALLBACK_STYLE, STYLE, darker, vis_options
 from graph.model import KnowledgeGraph
+from graph.vocab import RESOURCE_BASE
 
 log = logging.getLogger(__name__)
 
 #: How many entities a page draws unless told otherwise (the most connected).
 DEFAULT_MAX_NODES = 400
 
-__all__ = ["DEFAULT_MAX_NODES", "MAX_EVIDENCE", "generate_html", "page_data", "script_json"]
+__all__ = ["DEFAULT_MAX_NODES", "MAX_EVIDENCE", "generate_html", "page_data", "script_json", "served_html"]
 
 
 def script_json(value: object) -> Markup:
@@ -212,14 +216,56 @@ def generate_html(kg: KnowledgeGraph, *, max_nodes: int | None = DEFAULT_MAX_NOD
         if max_nodes < 1:
             raise ValueError(f"max_nodes ({max_nodes}) must be at least 1, or None for no limit")
     model = page_model(kg, max_nodes)
+    return _render(model, _title(model["documents"], model["n_entities"], model["n_relations"]),
+                   _heading(model["documents"]), served=False)
+
+
+def _render(model: dict[str, Any], title: str, heading: str, *, served: bool) -> bytes:
     env = _environment()
     page = env.get_template("explorer.html").render(
-        title=_title(model["documents"], model["n_entities"], model["n_relations"]),
-        heading=_heading(model["documents"]),
+        title=title,
+        heading=heading,
         build_time=_build_time(),
         vis_js=_vis_asset("vis-network.min.js"),
         explorer_js=_asset(env, "explorer.js"),
         explorer_css=_asset(env, "explorer.css"),
+        served=served,
         **model,
     )
     return page.encode("utf-8")
+
+
+#: Neighbours the served page draws at once when it brings an entity into view (the most reported first).
+MAX_BRING = 60
+#: The size of graph the served page's drawing options are chosen for (it grows as the user browses).
+SERVED_SIZE = (150, 300)
+
+
+def served_html(summary: dict[str, Any], api: str = "/explorer/api/") -> bytes:
+    """Return the explorer page ``kg serve`` puts at ``/``: the same page, fed by the store.
+
+    ``summary`` is what :func:`graph.store.explorer.summary` read from the
+    store (counts by class and relation, article dates, the entities to start
+    from). The page draws nothing at first; it asks ``api`` (same origin, the
+    only place its Content-Security-Policy lets it connect to) for the rest.
+    """
+    model = page_model(KnowledgeGraph(), None)
+    data = model["data"]
+    n_docs, n_ents, n_rels = summary["documents"], summary["entities"], summary["relations"]
+    data["options"] = vis_options(*SERVED_SIZE)
+    data["config"]["edgeLabels"] = True
+    data["dates"] = summary["dates"]
+    data["server"] = {"api": api, "base": RESOURCE_BASE, "start": summary["start"], "entities": n_ents,
+                      "relations": n_rels, "evidencePage": summary["evidence_page"],
+                      "linksPage": summary["links_page"], "batchIds": summary["batch_ids"],
+                      "batchLinks": summary["batch_links"], "maxBring": MAX_BRING}
+    model.update(
+        classes=[{"name": t, "colour": STYLE.get(t, FALLBACK_STYLE)[0], "border": darker(STYLE.get(t, FALLBACK_STYLE)[0]),
+                  "shape": STYLE.get(t, FALLBACK_STYLE)[1], "count": n} for t, n in summary["classes"].items()],
+        predicates=[{"name": p, "count": n} for p, n in summary["predicates"].items()],
+        confidence_range=summary["confidence"], dates=summary["dates"],
+        documents=range(n_docs),  # the template counts them; the served page names none
+        n_entities=n_ents, n_relations=n_rels)
+    where = plural(n_docs, "document")
+    return _render(model, f"Knowledge graph of {where} · {plural(n_ents, 'entity')}, {plural(n_rels, 'relation')}",
+                   f"Knowledge graph of {where}", served=True)

@@ -40,9 +40,10 @@ import threading
 import time
 from collections.abc import Collection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from graph.errors import KGError
+from graph.store.explorer import EXPLORER_API, PAGE_CSP, api_query
 from graph.store.guard import check_query
 from graph.store.workers import Worker, WorkerPool
 
@@ -140,6 +141,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             path = urlsplit(self.path).path
             if path == "/query":
                 self._query()
+            elif self.server.page is not None and path == "/":
+                self._page()
+            elif self.server.page is not None and path.startswith(EXPLORER_API):
+                self._explorer(path[len(EXPLORER_API):])
             elif path == "/update":
                 self._refuse()
             else:
@@ -231,6 +236,34 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    # ------------------------------------------------------------------ the explorer
+
+    def _page(self) -> None:
+        """The explorer page (``kg serve`` renders it once, at start)."""
+        page = self.server.page or b""
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(self.server.request_timeout)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.send_header("Content-Security-Policy", PAGE_CSP)
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(page)
+
+    def _explorer(self, name: str) -> None:
+        """One of the explorer's fixed queries, its values bound as terms, through the same limits."""
+        try:
+            text = api_query(name, parse_qs(urlsplit(self.path).query, keep_blank_values=True))
+        except KGError as err:
+            self._reply(400, err.message)
+            return
+        self._relay("POST", "/query", text.encode("utf-8"),
+                    {"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query"})
 
     # ------------------------------------------------------------------ queries
 
@@ -435,6 +468,8 @@ class ResultLimitProxy(ThreadingHTTPServer):
         self.max_requests = max_requests
         self.request_timeout = request_timeout
         self.requests = threading.BoundedSemaphore(max_requests)
+        #: The explorer page served at ``/`` (None: ``/`` goes to the Oxigraph server, as before).
+        self.page: bytes | None = None
         self._connections = threading.BoundedSemaphore(max_connections)
         super().__init__(bind, _ProxyHandler)
         self.allowed_hosts = allowed_hosts(bind[0], self.server_address[1])

@@ -38,6 +38,8 @@ Examples:
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import os
 import shutil
@@ -50,8 +52,11 @@ import threading
 from collections.abc import Callable, Collection
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from graph.errors import InputError, KGError, LoaderError
+from graph.exporters.html import served_html
+from graph.store.explorer import summary
 from graph.store.proxy import (  # noqa: F401 - the limits, here where kg serve's options are
     DEFAULT_TIMEOUT,
     DISCARD_BYTES,
@@ -199,8 +204,10 @@ class Endpoint:
     def __init__(self, store: Path | str, host: str = "127.0.0.1", port: int = 7878, *,
                  timeout: float | None = DEFAULT_TIMEOUT, cors: bool = False,
                  ready_timeout: float = 20.0, max_result_bytes: int | None = None,
-                 workers: int = DEFAULT_WORKERS, allow_service: Collection[str] = ()) -> None:
+                 workers: int = DEFAULT_WORKERS, allow_service: Collection[str] = (),
+                 explorer: bool = True) -> None:
         self.store = Path(store)
+        self.explorer = explorer
         self.host, self.port = host, port
         self.timeout, self.cors, self.ready_timeout = timeout, cors, ready_timeout
         self.max_result_bytes = max_result_bytes
@@ -215,6 +222,11 @@ class Endpoint:
     def url(self) -> str:
         """The SPARQL query URL."""
         return endpoint_url(self.host, self.port)
+
+    @property
+    def explorer_url(self) -> str:
+        """The explorer page's URL."""
+        return self.url.removesuffix("query")
 
     @property
     def processes(self) -> list[subprocess.Popen[bytes]]:
@@ -247,6 +259,8 @@ class Endpoint:
             self.pool.on_replace = self._check_identity
             self.proxy = ResultLimitProxy((self.host, self.port), self.pool, max_result_bytes=self.max_result_bytes,
                                           timeout=self.timeout, cors=self.cors, allow_service=self.allow_service)
+            if self.explorer:
+                self.proxy.page = served_html(summary(lambda text: _ask(self.pool, text)))  # type: ignore[arg-type]
         except OSError as err:
             self.stop()
             raise LoaderError(f"cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
@@ -288,6 +302,37 @@ class Endpoint:
         self.stop()
 
 
+def _ask(pool: WorkerPool, text: str, timeout: float = 120.0) -> dict[str, Any]:
+    """Run one query on a worker of ``pool`` (the explorer's start-up questions); its JSON results.
+
+    Raises:
+        LoaderError: no worker came free, or the query failed.
+    """
+    worker = pool.acquire(timeout)
+    if worker is None:
+        raise LoaderError("no Oxigraph server came free to prepare the explorer page")
+    clean = False
+    try:
+        conn = http.client.HTTPConnection(*worker.address, timeout=timeout)
+        try:
+            conn.request("POST", "/query", body=text.encode("utf-8"), headers={
+                "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+            resp = conn.getresponse()
+            body = resp.read()
+        finally:
+            conn.close()
+        if resp.status != 200:
+            raise LoaderError(f"preparing the explorer page, a query failed: HTTP {resp.status} "
+                              f"{body[:200].decode('utf-8', 'replace')}")
+        clean = True
+        answer: dict[str, Any] = json.loads(body)
+        return answer
+    except (OSError, http.client.HTTPException, ValueError) as err:
+        raise LoaderError(f"preparing the explorer page, a query failed: {err}") from err
+    finally:
+        (pool.release if clean else pool.discard)(worker)
+
+
 class _Stop(Exception):
     """Raised by the SIGTERM handler to leave the wait."""
 
@@ -295,11 +340,13 @@ class _Stop(Exception):
 def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None = DEFAULT_TIMEOUT,
           cors: bool = False, announce: Callable[[str], None] = print,
           max_result_bytes: int | None = DEFAULT_MAX_RESULT_BYTES, workers: int = DEFAULT_WORKERS,
-          allow_service: Collection[str] = ()) -> int:
+          allow_service: Collection[str] = (), explorer: bool = True,
+          announce_explorer: Callable[[str], None] | None = None) -> int:
     """Serve ``store`` read-only until Ctrl-C, SIGINT or SIGTERM; return an exit code.
 
     ``announce`` receives the endpoint URL once the server accepts
-    connections (``kg serve`` prints it). Answers larger than
+    connections (``kg serve`` prints it), then ``announce_explorer`` the
+    explorer page's URL (``explorer``: serve it at ``/``). Answers larger than
     ``max_result_bytes`` are refused (HTTP 422, or a reset connection once
     streaming); ``None``: no limit. ``workers`` Oxigraph servers answer at
     most that many queries at once; ``allow_service``: endpoint URLs a
@@ -314,7 +361,7 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
     if not _is_loopback(host):
         log.warning("binding to %s: the endpoint is reachable from other machines", host)
     endpoint = Endpoint(store, host, port, timeout=timeout, cors=cors, max_result_bytes=max_result_bytes,
-                        workers=workers, allow_service=allow_service)
+                        workers=workers, allow_service=allow_service, explorer=explorer)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         raise _Stop
@@ -324,6 +371,8 @@ def serve(store: Path | str, bind: str = DEFAULT_BIND, *, timeout: float | None 
     try:
         endpoint.start()
         announce(endpoint.url)
+        if explorer and announce_explorer is not None:
+            announce_explorer(endpoint.explorer_url)
         code = endpoint.wait()
         if code != 0:
             raise LoaderError("an Oxigraph server could not be started again; the endpoint stopped")

@@ -15,6 +15,7 @@
   var REL = DATA.relations;
   var CFG = DATA.config;
   var QID = /^Q[1-9][0-9]*$/;
+  var SERVER = DATA.server || null;  // the page kg serve serves: what is not here is asked of the store
   var root = document.documentElement;
   root.dataset.kgState = "loading";
 
@@ -257,7 +258,8 @@
   });
   network.once("stabilizationIterationsDone", drawn);
   if (DATA.nodes.length === 0) {
-    progress.textContent = "This graph has no entities.";
+    progress.textContent = SERVER ? "" : "This graph has no entities.";
+    progress.hidden = !!SERVER;
     settled = true;
     root.dataset.kgState = "settled";
   } else if (DATA.edges.length === 0) {
@@ -492,7 +494,16 @@
     state.only = false;
     render();
   }
-  $("kg-expand").addEventListener("click", function () { if (state.focus) { state.ring++; render(); } });
+  $("kg-expand").addEventListener("click", function () {
+    if (!state.focus) return;
+    if (!SERVER) { state.ring++; render(); return; }
+    var ids = Array.from(neighbourhood().nodes);
+    loadLinks(ids).then(function () {
+      ids.forEach(function (x) { bringIntoView(x, true); });
+      state.ring++;
+      render();
+    }, failed);
+  });
   $("kg-only").addEventListener("click", function () { state.only = !state.only; render(); });
   $("kg-unfocus").addEventListener("click", function () { clearFocus(); });
 
@@ -534,7 +545,8 @@
   var selection = null;  // what the panel shows: "e:<id>", "r:<rid>", "p:<a>,<b>"
 
   function countText(r) {
-    return plural(r.articles, "article", "articles") + ", " + plural(r.sentences, "sentence", "sentences");
+    return plural(r.articles, "article", "articles") +
+      (r.sentences === null || r.sentences === undefined ? "" : ", " + plural(r.sentences, "sentence", "sentences"));
   }
   function heading(text) {
     // the panel's heading takes the keyboard focus, so it does not fall back to <body>
@@ -548,6 +560,7 @@
   function showEntity(id) {
     var e = ENT[id];
     if (!e) { showOther(id); return; }
+    if (SERVER && !LOADED[id]) { loadLinks([id]).then(function () { showEntity(id); }, failed); return; }
     selection = "e:" + id;
     var groups = {};
     var order = [];
@@ -593,31 +606,59 @@
       }) : h("p", { class: "kg-muted", text: "No relations on this page." }),
       hidden.length ? [h("h3", { text: "With entities left out of the drawing (" + hidden.length + ")" }),
         linkList(hidden, id)] : null,
+      moreLinks(id, function () { showEntity(id); }),
     ]);
     saveState();
   }
 
-  /** Relations of the compact form: "predicate → other" with counts. */
+  /** Relations of the compact form: "predicate → other" with counts (served: a page at a time, with evidence). */
   function linkList(list, id) {
-    return h("ul", { class: "kg-links" }, list.map(function (l) {
+    var ul = h("ul", { class: "kg-links" });
+    function item(l) {
       var out = l.s === id, other = out ? l.o : l.s;
+      var counts = " · confidence " + fmt(l.c) + " · " + plural(l.a, "article", "articles") +
+        (l.n === null || l.n === undefined ? "" : ", " + plural(l.n, "sentence", "sentences"));
       return h("li", null, out ? l.p + " → " : "← " + l.p + " ", entityLink(other),
-        h("small", { class: "kg-muted", text: " · confidence " + fmt(l.c) + " · " +
-          plural(l.a, "article", "articles") + ", " + plural(l.n, "sentence", "sentences") }));
-    }));
+        SERVER ? [" ", h("button", { type: "button", class: "kg-evidence-link",
+          onclick: function () { showRelation(ensureRel(l)); } }, counts.slice(3) + " · evidence")]
+          : h("small", { class: "kg-muted", text: counts }));
+    }
+    var shown = 0;
+    function more() {
+      var next = list.slice(shown, shown + LINKS_PAGE);
+      shown += next.length;
+      var old = ul.querySelector(".kg-more-links");
+      if (old) old.remove();
+      next.forEach(function (l) { ul.append(item(l)); });
+      if (shown < list.length) {
+        ul.append(h("li", { class: "kg-more-links" }, h("button", { type: "button", class: "kg-action kg-more",
+          onclick: more }, "Show " + Math.min(LINKS_PAGE, list.length - shown) + " more of " +
+          (list.length - shown).toLocaleString("en"))));
+      }
+    }
+    more();
+    return ul;
   }
+  var LINKS_PAGE = SERVER ? 50 : Infinity;
 
   /** An entity left out of the drawing: its relations from the compact form, and a way in. */
   function showOther(id) {
     var o = OTHERS[id];
     if (!o) return;
+    if (SERVER && !LOADED[id]) {
+      open([h("p", { class: "kg-kind", text: o.type }), heading(o.names[0]), h("p", { class: "kg-muted", text: "Loading…" })]);
+      loadLinks([id]).then(function () { showOther(id); }, failed);
+      return;
+    }
     selection = "e:" + id;
     network.unselectAll();
     var list = LINKS_OF[id] || [];
     open([
       h("p", { class: "kg-kind" }, swatch(o.type), " ", o.type),
       heading(o.names[0]),
-      h("p", { class: "kg-muted", text: "Left out of the drawing: it has " + plural(o.degree, "relation", "relations") +
+      h("p", { class: "kg-muted", text: SERVER ? "Not drawn yet: " + plural(list.length, "relation", "relations") +
+        (MORE[id] !== undefined ? " so far (the most reported first)" : " in the store") + "."
+        : "Left out of the drawing: it has " + plural(o.degree, "relation", "relations") +
         ", fewer than the entities drawn." }),
       h("div", { class: "kg-actions" },
         h("button", { type: "button", class: "kg-action kg-bring", onclick: function () { bringIntoView(id); } },
@@ -627,6 +668,7 @@
       h("ul", { class: "kg-names" }, o.names.map(function (n) { return h("li", { text: n }); })),
       h("h3", { text: "Relations (" + list.length + ")" }),
       list.length ? linkList(list, id) : h("p", { class: "kg-muted", text: "No relations." }),
+      moreLinks(id, function () { showOther(id); }),
     ]);
     saveState();
   }
@@ -640,6 +682,15 @@
         text: title }) : h("span", { class: "kg-article", text: title }),
       d.date ? [" · ", h("time", { datetime: d.date, text: d.date })] : null,
       d.title ? [" · ", h("span", { class: "kg-doc", text: d.name })] : null);
+  }
+
+  function evidenceRow(ev) {
+    return h("li", null,
+      h("blockquote", { text: ev.sentence }),
+      articleLine(ev.doc),
+      h("p", { class: "kg-rule" }, ev.rules.length > 1 ? "rules " : "rule ",
+        ev.rules.map(function (x, i) { return [i ? ", " : "", h("code", { text: x })]; }),
+        " · confidence " + fmt(ev.confidence) + " · characters " + ev.start + "–" + ev.end));
   }
 
   function showRelation(rid) {
@@ -664,17 +715,12 @@
           h("dd", { text: r.dates.length > 1 ? r.dates[0] + " – " + r.dates[r.dates.length - 1] : r.dates[0] })] : null,
         Object.keys(q).sort().map(function (k) { return [h("dt", { text: k }), h("dd", { text: q[k] })]; })),
       h("h3", { class: "kg-evidence-count", text: "Evidence: " + countText(r) }),
-      (r.evidence || []).length ? h("ol", { class: "kg-evidence" }, r.evidence.map(function (ev) {
-        return h("li", null,
-          h("blockquote", { text: ev.sentence }),
-          articleLine(ev.doc),
-          h("p", { class: "kg-rule" }, ev.rules.length > 1 ? "rules " : "rule ",
-            ev.rules.map(function (x, i) { return [i ? ", " : "", h("code", { text: x })]; }),
-            " · confidence " + fmt(ev.confidence) + " · characters " + ev.start + "–" + ev.end));
-      })) : (r.docs || []).map(articleLine),
-      r.more_evidence ? h("p", { class: "kg-muted", text: plural(r.more_evidence, "more sentence", "more sentences") +
+      (r.evidence || []).length ? h("ol", { class: "kg-evidence" }, r.evidence.map(evidenceRow))
+        : SERVER ? null : (r.docs || []).map(articleLine),
+      r.more_evidence && !SERVER ? h("p", { class: "kg-muted", text: plural(r.more_evidence, "more sentence", "more sentences") +
         " not included in this page." }) : null,
     ]);
+    if (SERVER && r.assertion) evidencePages(r, body.querySelector(".kg-evidence-count"));
     saveState();
   }
 
@@ -719,10 +765,11 @@
     addLink({ s: x[0], p: x[1], o: x[2], c: x[3], a: x[4], n: x[5], dates: x[6], docs: x[7], drawn: false });
   });
 
-  function bringIntoView(id) {
+  function bringIntoView(id, quiet) {
     var ids = [id];
     (LINKS_OF[id] || []).forEach(function (l) { ids.push(l.s === id ? l.o : l.s); });
     var fresh = ids.filter(function (x, i) { return ids.indexOf(x) === i && !nodes.get(x); });
+    if (SERVER) fresh = fresh.slice(0, SERVER.maxBring);  // a hub's neighbours, the most reported first
     var anchor = ids.filter(function (x) { return nodes.get(x); });
     var pos = network.getPositions(anchor);
     var cx = 0, cy = 0;
@@ -741,27 +788,24 @@
       ENT[x] = { type: o.type, names: o.names, wikidata: null, degree: o.degree };
       ADJ[x] = ADJ[x] || [];
       return { id: x, label: o.names[0].length > 40 ? o.names[0].slice(0, 39) + "…" : o.names[0],
-        group: o.type, shape: (DATA.options.groups[o.type] || {}).shape || "dot", value: 1, physics: false,
+        group: o.type, shape: (DATA.options.groups[o.type] || {}).shape || "dot", value: 1, physics: !!SERVER,
         title: o.names[0] + "\n" + o.type + " · " + plural(o.degree, "relation", "relations"),
         x: cx + rad * Math.cos(ang), y: cy + rad * Math.sin(ang), kg_added: true };
     });
     var newEdges = [];
     fresh.forEach(function (x) {
       (LINKS_OF[x] || []).forEach(function (l) {
-        if (l.drawn || l.rid) return;
+        if (l.drawn) return;
         var other = l.s === x ? l.o : l.s;
         if (!nodes.get(other) && fresh.indexOf(other) < 0) return;
-        var rid = "x" + Object.keys(REL).length;
-        l.rid = rid;
+        var rid = ensureRel(l);
         l.drawn = true;
-        REL[rid] = { subject: l.s, predicate: l.p, object: l.o, confidence: l.c, qualifiers: {}, evidence: [],
-          more_evidence: l.n, articles: l.a, sentences: l.n, dates: l.dates, docs: l.docs };
         ADJ[l.s] = ADJ[l.s] || [];
         ADJ[l.o] = ADJ[l.o] || [];
         ADJ[l.s].push({ rid: rid, out: true, other: l.o });
         if (l.o !== l.s) ADJ[l.o].push({ rid: rid, out: false, other: l.s });
         var e = { id: rid, from: l.s, to: l.o, arrows: "to", kg_predicate: l.p, kg_confidence: l.c,
-          width: Math.round((0.8 + 2.2 * l.c) * 1000) / 1000, dashes: l.c < 0.5, physics: false,
+          width: Math.round((0.8 + 2.2 * l.c) * 1000) / 1000, dashes: l.c < 0.5, physics: !!SERVER,
           title: nameOf(l.s) + " " + l.p + " " + nameOf(l.o) };
         if (CFG.edgeLabels) e.label = l.p;
         edgeById[rid] = e;
@@ -770,7 +814,16 @@
     });
     if (newNodes.length) nodes.add(newNodes);
     if (newEdges.length) edges.add(newEdges);
-    focusNode(id);
+    if (!quiet) focusNode(id);
+  }
+  /** The relation entry (REL) of a compact-form relation, made on first use. */
+  function ensureRel(l) {
+    if (l.rid) return l.rid;
+    var rid = "x" + Object.keys(REL).length;
+    l.rid = rid;
+    REL[rid] = { subject: l.s, predicate: l.p, object: l.o, confidence: l.c, qualifiers: {}, evidence: [],
+      more_evidence: l.n, articles: l.a, sentences: l.n, dates: l.dates, docs: l.docs, assertion: l.assertion };
+    return rid;
   }
 
   // ---- path finder ------------------------------------------------------------
@@ -842,6 +895,7 @@
     saveState();
   }
   $("kg-path-go").addEventListener("click", function () {
+    if (SERVER) { serverPaths(); return; }
     var a = pathStart && nameOf(pathStart) === $("kg-path-from").value ? pathStart : findEntity($("kg-path-from").value);
     var b = findEntity($("kg-path-to").value);
     $("kg-path-status").textContent = !a ? "No entity named “" + $("kg-path-from").value + "”"
@@ -928,7 +982,12 @@
     if (nodes.get(r.id)) focusNode(r.id);
     else showOther(r.id);
   }
-  input.addEventListener("input", function () { results = search(input.value); active = results.length ? 0 : -1; renderResults(); });
+  input.addEventListener("input", function () {
+    results = search(input.value);
+    active = results.length ? 0 : -1;
+    renderResults();
+    if (SERVER) askSearch(input.value);
+  });
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
       if (!results.length) return;
@@ -1077,6 +1136,196 @@
     saveState();
   }
   window.addEventListener("hashchange", function () { if (!restoring) restoreState(); });
+
+  // ---- the served page: what is not in the page is asked of the store ----------------
+  // kg serve answers GET /explorer/api/NAME?... with one fixed SPARQL query (the values bound
+  // as RDF terms there) as SPARQL JSON results; nothing else is fetched, from nowhere else.
+  var LOADED = {};  // entity id -> its relations are in LINKS_OF
+  var LINK_KEYS = {};  // "s p o" -> the link, so a relation met twice is one
+  var busy = 0;
+  function lid(iri) { return iri.indexOf(SERVER.base) === 0 ? iri.slice(SERVER.base.length) : iri; }
+  function api(name, params) {
+    var q = new URLSearchParams();
+    Object.keys(params).forEach(function (k) { [].concat(params[k]).forEach(function (v) { q.append(k, v); }); });
+    busy++;
+    root.dataset.kgBusy = String(busy);
+    function done() { busy--; root.dataset.kgBusy = String(busy); }
+    return fetch(SERVER.api + name + "?" + q.toString(), { headers: { Accept: "application/sparql-results+json" },
+      credentials: "same-origin", cache: "no-store" }).then(function (resp) {
+      if (!resp.ok) return resp.text().then(function (t) { throw new Error(t.trim() || "HTTP " + resp.status); });
+      return resp.json();
+    }).then(function (answer) {
+      done();
+      return answer.results.bindings.map(function (b) {
+        var row = {};
+        Object.keys(b).forEach(function (k) { row[k] = b[k].value; });
+        return row;
+      });
+    }, function (err) { done(); throw err; });
+  }
+  function failed(err) {
+    $("kg-status").textContent = "The store did not answer: " + (err && err.message ? err.message : String(err));
+  }
+  /** Remember an entity the store named (search hit, other end of a relation). */
+  function learn(id, label, type) {
+    if (!ENT[id] && !OTHERS[id]) {
+      OTHERS[id] = { type: type, names: [label], degree: 0 };
+      learnName(id, label);
+    }
+    return ENT[id] || OTHERS[id];
+  }
+  function learnName(id, name) {
+    var e = ENT[id] || OTHERS[id];
+    if (e.names.indexOf(name) < 0) e.names.push(name);
+    if (INDEX.some(function (it) { return it.id === id && it.name === name; })) return;
+    INDEX.push({ id: id, name: name, key: norm(name), label: e.names[0], type: e.type, degree: e.degree, drawn: false });
+  }
+  /** Load the first page of the relations of entities (those not loaded yet). */
+  function loadLinks(ids) {
+    var want = ids.filter(function (x, i) { return ids.indexOf(x) === i && !LOADED[x]; });
+    if (want.length === 1) return linksPage(want[0], 0);
+    var asks = [];  // several entities: one request per SERVER.batchIds (one query, not one each)
+    for (var i = 0; i < want.length; i += SERVER.batchIds) asks.push(want.slice(i, i + SERVER.batchIds));
+    return Promise.all(asks.map(function (chunk) {
+      return api("links", { id: chunk }).then(function (rows) {
+        addRows(rows.slice(0, SERVER.batchLinks));
+        chunk.forEach(function (x) { loaded(x, rows.length > SERVER.batchLinks ? 0 : undefined); });
+      });
+    }));
+  }
+  var MORE = {};  // entity id -> the number of the next page of its relations, if the store has more
+  function linksPage(x, page) {
+    return api("links", { id: x, page: String(page) }).then(function (rows) {
+      addRows(rows.slice(0, SERVER.linksPage));
+      loaded(x, rows.length > SERVER.linksPage ? page + 1 : undefined);
+    });
+  }
+  function loaded(x, next) {
+    LOADED[x] = true;
+    if (next === undefined) delete MORE[x]; else MORE[x] = next;
+    var e = ENT[x] || OTHERS[x];
+    if (e && next === undefined) e.degree = (LINKS_OF[x] || []).length;
+  }
+  function addRows(rows) {
+    rows.forEach(function (r) {
+      var s = lid(r.s), o = lid(r.o), p = r.p.slice(r.p.indexOf("#") + 1);
+      learn(s, r.sLabel, r.sType);
+      learn(o, r.oLabel, r.oType);
+      var key = s + " " + p + " " + o;
+      if (LINK_KEYS[key]) return;
+      var l = { s: s, p: p, o: o, c: parseFloat(r.confidence), a: parseInt(r.articles, 10), n: null,
+        dates: (r.dates || "").split(" ").filter(Boolean).sort(), docs: [], drawn: false, assertion: lid(r.a) };
+      LINK_KEYS[key] = l;
+      addLink(l);
+    });
+  }
+  /** "Load more": the next page of an entity's relations from the store, then ``then()``. */
+  function moreLinks(id, then) {
+    if (!SERVER || MORE[id] === undefined) return null;
+    return h("p", null, h("button", { type: "button", class: "kg-action kg-more-store", onclick: function () {
+      linksPage(id, MORE[id]).then(then, failed);
+    } }, "Load " + SERVER.linksPage + " more relations from the store"));
+  }
+  var searchTimer = null, searchSeq = 0;
+  function askSearch(text) {
+    clearTimeout(searchTimer);
+    if (!text.trim()) return;
+    searchTimer = setTimeout(function () {
+      var seq = ++searchSeq;
+      api("search", { q: text }).then(function (rows) {
+        rows.forEach(function (r) {
+          var id = lid(r.entity);
+          learn(id, r.label, r.t.slice(r.t.indexOf("#") + 1));
+          learnName(id, r.name);
+        });
+        if (seq !== searchSeq || input.value !== text) return;  // the user typed on
+        results = search(text);
+        active = results.length ? 0 : -1;
+        renderResults();
+        root.dataset.kgSearched = text;
+      }, failed);
+    }, 120);
+  }
+  /** A name to an entity: a name seen already, else the store's best match. */
+  function resolve(text) {
+    var known = findEntity(text);
+    if (known || !text.trim()) return Promise.resolve(known);
+    return api("search", { q: text }).then(function (rows) {
+      rows.forEach(function (r) {
+        var id = lid(r.entity);
+        learn(id, r.label, r.t.slice(r.t.indexOf("#") + 1));
+        learnName(id, r.name);
+      });
+      return findEntity(text);
+    });
+  }
+  /** Shortest paths over the store: the relations of both ends, then of the first ring around
+   *  each (at most SERVER.maxBring each, the most reported first), until a path is found. */
+  function serverPaths() {
+    var fromText = $("kg-path-from").value, toText = $("kg-path-to").value;
+    var status = $("kg-path-status");
+    status.textContent = "Looking…";
+    Promise.all([pathStart && nameOf(pathStart) === fromText ? Promise.resolve(pathStart) : resolve(fromText),
+      resolve(toText)]).then(function (ab) {
+      var a = ab[0], b = ab[1];
+      status.textContent = !a ? "No entity named “" + fromText + "”" : !b ? "No entity named “" + toText + "”" : "";
+      if (!a || !b) return;
+      function ring(id) {
+        return (LINKS_OF[id] || []).slice(0, SERVER.maxBring).map(function (l) { return l.s === id ? l.o : l.s; });
+      }
+      var rounds = [function () { return [a, b]; }, function () { return ring(a); }, function () { return ring(b); }];
+      (function step(k) {
+        if (k >= rounds.length || (k > 0 && shortestPaths(a, b, 1).length)) { showPaths(a, b); return; }
+        loadLinks(rounds[k]()).then(function () { step(k + 1); }, failed);
+      })(0);
+    }, failed);
+  }
+  /** A relation's evidence, a page at a time, after its heading. */
+  function evidencePages(r, after) {
+    var list = h("ol", { class: "kg-evidence" });
+    var more = h("button", { type: "button", class: "kg-action kg-more", hidden: true }, "More evidence");
+    var note = h("p", { class: "kg-muted", text: "Loading evidence…" });
+    after.after(list, note, more);
+    var page = 0;
+    function next() {
+      more.hidden = true;
+      api("evidence", { a: r.assertion, page: String(page) }).then(function (rows) {
+        note.textContent = "";
+        rows.slice(0, SERVER.evidencePage).forEach(function (x) {
+          var doc = lid(x.doc);
+          if (!DOCS[doc]) {
+            DOCS[doc] = { name: x.docLabel || doc };
+            ["title", "date", "url"].forEach(function (k) { if (x[k]) DOCS[doc][k] = x[k]; });
+          }
+          list.append(evidenceRow({ sentence: x.sentence, doc: doc, rules: x.rules.split(" ").sort(),
+            confidence: parseFloat(x.confidence), start: parseInt(x.charStart, 10), end: parseInt(x.charEnd, 10) }));
+        });
+        page++;
+        more.hidden = rows.length <= SERVER.evidencePage;
+        if (!list.childElementCount) note.textContent = "No evidence in the store.";
+      }, function (err) { note.textContent = "The store did not answer: " + err.message; });
+    }
+    more.addEventListener("click", next);
+    next();
+  }
+  /** The empty page: where to start. */
+  function showStart() {
+    open([
+      h("p", { class: "kg-kind", text: "Start" }),
+      heading("Browse " + plural(SERVER.entities, "entity", "entities") + " and " +
+        plural(SERVER.relations, "relation", "relations")),
+      h("p", { class: "kg-muted", text: "Search for an entity (press /), or start from one of the most connected:" }),
+      h("ul", { class: "kg-names kg-start" }, SERVER.start.map(function (e) {
+        return h("li", null, entityLink(e.id), h("small", { class: "kg-muted",
+          text: " " + e.type + " · " + plural(e.degree, "relation", "relations") }));
+      })),
+    ]);
+  }
+  if (SERVER) {
+    root.dataset.kgBusy = "0";
+    SERVER.start.forEach(function (e) { learn(e.id, e.label, e.type).degree = e.degree; });
+    showStart();
+  }
 
   // ---- narrow windows: the controls fold away ------------------------------------
   var toggle = $("kg-controls-toggle");
