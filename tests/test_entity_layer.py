@@ -414,3 +414,22 @@ def test_a_quoted_code_name_stays_with_its_product():
     types = _types('Quintel Corp launched its QX "Halvard" processors in October.')
     assert 'QX "Halvard"' in types and types['QX "Halvard"'] <= {"Chip", "Product"}
     assert "Halvard" not in types
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    ("Sales rose 4%, according to the market research firm Kantaro.", "Kantaro", "Company"),
+    ("The data come from the consultancy Quarvex, which tracks grocery prices.", "Quarvex", "Company"),
+    ("Dalmont Group agreed to buy stores from Vireo Retail, the indebted Saint-Malo group.", "Saint-Malo", "City"),
+])
+def test_a_description_gives_away_a_name_and_its_class(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == {cls}
+
+
+def test_a_nationality_or_an_owner_in_a_description_is_not_a_town():
+    require_model()
+    types = _types("Nordvik agreed to supply oxide to Vacumag, the German magnet maker, from 2026.")
+    assert "German" not in types
+    types = _types("Zedcor sold the plant to Tarvo Robotics, the Quintel unit, in May.")
+    assert types.get("Quintel") != {"City"}
+    assert "European" not in _types("Zorblax has become the company European officials cite most.")

@@ -169,6 +169,7 @@ class Recognizer:
             # and a name described by an appositive ("Acme Compute, a joint venture")
             # more than the gazetteer name it starts with
             strong = rule in ("pattern_family_v1", "pattern_appositive_v1", "pattern_brand_product_v1", "pattern_company_prefix_v1",
+                              "pattern_description_place_v1",
                               "pattern_name_head_long_v1", "pattern_national_arm_v1")
             cands.append((s, e, etype, rule, "", 3 if strong else 2))
         # a capitalised preposition inside a name: a headline, not a name ("Deploy R7 Fleet Across …");

@@ -198,6 +198,7 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
             k += 1
         if k > i + 1 and not any(j in org_toks for j in range(i + 1, k)):
             found.append((i, k, "Company", "pattern_company_prefix_v1"))
+    found += _described(cues, toks, words, name, lowers, ent_ids)
     # the place after "based in" / "headquartered in" ("based in Lyon"), where no model found it
     for i in range(2, n):
         if lowers[i - 1] == "in" and lowers[i - 2] in ("based", "headquartered") and name[i] and not ent_ids[i] \
@@ -305,3 +306,67 @@ def title_case_line(sent: Span) -> bool:
         return False  # a headline is short
     words = [t for t in sent if t.is_alpha and len(t.text) > 3]
     return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.8
+
+
+#: Company nouns after which a name before them is the owner, not a place ("the Nvidia unit").
+_OWNED_NOUNS = frozenset({"unit", "subsidiary", "division", "arm", "affiliate", "venture", "business", "brand"})
+
+
+def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lowers: list[str],
+               ent_ids: list[str]) -> list[tuple[int, int, str, str]]:
+    """Names a description gives away, where no model found them.
+
+    * a name right after "the/a [two words] <company noun>": "the market
+      research firm Kantaro", "the consultancy Quarvex" (a company);
+    * a capitalised word inside a description set off after a name, before
+      its company noun: "Vireo Retail, the indebted Lyon group" (the town the
+      company is from; not before "unit", "subsidiary": "the Nvidia unit"
+      names the owner).
+    """
+    n = len(toks)
+    out: list[tuple[int, int, str, str]] = []
+    for i in range(2, n):
+        noun = lowers[i - 1]
+        if not name[i] or ent_ids[i] or words[i] in cues.not_names or toks[i].is_sent_start or _demonym(words[i]) \
+                or toks[i].ent_type_ == "NORP" or noun not in cues.company_nouns or not words[i - 1].islower():
+            continue
+        k = i - 2
+        while k >= 0 and i - 2 - k < 3 and lowers[k] not in ("the", "a", "an") and words[k].isalpha():
+            k -= 1
+        if k < 0 or lowers[k] not in ("the", "a", "an"):
+            continue
+        end = i + 1
+        while end < n and end - i < 3 and name[end] and not ent_ids[end] and words[end] not in cues.not_names:
+            end += 1
+        out.append((i, end, "Company", "pattern_described_v1"))
+    for i in range(2, n - 1):
+        if words[i - 1] != "," or lowers[i] != "the":
+            continue
+        j = i + 1
+        while j < n and j - i <= 3 and words[j].islower() and words[j].isalpha():
+            j += 1  # "the indebted"
+        k = j
+        while k < n and k - j < 5 and (name[k] and not ent_ids[k] and words[k] not in cues.not_names or words[k] == "-"
+                                       and k > j and not toks[k - 1].whitespace_ and k + 1 < n and name[k + 1]):
+            k += 1  # "Saint-Malo"
+        if k == j or k >= n:
+            continue
+        m = k
+        while m < n and m - k < 3 and words[m].islower() and lowers[m] not in cues.company_nouns:
+            m += 1  # "investment"
+        if any(toks[x].ent_type_ == "NORP" or _demonym(words[x]) for x in range(j, k)):
+            continue  # "the German magnet maker": a nationality, not a town
+        if m < n and lowers[m] in cues.company_nouns and lowers[m] not in _OWNED_NOUNS \
+                and (m + 1 >= n or words[m + 1] in (",", ".", ";", ")")):
+            out.append((j, k, "City", "pattern_description_place_v1"))
+    return out
+
+
+_DEMONYMS = frozenset({"Swiss", "German", "French", "Dutch", "Greek", "Thai", "Czech", "American", "African",
+                       "Mexican", "Korean", "Cuban", "Moroccan", "Saudi", "Emirati", "Qatari", "Kuwaiti", "Israeli",
+                       "Iraqi", "Pakistani", "Omani", "Nepali", "Bengali", "Basque", "Flemish", "Walloon"})
+
+
+def _demonym(word: str) -> bool:
+    """Whether a capitalised word reads as a nationality ("Swiss", "Japanese", "Italian", "European")."""
+    return word in _DEMONYMS or len(word) > 4 and word.endswith(("ese", "ish", "ian", "ean"))
