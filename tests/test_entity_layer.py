@@ -433,3 +433,14 @@ def test_a_nationality_or_an_owner_in_a_description_is_not_a_town():
     types = _types("Zedcor sold the plant to Tarvo Robotics, the Quintel unit, in May.")
     assert types.get("Quintel") != {"City"}
     assert "European" not in _types("Zorblax has become the company European officials cite most.")
+
+
+def test_club_prefixes_titles_and_a_person_joined_to_a_company():
+    require_model()
+    types = _types("AC Sorrento has been owned since 2022 by Harlow Capital Partners. The chemicals group "
+                   "founded by Sir Jim Ratcliffe bought 27% of the club. Chelsea Rovers is owned by BlueCo, "
+                   "a consortium led by Todd Boehly and Clearlake Capital.")
+    assert types.get("AC Sorrento") == {"Company"}
+    assert types.get("Jim Ratcliffe") == {"Person"} and "Sir Jim Ratcliffe" not in types
+    assert types.get("Clearlake Capital") == {"Company"}
+    assert "Todd Boehly and Clearlake Capital" not in types

@@ -14,8 +14,12 @@ ORG_TYPES = frozenset({"Company", "Organization", "GovernmentBody"})
 
 
 def after_person(cues: CueSets, doc: Doc, s: int, e: int) -> int:
-    """Where an organisation starts after a person joined to it: "Todd Boehly and Clearlake Capital"."""
+    """Where an organisation starts after a person joined to it: "Todd Boehly and Clearlake Capital"
+    (a common given name first, or two capitalised words before "and" and a company suffix last)."""
     if doc[s].text not in cues.given_names:
+        if e - s >= 5 and doc[s + 2].lower_ == "and" and doc[s].is_title and doc[s + 1].is_title \
+                and doc[e - 1].text in cues.suffixes:
+            return s + 3
         return s
     for k in range(s + 1, min(s + 4, e - 1)):
         if doc[k].lower_ == "and":

@@ -216,6 +216,9 @@ class Recognizer:
         typed = quoted_code_names(doc, typed)
         ents: list[Span] = []
         rules: list[Span] = []
+        for t in typed:  # "Sir Jim Ratcliffe", "Dr. Jane Roe": the person is named without the title
+            while t[2] == "Person" and t[1] - t[0] > 2 and doc[t[0]].text in cues.honorifics and doc[t[0] + 1].is_title:
+                t[0] += 1
         for s, e, etype, rule, kb in typed:
             ents.append(Span(doc, s, e, label=etype, kb_id=kb, span_id=kb))
             rules.append(Span(doc, s, e, label=rule))
