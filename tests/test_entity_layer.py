@@ -444,3 +444,11 @@ def test_club_prefixes_titles_and_a_person_joined_to_a_company():
     assert types.get("Jim Ratcliffe") == {"Person"} and "Sir Jim Ratcliffe" not in types
     assert types.get("Clearlake Capital") == {"Company"}
     assert "Todd Boehly and Clearlake Capital" not in types
+
+
+def test_an_acronym_in_an_organisation_role_and_a_start_up_appositive():
+    require_model()
+    types = _types("KBRA took its 22% stake in 2019. Later KBRA sold pellets to Vantor Steel.")
+    assert types.get("KBRA") == {"Company"}
+    types = _types("Its biggest customer is Stegvik, the Oslo-based start-up formerly known as Blue Iron.")
+    assert types.get("Stegvik") == {"Company"}

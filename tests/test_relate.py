@@ -244,3 +244,15 @@ def test_it_in_a_relative_clause_is_the_subject_of_its_sentence():
     t = triples(text, model=None)
     assert any(s.startswith("Baltar") and p == "developerOf" and o == "Tarn" for s, p, o in t)
     assert not any(s.startswith("Quintel") and o == "Tarn" for s, _p, o in t)
+
+
+def test_the_two_companies_of_one_sentence_compete_with_each_other():
+    from conftest import require_model
+    require_model()
+    text = ("KBRA took its 22% stake in Nordvale in 2019. Despite the holding, KBRA does not buy Nordvale's "
+            "pellets, and the two companies compete for customers in Germany.")
+    t = triples(text, model=None)
+    assert ("KBRA", "competitorOf", "Nordvale") in t or ("Nordvale", "competitorOf", "KBRA") in t
+    # a hedge on the verb still blocks the reading
+    t = triples(text.replace("the two companies compete", "the two companies could compete"), model=None)
+    assert not any(p == "competitorOf" for _s, p, _o in t)

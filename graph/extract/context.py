@@ -152,9 +152,12 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     # the class of the description's head noun, the last cue before a preposition
     if appositive_after(doc, end):
         head_type: str | None = None
-        prev = ""
+        prev = prev2 = ""
         for tok in after[2:]:
             low = tok.lower_
+            if prev == "-" and f"{prev2}-{low}" in cues.company_nouns:
+                low = f"{prev2}-{low}"  # "start-up", tokenized "start", "-", "up"
+            prev2 = prev
             if tok.text in (",", ".", ";", ")", ":", "that", "which", "who") or tok.is_sent_start:
                 break
             if low in ("in", "at", "for", "with", "from", "to", "on", "by", "near", "inside", "behind") or (

@@ -370,6 +370,11 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
         for a, b in zip(reversed(orgs[:-1]), reversed(orgs[1:])):
             if a.key != b.key and doc[a.end:b.start].text.strip() in ("and", ", and", "&"):
                 return a, b
+    # "LKAB does not buy Nordvik's pellets, and the two companies compete": the sentence's only two
+    here = {m.key: m for m in ctx.by_sent.get(si, []) if m.type in ORG_TYPES and not m.coref}
+    if len(here) == 2:
+        a, b = here.values()
+        return a, b
     return None
 
 

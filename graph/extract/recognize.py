@@ -362,14 +362,16 @@ class Recognizer:
 
     @staticmethod
     def _repeats(doc: Doc, typed: list[list]) -> list[list]:
-        """Find every other occurrence of a multi-word name found once ("Marisol Quintero").
+        """Find every other occurrence of a multi-word name found once ("Marisol Quintero"), or of
+        an organisation's one-word name a pattern found ("LKAB").
 
         A title or suffix may have been needed to find a name the first time;
         the same words elsewhere in the document are the same name.
         """
         names: dict[tuple[str, ...], str] = {}
         for s, e, etype, rule, kb in typed:
-            if e - s >= 2 and not kb and rule != "pattern_context_v1":
+            if not kb and rule != "pattern_context_v1" and (e - s >= 2 or etype in ORG_TYPES and rule.startswith(
+                    "pattern_") and len(doc[s].text) > 2 and doc[s].is_alpha):  # "LKAB" found once by its role
                 names.setdefault(tuple(t.text for t in doc[s:e]), etype)
         if not names:
             return typed

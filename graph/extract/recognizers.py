@@ -242,7 +242,8 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
     # or a thing made plays ("Acme develops Zedify", "Zedbrowse is based on Chromium")
     if doc.has_annotation("DEP"):
         for tok in toks:
-            if tok.pos_ != "PROPN" or tok.ent_type_ or not name[tok.i] or words[tok.i] in cues.not_names \
+            acronym = tok.pos_ == "NOUN" and tok.is_upper and 2 < len(words[tok.i]) < 7 and tok.is_alpha  # "LKAB"
+            if tok.pos_ != "PROPN" and not acronym or tok.ent_type_ or not name[tok.i] or words[tok.i] in cues.not_names \
                     or lowers[tok.i] in cues.months or tok.dep_ == "compound":
                 continue
             first = min((c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"

@@ -65,6 +65,21 @@ class RelationExtractor:
         """The hash of the rule files this component reads (part of the pipeline signature)."""
         return self.rules_data.digest
 
+    def _with_each_other(self, doc: Doc, pairs: dict[int, M]) -> list[Found]:
+        """"The two companies compete for customers": each competes with the other (read as the
+        dependency rule of "compete" reads it, under the same scope)."""
+        rule = next((c.rule for c in self.rules if c.rule.id == "dep_competitor_v1"), None)
+        out: list[Found] = []
+        seen: set[int] = set()
+        for a in sorted({id(m): m for m in pairs.values()}.values(), key=lambda m: (m.start, m.key)):
+            b = pairs[id(a)]
+            v = _reciprocal(doc, a)
+            if rule is None or v is None or id(b) in seen or self.scope.verb_blocked(v):
+                continue
+            seen.add(id(a))
+            out.append(Found(a, "competitorOf", b, rule.id, rule.confidence, v.sent, {}))
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc_mentions(doc, self.rules_data.index, self.prefixes)
         topics: dict[int, M] = {}
@@ -113,6 +128,7 @@ class RelationExtractor:
             heading_date = None
         if pairs:
             found += _for_both(found, pairs)
+            found += self._with_each_other(doc, pairs)
         entity_quals = _entity_qualifiers(everything, quantities, sent_of)
         entity_quals += _goods(doc, mentions, self.goods)
         index = {id(m): k for k, m in enumerate(everything)}
@@ -137,6 +153,19 @@ class RelationExtractor:
             notes=tuple(notes),
         ))
         return doc
+
+
+def _reciprocal(doc: Doc, m: M) -> Any:  # noqa: ANN401 - a spaCy Token or None
+    """The verb "compete"/"vie" of which a plural reference is the subject, with no one to
+    compete with ("the two companies compete for customers"), or None."""
+    if not doc.has_annotation("DEP"):
+        return None
+    t = doc[m.start]
+    v = t.head
+    if t.dep_ != "nsubj" or v.lemma_.lower() not in ("compete", "vie", "rival") or any(
+            c.dep_ == "prep" and c.lower_ in ("with", "against") or c.dep_ == "dobj" for c in v.children):
+        return None
+    return v
 
 
 def _for_both(found: list[Found], pairs: dict[int, M]) -> list[Found]:
