@@ -51,3 +51,11 @@ def test_resolve_does_not_merge_ambiguous_or_incompatible():
         ("nm:paris hilton", "Paris Hilton", "Person"), ("nm:paris", "Paris", "City"),
     ])
     assert keys[2] == "nm:roe" and keys[4] == "nm:paris" and merges == []
+
+
+@pytest.mark.parametrize("name", ["Harlow Mining AB", "Brekke Kabel ASA", "Kuusi Oyj", "Vanta SpA", "Orla Pte",
+                                  "Tarvo S.p.A.", "Lumo Bhd"])
+def test_nordic_asian_and_latin_legal_forms_are_one_company_with_the_bare_name(name):
+    from graph.extract.resolve import normalize
+    bare = name.rsplit(" ", 1)[0]
+    assert normalize(name) == normalize(bare)

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 #: Legal-form words dropped when names are compared ("Nvidia Corp." = "Nvidia").
 LEGAL_SUFFIXES = frozenset(
     """inc incorporated corp corporation co company ltd limited llc l.l.c llp plc
-    gmbh ag sa s.a se nv n.v bv b.v holding holdings group""".split()
+    gmbh ag sa s.a se nv n.v bv b.v holding holdings group ab asa oyj oy spa s.p.a kk k.k pte pty bhd
+    sas sarl srl s.r.l a/s""".split()
 )
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
