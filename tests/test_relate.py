@@ -256,3 +256,12 @@ def test_the_two_companies_of_one_sentence_compete_with_each_other():
     # a hedge on the verb still blocks the reading
     t = triples(text.replace("the two companies compete", "the two companies could compete"), model=None)
     assert not any(p == "competitorOf" for _s, p, _o in t)
+
+
+def test_a_description_object_is_not_the_subject_of_its_own_verb():
+    from conftest import require_model
+    require_model()
+    text = ("Kestrel Air, which bought 41% of Corsa Airways in January, does not control the Rome-based carrier, "
+            "its chief executive said.")
+    t = triples(text, model=None)
+    assert not any(s.startswith("Kestrel") and p == "headquarteredIn" for s, p, _o in t)

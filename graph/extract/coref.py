@@ -333,6 +333,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             score += 2.5
         if ctx.answering and m.key in ctx.asked:
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
+        if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
+            score -= 5.0  # "Lufthansa does not control the Rome-based carrier": the carrier is another firm
         if where and m.key in ctx.bases:
             # "the Lyon-based group": the one the text placed in Lyon, not one it placed elsewhere
             score += 6.0 if where & ctx.bases[m.key] else -6.0
@@ -376,6 +378,21 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
         a, b = here.values()
         return a, b
     return None
+
+
+def _subject_of_my_verb(doc: Doc, m: M, i: int) -> bool:
+    """With a parse: whether mention ``m`` is the subject of the verb whose object (or
+    prepositional object) the description at token ``i`` is."""
+    if not doc.has_annotation("DEP"):
+        return False
+    t = doc[i]
+    v = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
+    if t.dep_ not in ("dobj", "pobj") or v.pos_ not in ("VERB", "AUX"):
+        return False
+    subs = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subs and v.dep_ == "conj":
+        subs = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(m.start <= c.i < m.end for c in subs)
 
 
 def _in_relative_clause(doc: Doc, i: int) -> bool:

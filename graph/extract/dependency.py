@@ -89,6 +89,10 @@ class DependencyRules:
                                               or any(g.lower_ in ("%", "percent") for g in c.subtree))
                         for c in v.children):
                     continue  # "sold a 50% stake in Zedcor to Quill": a share changes hands, not goods
+                if comp.rule.predicate == "supplierOf" and lemma == "sell" and any(
+                        c.dep_ == "dobj" and any(m.type in ORG_TYPES for m in self._mentions_at(c, at))
+                        for c in v.children):
+                    continue  # "Ford sold Volvo Cars to Geely": a company changes hands, not goods
                 if v.i not in cues:
                     cues[v.i] = scope.verb_blocked(v)
                 cue = cues[v.i]

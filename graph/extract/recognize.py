@@ -148,6 +148,8 @@ class Recognizer:
                     s += 1
                 while end > s + 1 and (doc[end - 1].is_space or doc[end - 1].lower_ in ("'s", "\u2019s")):
                     end -= 1  # a heading's line break, or the possessive the NER took in ("Helena Marsh's")
+                while end > s + 1 and doc[end - 1].is_lower and doc[end - 1].is_stop:
+                    end -= 1  # "sold Brenna Cars to Zed": the NER took in the preposition
                 end = core_trim(doc, s, end)
                 if ent.label_ == "ORG":
                     s = title_start(cues, doc, s, end)
