@@ -144,10 +144,11 @@ def parse_quantities(text: str) -> list[Quantity]:
     return kept
 
 
-def find_quantities(doc) -> list[Quantity]:  # noqa: ANN001 - a spaCy Doc
-    """Find quantities in a spaCy ``Doc`` and give each its token span."""
+def find_quantities(doc, text: str | None = None) -> list[Quantity]:  # noqa: ANN001 - a spaCy Doc
+    """Find quantities in a spaCy ``Doc`` (whose ``text``, if the caller has
+    read it: spaCy joins the tokens on every access) and give each its token span."""
     out = []
-    for q in parse_quantities(doc.text):
+    for q in parse_quantities(doc.text if text is None else text):
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             continue

@@ -47,7 +47,7 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
     for rx, etype, family in cues.family_rx:
         if family not in text:
             continue  # 65 regexes over the whole text were a third of this component
-        for m in rx.finditer(text):
+        for m in cues.family_regex(rx).finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 found.append((span.start, span.end, etype, "pattern_family_v1"))
