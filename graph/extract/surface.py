@@ -22,7 +22,7 @@ from spacy.tokens import Span
 
 from graph.extract.hedging import Scope
 from graph.extract.mentions import Budget, Found, M
-from graph.extract.nominal import noun_phrases
+from graph.extract.nominal import noun_index, noun_phrases
 from graph.errors import RuleError
 from graph.extract.patterns_dsl import MARK, PatternError, compile_pattern, required_words
 from graph.extract.quantities import Quantity
@@ -45,6 +45,8 @@ class Compiled:
     verbs: frozenset[str] = frozenset()
     #: the word sequences of the rule's nominal nouns, if any
     nouns: tuple[tuple[str, ...], ...] = ()
+    #: :func:`graph.extract.nominal.noun_index` of ``nouns``
+    noun_index: dict[str, tuple[int, ...]] = field(default_factory=dict)
     lexicons: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def regex(self, ri: int) -> re.Pattern[str]:
@@ -78,6 +80,7 @@ def compile_rules(rs: RuleSet) -> tuple[Compiled, ...]:
         for pat in rule.patterns:
             c.regexes.append(None)
             c.needs.append(required_words(pat, rs.lexicons))
+        c.noun_index = noun_index(c.nouns)
         out.append(c)
     return tuple(out)
 
