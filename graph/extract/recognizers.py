@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from graph.extract.context import (
     CueSets,
@@ -33,12 +33,14 @@ from graph.extract.context import (
 MADE_CODE = re.compile(r"(?!(?:Q[1-4]|H[12]|FY\d*|G\d+|[1-9]G)$)(?=\w*\d)[A-Z][A-Za-z]*\d[\w-]*")
 
 
-def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
-    """Return ``(start_tok, end_tok, class, rule)`` from the pattern recognizers."""
+def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
+                  text: str | None = None) -> list[tuple[int, int, str, str]]:
+    """Return ``(start_tok, end_tok, class, rule)`` from the pattern recognizers
+    (``toks`` and ``text``: ``list(doc)`` and ``doc.text``, if the caller has read them)."""
     found: list[tuple[int, int, str, str]] = []
-    text = doc.text
+    text = doc.text if text is None else text
     # per-token values read once: doc[i] makes a new Token on every access
-    toks = list(doc)
+    toks = list(doc) if toks is None else toks
     words = [t.text for t in toks]
     name = [is_name_token(t) for t in toks]
     lowers = [t.lower_ for t in toks]
