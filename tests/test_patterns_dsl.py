@@ -99,9 +99,45 @@ def test_required_words_never_skip_a_sentence_a_rule_matches():
             sym = symbolize(sent, [m for m in ms if m.start >= sent.start and m.end <= sent.end])
             words = set(sym.words)
             for comp in rules:
-                for rx, needs in zip(comp.regexes, comp.needs, strict=True):
-                    if rx.search(sym.string):
+                for ri, needs in enumerate(comp.needs):
+                    if comp.regex(ri).search(sym.string):
                         matched += 1
                         assert all(words & need for need in needs), (comp.rule.id, sym.string)
     assert matched > 50
 
+
+
+def test_packaged_regexes_are_compiled_when_a_sentence_first_needs_them():
+    from graph.extract.extraction import get_extraction
+    from graph.extract.pipeline import build_pipeline
+    from graph.extract.relations import RelationExtractor
+    from graph.extract.rules import load_rules
+
+    nlp = build_pipeline("blank")
+    text = "Acme Robotics acquired Zed Labs in March. Zed Labs makes the Q7 sensor."
+    lazy = RelationExtractor(load_rules())
+    assert all(rx is None for comp in lazy.rules for rx in comp.regexes)  # loading compiles none
+    eager = RelationExtractor(load_rules())
+    for comp in eager.rules:
+        for ri in range(len(comp.regexes)):
+            comp.regex(ri)
+    got = get_extraction(lazy(nlp(text)))
+    assert got == get_extraction(eager(nlp(text)))
+    assert got.relations  # the sentences needed some patterns...
+    compiled = sum(rx is not None for comp in lazy.rules for rx in comp.regexes)
+    assert 0 < compiled < sum(len(comp.regexes) for comp in lazy.rules)  # ...and only those were compiled
+
+
+def test_a_packaged_regex_that_does_not_compile_is_a_rule_error(monkeypatch):
+    from graph.errors import RuleError
+    from graph.extract import surface
+    from graph.extract.rules import load_rules
+
+    comp = surface.compile_rules(load_rules().relations)[0]
+
+    def broken(*args, **kwargs):
+        raise PatternError("pattern 'x' does not compile: missing ), unterminated subpattern")
+
+    monkeypatch.setattr(surface, "compile_pattern", broken)
+    with pytest.raises(RuleError, match=f"relations.yaml:{comp.rule.line}: {comp.rule.id}: .*does not compile"):
+        comp.regex(0)

@@ -142,3 +142,27 @@ def test_rule_packs_not_a_pack_is_one_clear_error(tmp_path, capsys, what):
     err = capsys.readouterr().err
     assert str(pack) in err and ("not a folder" in err or "holds none of" in err)
     assert not (tmp_path / "o").exists()
+
+
+def test_rule_packs_check_compiles_every_packaged_regex(monkeypatch):
+    """A build compiles the packaged regexes when first needed; `kg rules check` compiles them all."""
+    from graph.extract import rule_check
+    from graph.extract.patterns_dsl import PatternError, compile_pattern
+    from graph.extract.rules import load_rules
+
+    victim = [r for r in load_rules().relations.rules if r.patterns][-1]
+    seen = []
+
+    def compile_or_fail(pattern, subject, object, lexicons, **kw):
+        seen.append(pattern)
+        if pattern == victim.patterns[0]:
+            raise PatternError(f"pattern {pattern!r} does not compile: nothing to repeat")
+        return compile_pattern(pattern, subject, object, lexicons, **kw)
+
+    monkeypatch.setattr(rule_check, "compile_pattern", compile_or_fail)
+    monkeypatch.setattr(rule_check, "load_examples", lambda folder, prefix: ([], []))
+    report = rule_check.check(model="blank")
+    assert len(seen) == sum(len(r.patterns) for r in load_rules().relations.rules)
+    assert [p for p in report.problems if "does not compile" in p] == [
+        f"{rule_check.pattern_path('relations.yaml')}:{victim.line}: {victim.id}: "
+        f"pattern {victim.patterns[0]!r} does not compile: nothing to repeat"]

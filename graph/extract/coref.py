@@ -72,7 +72,7 @@ class Coreference:
                                         rf"(?:{participles})\b")
 
     def resolve(self, doc: Doc, mentions: list[M], topics: dict[int, M] | None = None,
-                pairs: dict[int, M] | None = None) -> list[M]:
+                text: str | None = None, pairs: dict[int, M] | None = None) -> list[M]:
         """Return coreferent mentions for definite descriptions and pronouns.
 
         A line that is only a name ("- Nvidia Corp.") makes that entity the
@@ -92,7 +92,7 @@ class Coreference:
         starts = [m.start for m in by_start]
         # spaCy joins the tokens on every access: twice a sentence was quadratic (4.5 s of a
         # 23 s profiled sample build; minutes on a 300,000-character document)
-        text = doc.text
+        text = doc.text if text is None else text  # ``doc.text``, if the caller has read it
         for si, sent in enumerate(doc.sents):
             lo, hi = bisect_right(starts, sent.start - 1), bisect_right(starts, sent.end - 1)
             head = self.heading(sent, by_start[lo:hi]) if len(sent) <= 16 else None

@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from graph.extract.rules import GazetteerEntry, Rules, load_rules
+from graph.extract.tokens_cache import split_all
 from graph.model import ENTITY_TYPES, subclasses
 
 #: Classes whose gazetteer names match case-insensitively.
@@ -107,18 +108,29 @@ class GazetteerRuler:
         #: the hash of the rule files the patterns come from (part of the pipeline signature)
         self.digest = ""
 
-    def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
+    def add_patterns(self, patterns: Iterable[dict[str, Any]], *, cached: bool = False) -> None:
         """Add patterns ``{"label", "pattern", "id"}`` (see the class docstring).
+
+        With ``cached``, the tokenizer's split of the string patterns comes
+        from the per-user cache when it holds them (:mod:`graph.extract.tokens_cache`).
 
         Raises:
             ValueError: a pattern is neither a string nor a list of ``{"LOWER": word}``.
         """
+        patterns = list(patterns)
+        splits: dict[str, tuple[list[str], list[bool]]] = {}
+        if cached:
+            texts = list(dict.fromkeys(p["pattern"] for p in patterns if isinstance(p["pattern"], str)))
+            splits = dict(zip(texts, split_all(self.nlp, texts), strict=True))
         for entry in patterns:
             label, pattern, eid = entry["label"], entry["pattern"], entry.get("id", "")
             key = f"{label}||{eid}" if eid else label
             self._ents[self.nlp.vocab.strings.add(key)] = (label, eid)
             if isinstance(pattern, str):
-                self.exact.add(key, [self.nlp.make_doc(pattern)])
+                split = splits.get(pattern)
+                doc = self.nlp.make_doc(pattern) if split is None else Doc(self.nlp.vocab, words=split[0],
+                                                                           spaces=split[1])
+                self.exact.add(key, [doc])
             elif isinstance(pattern, list) and pattern and all(set(t) == {"LOWER"} for t in pattern):
                 self.caseless.add(key, [Doc(self.nlp.vocab, words=[t["LOWER"] for t in pattern])])
             else:
@@ -197,6 +209,6 @@ def make_gazetteer_ruler(nlp: Language, name: str, packs: list[str], overwrite_e
     """Factory of the ``kg_gazetteer_ruler`` component: the packaged gazetteer and that of ``packs``."""
     rules: Rules = load_rules(packs)
     ruler = GazetteerRuler(nlp, name, overwrite_ents=overwrite_ents, ner_label=ner_label)
-    ruler.add_patterns(gazetteer_patterns(rules.gazetteer, nlp))
+    ruler.add_patterns(gazetteer_patterns(rules.gazetteer, nlp), cached=True)
     ruler.digest = rules.digest
     return ruler

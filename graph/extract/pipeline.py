@@ -50,19 +50,19 @@ def line_breaks(doc: Doc) -> Doc:
     "Headquarters: Paris | Founded: 2023 | CEO: Jane Roe" becomes one
     sentence per field, each kept whole.
     """
+    # each token read once: doc[i] makes a new Token on every access (the 70 articles of the
+    # command benchmark: 0.06-0.12 s before, 0.04-0.08 s after, measured on a shared machine)
+    toks = list(doc)
+    texts = [t.text for t in toks]
+    breaks = [i for i, t in enumerate(toks[:-1], 1) if "\n" in t.text or "\n" in t.whitespace_]
     line_start = 0
-    for tok in list(doc) + [None]:
-        at_break = tok is None or (tok.i > 0 and ("\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_))
-        if not at_break:
-            continue
-        end = len(doc) if tok is None else tok.i
-        line = doc[line_start:end]
-        if any(t.text == "|" for t in line):
-            for t in line[1:]:
-                t.is_sent_start = doc[t.i - 1].text == "|"
-        if tok is not None:
-            tok.is_sent_start = True
-            line_start = tok.i
+    for end in [*breaks, len(toks)]:
+        if "|" in texts[line_start:end]:
+            for k in range(line_start + 1, end):
+                toks[k].is_sent_start = texts[k - 1] == "|"
+        if end < len(toks):
+            toks[end].is_sent_start = True
+            line_start = end
     return doc
 
 

@@ -163,7 +163,10 @@ class Recognizer:
                     etype = "Company"  # "Banco Santander", "Groupe Renault": whatever the NER says
                 if etype is not None:
                     cands.append((s, end, etype, f"ner_{ent.label_.lower()}", "", 1))
-        for s, e, etype, rule in pattern_spans(cues, doc):
+        # the tokens and the text read once: doc[i] and doc.text make new Tokens on every access
+        toks = list(doc)
+        text = "".join(t.text_with_ws for t in toks)  # doc.text
+        for s, e, etype, rule in pattern_spans(cues, doc, toks, text):
             if etype in ORG_TYPES:
                 s = title_start(cues, doc, s, e)
                 s = after_person(cues, doc, s, e)
@@ -210,10 +213,10 @@ class Recognizer:
         typed = self._glue_codes(doc, typed)
         typed = self._vote_types(doc, typed)
         typed = brands(cues, doc, typed)
-        typed = self._coordination_types(doc, typed)
+        typed = self._coordination_types(doc, typed, text)
         typed = self._repeats(doc, typed)
         typed = self._surnames(doc, typed)
-        typed = self._short_forms(doc, typed)
+        typed = self._short_forms(doc, typed, toks)
         typed = prefixed_short_forms(cues, doc, typed)
         typed = quoted_code_names(doc, typed)
         ents: list[Span] = []
@@ -224,9 +227,11 @@ class Recognizer:
         for s, e, etype, rule, kb in typed:
             ents.append(Span(doc, s, e, label=etype, kb_id=kb, span_id=kb))
             rules.append(Span(doc, s, e, label=rule))
-        for tok in doc:  # the ruler's ids stay on tokens unless cleared
-            tok.ent_id_ = ""
-            tok.ent_kb_id_ = ""
+        for tok in toks:  # the ruler's ids stay on tokens unless cleared ("" is id 0)
+            if tok.ent_id:
+                tok.ent_id_ = ""
+            if tok.ent_kb_id:
+                tok.ent_kb_id_ = ""
         doc.ents = ents
         doc.spans["kg_rules"] = rules
         return doc
@@ -333,16 +338,19 @@ class Recognizer:
         return typed
 
     @staticmethod
-    def _coordination_types(doc: Doc, typed: list[list]) -> list[list]:
+    def _coordination_types(doc: Doc, typed: list[list], text: str) -> list[list]:
         """In "A, B and C" a statistical guess that disagrees with the rest yields.
 
         "Arthur Mensch, Guillaume Lample and Timothée Lacroix": if the NER
         calls the middle name an ORG, the two people around it correct it.
+        ``text`` is ``doc.text`` (the words between two names are cut from it,
+        not joined from their tokens: all the document's tokens, once per name).
         """
         groups: list[list[int]] = []
         cur = [0] if typed else []
         for k in range(1, len(typed)):
-            between = doc[typed[k - 1][1] : typed[k][0]].text.strip()
+            gap = doc[typed[k - 1][1] : typed[k][0]]
+            between = text[gap.start_char : gap.end_char].strip()
             if between in (",", "and", ", and", "&", "or", ", or"):
                 cur.append(k)
             else:
@@ -438,8 +446,9 @@ class Recognizer:
         return sorted(typed + extra, key=lambda x: x[0])
 
 
-    def _short_forms(self, doc: Doc, typed: list[list]) -> list[list]:
-        """Find later mentions of an organisation by its first word ("Moonshot")."""
+    def _short_forms(self, doc: Doc, typed: list[list], toks: list) -> list[list]:
+        """Find later mentions of an organisation by its first word ("Moonshot");
+        ``toks`` is ``list(doc)``."""
         firsts: dict[str, str] = {}
         for s, e, etype, _rule, _kb in typed:
             if etype in ("Company", "Organization") and e - s >= 2:
@@ -451,9 +460,9 @@ class Recognizer:
             return typed
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = []
-        for t in doc:
+        for t in toks:
             if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or not t.pos_):
-                nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+                nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
                 if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
                     continue  # part of a longer name we do not know
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from graph.extract.context import (
     CueSets,
@@ -37,12 +37,14 @@ ORG_LABELS = frozenset(subclasses("Organization"))
 MADE_CODE = re.compile(r"(?!(?:Q[1-4]|H[12]|FY\d*|G\d+|[1-9]G)$)(?=\w*\d)[A-Z][A-Za-z]*\d[\w-]*")
 
 
-def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
-    """Return ``(start_tok, end_tok, class, rule)`` from the pattern recognizers."""
+def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
+                  text: str | None = None) -> list[tuple[int, int, str, str]]:
+    """Return ``(start_tok, end_tok, class, rule)`` from the pattern recognizers
+    (``toks`` and ``text``: ``list(doc)`` and ``doc.text``, if the caller has read them)."""
     found: list[tuple[int, int, str, str]] = []
-    text = doc.text
+    text = doc.text if text is None else text
     # per-token values read once: doc[i] makes a new Token on every access
-    toks = list(doc)
+    toks = list(doc) if toks is None else toks
     words = [t.text for t in toks]
     name = [is_name_token(t) for t in toks]
     lowers = [t.lower_ for t in toks]
@@ -51,7 +53,7 @@ def pattern_spans(cues: CueSets, doc: Doc) -> list[tuple[int, int, str, str]]:
     for rx, etype, family in cues.family_rx:
         if family not in text:
             continue  # 65 regexes over the whole text were a third of this component
-        for m in rx.finditer(text):
+        for m in cues.family_regex(rx).finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 found.append((span.start, span.end, etype, "pattern_family_v1"))

@@ -90,7 +90,8 @@ def rule_lines(text: str) -> dict[str, int]:
 
 
 def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa: ANN401 - parsed YAML
-                         base: RuleSet | None = None, pack: str | None = None) -> tuple[RuleSet, list[str]]:
+                         base: RuleSet | None = None, pack: str | None = None,
+                         compile_regexes: bool = True) -> tuple[RuleSet, list[str]]:
     """Validate the parsed data of a ``relations.yaml``; return its rules and every problem.
 
     ``name`` is the file as problems name it, ``lines`` the line of each
@@ -99,8 +100,16 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
     words to a packaged lexicon, or define new ones), its rules and
     inferences follow the base's, and their ids carry the pack's name
     (``pharma:approval_v1``) so that evidence says where a fact came from.
+
+    Without ``compile_regexes`` (the packaged rules, whose regexes ``kg
+    rules check`` and the tests compile) each pattern gets every check of
+    the pattern language but not Python's regex compiler, which the
+    components run when a sentence first needs a pattern
+    (:func:`graph.extract.patterns_dsl.pattern_source`).
     """
-    from graph.extract.patterns_dsl import PatternError, compile_pattern  # local: avoids a cycle
+    from graph.extract.patterns_dsl import PatternError, compile_pattern, pattern_source  # local: avoids a cycle
+
+    check = compile_pattern if compile_regexes else pattern_source
 
     problems: list[str] = []
     if not isinstance(data, dict) or ("rules" not in data and base is None):
@@ -177,7 +186,7 @@ def parse_relation_rules(data: Any, name: str, lines: dict[str, int], *,  # noqa
                 if ref not in lexicons:
                     problems.append(f"{where}: pattern uses undefined lexicon @{ref}")
             try:
-                compile_pattern(pat, subj or ("Organization",), obj or ("Organization",), lexicons)
+                check(pat, subj or ("Organization",), obj or ("Organization",), lexicons)
             except PatternError as err:
                 if "undefined lexicon" not in str(err):
                     problems.append(f"{where}: {err}")

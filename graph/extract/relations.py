@@ -81,13 +81,14 @@ class RelationExtractor:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # built from the tokens on every access: read it once
         mentions = doc_mentions(doc, self.rules_data.index, self.prefixes)
         topics: dict[int, M] = {}
         pairs: dict[int, M] = {}
-        corefs = self.coreference.resolve(doc, mentions, topics, pairs)
+        corefs = self.coreference.resolve(doc, mentions, topics, text, pairs)
         everything = sorted(mentions + corefs, key=lambda m: m.start)
         inside = {i for m in mentions for i in range(m.start, m.end)}
-        quantities = [q for q in find_quantities(doc)
+        quantities = [q for q in find_quantities(doc, text)
                       if not any(i in inside for i in range(q.start_token, q.end_token))]
         found: list[Found] = []
         blocked: list[tuple[str, str, str, str]] = []
@@ -132,7 +133,6 @@ class RelationExtractor:
         entity_quals = _entity_qualifiers(everything, quantities, sent_of)
         entity_quals += _goods(doc, mentions, self.goods)
         index = {id(m): k for k, m in enumerate(everything)}
-        text = doc.text  # built from the tokens on every access: read it once
         spans = [_trimmed(text, sent.start_char, sent.end_char) for sent in sents]
         used = {spans[sent_of[m.start]] for m in everything} | {
             _trimmed(text, f.sent.start_char, f.sent.end_char) for f in found}

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from graph.errors import RuleError
+from graph.extract.patterns_dsl import PatternError, compile_pattern
 from graph.extract.relation_rules import RULE_ID
 from graph.extract.rules import RuleFile, load_rules, pack_name, parse_yaml
 from graph.model import PREDICATES
@@ -162,6 +163,14 @@ def check(packs: Sequence[Path] = (), *, model: str | None = None, blank_too: bo
     own = [r for r in rules.relations.rules if r.id.startswith(prefix) and (prefix or ":" not in r.id)]
     covered = {(ex.rule, ex.kind) for ex in examples}
     rel_file = pack / "relations.yaml" if pack is not None else pattern_path("relations.yaml")
+    # every regex, the packaged ones included (a build compiles those when first needed)
+    for r in rules.relations.rules:
+        for pat in r.patterns:
+            try:
+                compile_pattern(pat, r.subject, r.object, rules.relations.lexicons)
+            except PatternError as err:
+                where = pattern_path("relations.yaml") if ":" not in r.id else f"{r.id.split(':', 1)[0]}/relations.yaml"
+                problems.append(f"{where}:{r.line}: {r.id}: {err}")
     for r in own:
         for kind in ("positive", "negative"):
             if (r.id, kind) not in covered:

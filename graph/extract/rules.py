@@ -440,7 +440,8 @@ def _load_rules(packs: tuple[Path, ...]) -> Rules:
     families, bad = parse_families(all_of("families.yaml"))
     problems += bad
     rel = packaged["relations.yaml"]
-    ruleset, bad = parse_relation_rules(parse_yaml(rel.text, rel.name, str(rel.path)), rel.name, rule_lines(rel.text))
+    ruleset, bad = parse_relation_rules(parse_yaml(rel.text, rel.name, str(rel.path)), rel.name, rule_lines(rel.text),
+                                        compile_regexes=False)  # compiled when needed; `kg rules check` compiles all
     problems += bad
     for name, files in per_pack:
         if "relations.yaml" in files:
