@@ -258,7 +258,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _explorer(self, name: str) -> None:
         """One of the explorer's fixed queries, its values bound as terms, through the same limits."""
         try:
-            text = api_query(name, parse_qs(urlsplit(self.path).query, keep_blank_values=True))
+            text = api_query(name, parse_qs(urlsplit(self.path).query, keep_blank_values=True),
+                             getattr(self.server, "summarised", True))
         except KGError as err:
             self._reply(400, err.message)
             return

@@ -1314,6 +1314,7 @@
       h("p", { class: "kg-kind", text: "Start" }),
       heading("Browse " + plural(SERVER.entities, "entity", "entities") + " and " +
         plural(SERVER.relations, "relation", "relations")),
+      SERVER.note ? h("p", { class: "kg-note", role: "status", text: SERVER.note }) : null,
       h("p", { class: "kg-muted", text: "Search for an entity (press /), or start from one of the most connected:" }),
       h("ul", { class: "kg-names kg-start" }, SERVER.start.map(function (e) {
         return h("li", null, entityLink(e.id), h("small", { class: "kg-muted",
