@@ -56,7 +56,7 @@ LINKS_PAGE = 200
 #: took 0.42 s where 60 requests took 1.2 s (measured, 10,000 articles).
 BATCH_IDS = 60
 #: Relations one answer for several entities holds at most (the most reported first).
-BATCH_LINKS = 4000
+BATCH_LINKS = 2000
 #: Search hits one answer holds at most (names and aliases; the page shows 12 entities).
 MAX_SEARCH_ROWS = 60
 #: The longest search text.
