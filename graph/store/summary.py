@@ -32,21 +32,21 @@ from collections import defaultdict
 
 import pyoxigraph
 
-from graph.vocab import PREFIXES, RESOURCE_BASE
+from graph.vocab import EKG, PREFIXES, RESOURCE_BASE
 
 #: The named graph that holds the summary (only in a store ``kg load`` wrote).
 SUMMARY_GRAPH = RESOURCE_BASE + "graph/relation-summary"
 
-_EKG, _RDF = PREFIXES["ekg"], PREFIXES["rdf"]
+_RDF = PREFIXES["rdf"]
 
 
 def _n(iri: str) -> pyoxigraph.NamedNode:
-    return pyoxigraph.NamedNode(iri)
+    return pyoxigraph.NamedNode(str(iri))
 
 
-_TYPE, _ASSERTION = _n(_RDF + "type"), _n(_EKG + "Assertion")
+_TYPE, _ASSERTION = _n(_RDF + "type"), _n(EKG.Assertion)
 _SUBJ, _PRED, _OBJ = _n(_RDF + "subject"), _n(_RDF + "predicate"), _n(_RDF + "object")
-_CONF, _EVID = _n(_EKG + "confidence"), _n(_EKG + "evidence")
+_CONF, _EVID = _n(EKG.confidence), _n(EKG.evidence)
 _FROM, _DATE = _n(PREFIXES["prov"] + "wasDerivedFrom"), _n(PREFIXES["dcterms"] + "date")
 _INT = _n(PREFIXES["xsd"] + "integer")
 
@@ -83,14 +83,14 @@ def build_summary(store: pyoxigraph.Store) -> int:
             continue  # not one relation: left out of the summary (and of the served explorer's lists)
         docs = {d for ev in evid.get(a, ()) for d in source.get(ev, ())}
         days = sorted({str(d.value) for doc in docs for d in dates.get(doc, ()) if isinstance(d, pyoxigraph.Literal)})
-        record = [(_n(_EKG + "summarySubject"), next(iter(subj[a]))),
-                  (_n(_EKG + "summaryPredicate"), next(iter(pred[a]))),
-                  (_n(_EKG + "summaryObject"), next(iter(obj[a]))),
-                  (_n(_EKG + "articleCount"), pyoxigraph.Literal(str(len(docs)), datatype=_INT)),
-                  (_n(_EKG + "articleDates"), pyoxigraph.Literal(" ".join(days)))]
+        record = [(_n(EKG.summarySubject), next(iter(subj[a]))),
+                  (_n(EKG.summaryPredicate), next(iter(pred[a]))),
+                  (_n(EKG.summaryObject), next(iter(obj[a]))),
+                  (_n(EKG.articleCount), pyoxigraph.Literal(str(len(docs)), datatype=_INT)),
+                  (_n(EKG.articleDates), pyoxigraph.Literal(" ".join(days)))]
         values = [c for c in conf.get(a, ()) if isinstance(c, pyoxigraph.Literal)]
         if values:  # the highest, should two loaded files disagree
-            record.append((_n(_EKG + "summaryConfidence"), max(values, key=_number)))
+            record.append((_n(EKG.summaryConfidence), max(values, key=_number)))
         quads.extend(pyoxigraph.Quad(a, p, o, graph) for p, o in record)
         done += 1
     store.extend(quads)
