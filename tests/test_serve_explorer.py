@@ -33,7 +33,7 @@ from graph.exporters import export
 from graph.model import Entity, Evidence, KnowledgeGraph, Relation
 from graph.store import load as L
 from graph.store import serve as S
-from graph.store.explorer import EVIDENCE_PAGE, api_query
+from graph.store.explorer import BATCH_LINKS, EVIDENCE_PAGE, api_query
 from test_html_browser import browser, errors, js, visible_ids  # noqa: F401 - the browser fixture
 from test_load_serve import free_port, require_oxigraph
 from test_serve_limits import http
@@ -165,7 +165,7 @@ def test_serve_explorer_keeps_the_front_s_rules(small) -> None:
     assert status == 403  # DNS rebinding: the page too
     assert api_query("links", {"id": ["a"]}).count("VALUES ?e {") == 1
     assert "LIMIT 201 OFFSET 400" in api_query("links", {"id": ["a"], "page": ["2"]})
-    assert "LIMIT 4001 OFFSET 0" in api_query("links", {"id": ["a", "b"], "page": ["2"]})
+    assert f"LIMIT {BATCH_LINKS + 1} OFFSET 0" in api_query("links", {"id": ["a", "b"], "page": ["2"]})
 
 
 # --------------------------------------------------------------------------- a real kg serve, 1,000 articles
