@@ -341,6 +341,33 @@ def test_serve_explorer_browse_a_1000_article_store(browser, served) -> None:  #
 
 
 @pytest.mark.slow
+def test_serve_explorer_restores_a_view_from_the_url_fragment(browser, served) -> None:  # noqa: F811
+    """A saved or shared URL brings back the entities drawn and the one selected, asked of the store."""
+    kg, _, base = served
+    adj = neighbours(kg)
+    # entities not on the start list, so only the fragment can bring them
+    js_start = {e["id"] for e in json.loads(http(base + "/")[1].decode().split('id="kg-data">', 1)[1]
+                                               .split("</script>", 1)[0])["server"]["start"]}
+    quiet = [e for e in kg.entities if e.id not in js_start and e.id != "hostile-1" and 1 <= len(adj[e.id]) <= 5]
+    one, two = quiet[0], quiet[-1]
+    open_served(browser, base)
+    assert visible_ids(browser)[0] == set()
+    browser.get("about:blank")
+    browser.get(f"{base}/#sel=e:{urllib.parse.quote(one.id)}&add={urllib.parse.quote(one.id)}"
+                f"&add={urllib.parse.quote(two.id)}")
+    wait_for(browser, "const b = kgExplorer.network.body.nodeIndices; "
+                      "return b.includes(arguments[0]) && b.includes(arguments[1])", 30, one.id, two.id)
+    idle(browser)
+    drawn = visible_ids(browser)[0]
+    assert {one.id, two.id} | adj[one.id] | adj[two.id] <= drawn  # each with its neighbours, as when brought
+    wait_for(browser, "return (document.querySelector('#kg-details .kg-heading') || {}).textContent === arguments[0]",
+             30, one.label)
+    assert "sel=e%3A" + urllib.parse.quote(one.id) in js(browser, "return location.hash") \
+        or "sel=e:" + one.id in js(browser, "return location.hash")
+    assert errors(browser) == []
+
+
+@pytest.mark.slow
 def test_serve_explorer_ten_clients_for_30_s(served) -> None:
     """Ten clients browse at once for 30 s (search, relations, evidence): no error, the store unchanged."""
     kg, _, base = served

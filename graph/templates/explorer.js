@@ -1135,7 +1135,16 @@
     }
     saveState();
   }
-  window.addEventListener("hashchange", function () { if (!restoring) restoreState(); });
+  window.addEventListener("hashchange", function () { if (!restoring) (SERVER ? restoreServed : restoreState)(); });
+  /** The served page: the entities the fragment names are asked of the store first, then the view restored. */
+  function restoreServed() {
+    var p = new URLSearchParams(location.hash.slice(1)), ids = p.getAll("add"), sel = p.get("sel") || "";
+    if (sel.slice(0, 2) === "e:") ids.push(sel.slice(2));
+    if (sel.slice(0, 2) === "p:") ids = ids.concat(sel.slice(2).split(","));
+    if (p.get("focus")) ids.push(p.get("focus"));
+    ids = ids.filter(function (x, i) { return x && ids.indexOf(x) === i; }).slice(0, 10 * SERVER.batchIds);
+    (ids.length ? loadLinks(ids) : Promise.resolve()).then(restoreState, failed);
+  }
 
   // ---- the served page: what is not in the page is asked of the store ----------------
   // kg serve answers GET /explorer/api/NAME?... with one fixed SPARQL query (the values bound
@@ -1326,6 +1335,7 @@
     root.dataset.kgBusy = "0";
     SERVER.start.forEach(function (e) { learn(e.id, e.label, e.type).degree = e.degree; });
     showStart();
+    if (location.hash.length > 1) restoreServed();  // a view someone saved or shared
   }
 
   // ---- narrow windows: the controls fold away ------------------------------------
