@@ -55,7 +55,9 @@ LINKS_PAGE = 200
 #: Entities one ``links`` request may name (Expand, the path finder): one query for 60 entities
 #: took 0.42 s where 60 requests took 1.2 s (measured, 10,000 articles).
 BATCH_IDS = 60
-#: Relations one answer for several entities holds at most (the most reported first).
+#: Relations one answer for several entities holds at most (the most reported first). The cost is
+#: per relation listed: the busiest entity's ring of 60 (4,425 relations, 10,000 articles) took
+#: 0.88 s for 4,000 and 0.44 s for 2,000 (measured); an entity cut short gets "Load more".
 BATCH_LINKS = 2000
 #: Search hits one answer holds at most (names and aliases; the page shows 12 entities).
 MAX_SEARCH_ROWS = 60

@@ -90,7 +90,7 @@ def build_summary(store: pyoxigraph.Store) -> int:
                   (_n(EKG.articleCount), pyoxigraph.Literal(str(len(docs)), datatype=_INT)),
                   (_n(EKG.articleDates), pyoxigraph.Literal(" ".join(days)))]
         values = [c for c in conf.get(a, ()) if isinstance(c, pyoxigraph.Literal)]
-        if values:  # the highest, should two loaded files disagree
+        if values:  # the highest, should two loaded files disagree (none: not listed, as before)
             record.append((_n(EKG.summaryConfidence), max(values, key=_number)))
         quads.extend(pyoxigraph.Quad(a, p, o, graph) for p, o in record)
         done += 1

@@ -1143,7 +1143,9 @@
     if (sel.slice(0, 2) === "p:") ids = ids.concat(sel.slice(2).split(","));
     if (p.get("focus")) ids.push(p.get("focus"));
     ids = ids.filter(function (x, i) { return x && ids.indexOf(x) === i; }).slice(0, 10 * SERVER.batchIds);
-    (ids.length ? loadLinks(ids) : Promise.resolve()).then(restoreState, failed);
+    restoring = true;  // the page keeps the fragment (saveState waits) until the store has answered
+    (ids.length ? loadLinks(ids) : Promise.resolve()).then(function () { restoring = false; restoreState(); },
+      function (err) { restoring = false; failed(err); });
   }
 
   // ---- the served page: what is not in the page is asked of the store ----------------
@@ -1334,8 +1336,8 @@
   if (SERVER) {
     root.dataset.kgBusy = "0";
     SERVER.start.forEach(function (e) { learn(e.id, e.label, e.type).degree = e.degree; });
-    showStart();
     if (location.hash.length > 1) restoreServed();  // a view someone saved or shared
+    showStart();
   }
 
   // ---- narrow windows: the controls fold away ------------------------------------
