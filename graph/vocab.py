@@ -72,6 +72,8 @@ class EKG(DefinedNamespace):
     Technology: URIRef  # A technique or method.
     acquired: URIRef  # Reads as: X bought Y (a completed acquisition, not a pending or reported deal).
     amount: URIRef  # A sum of money the relation involves (e.g. an investment), in the unit of ekg:currency.
+    articleCount: URIRef  # In a store's relation summary: how many documents the relation's evidence was derived from.
+    articleDates: URIRef  # In a store's relation summary: the distinct dates (dcterms:date) of those documents, in order, separated by spaces.
     backerOf: URIRef  # Reads as: X financially or strategically supports Y. Example: Microsoft backerOf OpenAI.
     ceoOf: URIRef  # Reads as: X is chief executive of Y. Implies X ekg:employeeOf Y.
     charEnd: URIRef  # Character offset (0-based, in Unicode code points) just after the last character of the sentence in the document (end exclusive).
@@ -99,6 +101,10 @@ class EKG(DefinedNamespace):
     rule: URIRef  # The id of the rule or model that produced the evidence, e.g. "supplier_of_v1"; when several rules read the same sentence, their ids separated by spaces, the most confident first (one evidence per sentence).
     sentence: URIRef  # The text of the sentence that is the evidence, exactly as in the document.
     subsidiaryOf: URIRef  # Reads as: X is owned by Y.
+    summaryConfidence: URIRef  # In a store's relation summary: the relation's confidence (the assertion's ekg:confidence; the highest, should loaded files disagree).
+    summaryObject: URIRef  # In a store's relation summary: the object of the assertion's relation (its rdf:object).
+    summaryPredicate: URIRef  # In a store's relation summary: the predicate of the assertion's relation (its rdf:predicate).
+    summarySubject: URIRef  # In a store's relation summary: the subject of the assertion's relation (its rdf:subject).
     supplierOf: URIRef  # Reads as: X supplies product Y, or X supplies organisation Y. Examples: Nvidia supplierOf H800; Nvidia supplierOf DeepSeek.
     trainedOn: URIRef  # Reads as: model X was trained on chip Y. Example: DeepSeek-V3 trainedOn H800.
     uses: URIRef  # Reads as: X uses Y. Examples: DeepSeek uses H800; DeepSeek uses Mixture of Experts; Alibaba uses open source.

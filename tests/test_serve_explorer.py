@@ -33,7 +33,7 @@ from graph.exporters import export
 from graph.model import Entity, Evidence, KnowledgeGraph, Relation
 from graph.store import load as L
 from graph.store import serve as S
-from graph.store.explorer import EVIDENCE_PAGE, api_query
+from graph.store.explorer import BATCH_LINKS, EVIDENCE_PAGE, api_query
 from test_html_browser import browser, errors, js, visible_ids  # noqa: F401 - the browser fixture
 from test_load_serve import free_port, require_oxigraph
 from test_serve_limits import http
@@ -165,7 +165,7 @@ def test_serve_explorer_keeps_the_front_s_rules(small) -> None:
     assert status == 403  # DNS rebinding: the page too
     assert api_query("links", {"id": ["a"]}).count("VALUES ?e {") == 1
     assert "LIMIT 201 OFFSET 400" in api_query("links", {"id": ["a"], "page": ["2"]})
-    assert "LIMIT 4001 OFFSET 0" in api_query("links", {"id": ["a", "b"], "page": ["2"]})
+    assert f"LIMIT {BATCH_LINKS + 1} OFFSET 0" in api_query("links", {"id": ["a", "b"], "page": ["2"]})
 
 
 # --------------------------------------------------------------------------- a real kg serve, 1,000 articles
@@ -338,6 +338,33 @@ def test_serve_explorer_browse_a_1000_article_store(browser, served) -> None:  #
     assert any("/explorer/api/evidence?" in u for u in urls)
     assert errors(browser) == []
     browser.save_screenshot(str(REPO / "tests" / "output" / "served.png"))
+
+
+@pytest.mark.slow
+def test_serve_explorer_restores_a_view_from_the_url_fragment(browser, served) -> None:  # noqa: F811
+    """A saved or shared URL brings back the entities drawn and the one selected, asked of the store."""
+    kg, _, base = served
+    adj = neighbours(kg)
+    # entities not on the start list, so only the fragment can bring them
+    js_start = {e["id"] for e in json.loads(http(base + "/")[1].decode().split('id="kg-data">', 1)[1]
+                                               .split("</script>", 1)[0])["server"]["start"]}
+    quiet = [e for e in kg.entities if e.id not in js_start and e.id != "hostile-1" and 1 <= len(adj[e.id]) <= 5]
+    one, two = quiet[0], quiet[-1]
+    open_served(browser, base)
+    assert visible_ids(browser)[0] == set()
+    browser.get("about:blank")
+    browser.get(f"{base}/#sel=e:{urllib.parse.quote(one.id)}&add={urllib.parse.quote(one.id)}"
+                f"&add={urllib.parse.quote(two.id)}")
+    wait_for(browser, "const b = kgExplorer.network.body.nodeIndices; "
+                      "return b.includes(arguments[0]) && b.includes(arguments[1])", 30, one.id, two.id)
+    idle(browser)
+    drawn = visible_ids(browser)[0]
+    assert {one.id, two.id} | adj[one.id] | adj[two.id] <= drawn  # each with its neighbours, as when brought
+    wait_for(browser, "return (document.querySelector('#kg-details .kg-heading') || {}).textContent === arguments[0]",
+             30, one.label)
+    assert "sel=e%3A" + urllib.parse.quote(one.id) in js(browser, "return location.hash") \
+        or "sel=e:" + one.id in js(browser, "return location.hash")
+    assert errors(browser) == []
 
 
 @pytest.mark.slow

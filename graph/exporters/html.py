@@ -258,7 +258,8 @@ def served_html(summary: dict[str, Any], api: str = "/explorer/api/") -> bytes:
     data["server"] = {"api": api, "base": RESOURCE_BASE, "start": summary["start"], "entities": n_ents,
                       "relations": n_rels, "evidencePage": summary["evidence_page"],
                       "linksPage": summary["links_page"], "batchIds": summary["batch_ids"],
-                      "batchLinks": summary["batch_links"], "maxBring": MAX_BRING}
+                      "batchLinks": summary["batch_links"], "maxBring": MAX_BRING,
+                      "note": summary.get("note", "")}
     model.update(
         classes=[{"name": t, "colour": STYLE.get(t, FALLBACK_STYLE)[0], "border": darker(STYLE.get(t, FALLBACK_STYLE)[0]),
                   "shape": STYLE.get(t, FALLBACK_STYLE)[1], "count": n} for t, n in summary["classes"].items()],

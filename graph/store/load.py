@@ -202,6 +202,7 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
     import pyoxigraph
 
     from graph.store.query import first_line, is_store, load_file
+    from graph.store.summary import build_summary
 
     t0 = time.perf_counter()
     if target.exists() and not target.is_dir():
@@ -231,6 +232,7 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
             for path in files:
                 log.info("loading %s", path)
                 load_file(store, path, bulk=True)
+            build_summary(store)  # the served explorer's relation lists (graph.store.summary)
             store.flush()
         except OSError as err:  # the store's disk (load_file raises the input's errors as InputError)
             why = err.strerror or first_line(err).removeprefix("IO error: ").split(": While ")[0]

@@ -258,7 +258,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _explorer(self, name: str) -> None:
         """One of the explorer's fixed queries, its values bound as terms, through the same limits."""
         try:
-            text = api_query(name, parse_qs(urlsplit(self.path).query, keep_blank_values=True))
+            text = api_query(name, parse_qs(urlsplit(self.path).query, True), self.server.summarised)
         except KGError as err:
             self._reply(400, err.message)
             return
@@ -468,8 +468,8 @@ class ResultLimitProxy(ThreadingHTTPServer):
         self.max_requests = max_requests
         self.request_timeout = request_timeout
         self.requests = threading.BoundedSemaphore(max_requests)
-        #: The explorer page served at ``/`` (None: ``/`` goes to the Oxigraph server, as before).
-        self.page: bytes | None = None
+        self.page: bytes | None = None  # the explorer page at ``/`` (None: ``/`` goes to the Oxigraph server)
+        self.summarised = True  # whether its store has the relation summary (graph.store.summary)
         self._connections = threading.BoundedSemaphore(max_connections)
         super().__init__(bind, _ProxyHandler)
         self.allowed_hosts = allowed_hosts(bind[0], self.server_address[1])

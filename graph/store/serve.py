@@ -56,7 +56,7 @@ from typing import Any
 
 from graph.errors import InputError, KGError, LoaderError
 from graph.exporters.html import served_html
-from graph.store.explorer import summary
+from graph.store.explorer import NO_SUMMARY, summary
 from graph.store.proxy import (  # noqa: F401 - the limits, here where kg serve's options are
     DEFAULT_TIMEOUT,
     DISCARD_BYTES,
@@ -260,7 +260,10 @@ class Endpoint:
             self.proxy = ResultLimitProxy((self.host, self.port), self.pool, max_result_bytes=self.max_result_bytes,
                                           timeout=self.timeout, cors=self.cors, allow_service=self.allow_service)
             if self.explorer:
-                self.proxy.page = served_html(summary(lambda text: _ask(self.pool, text)))  # type: ignore[arg-type]
+                facts = summary(lambda text: _ask(self.pool, text))  # type: ignore[arg-type]
+                self.proxy.page, self.proxy.summarised = served_html(facts), facts["summarised"]
+                if not facts["summarised"]:
+                    log.warning("%s: %s", self.store, NO_SUMMARY)
         except OSError as err:
             self.stop()
             raise LoaderError(f"cannot listen on {self.host}:{self.port}: {err.strerror or err}; "

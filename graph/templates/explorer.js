@@ -1135,7 +1135,18 @@
     }
     saveState();
   }
-  window.addEventListener("hashchange", function () { if (!restoring) restoreState(); });
+  window.addEventListener("hashchange", function () { if (!restoring) (SERVER ? restoreServed : restoreState)(); });
+  /** The served page: the entities the fragment names are asked of the store first, then the view restored. */
+  function restoreServed() {
+    var p = new URLSearchParams(location.hash.slice(1)), ids = p.getAll("add"), sel = p.get("sel") || "";
+    if (sel.slice(0, 2) === "e:") ids.push(sel.slice(2));
+    if (sel.slice(0, 2) === "p:") ids = ids.concat(sel.slice(2).split(","));
+    if (p.get("focus")) ids.push(p.get("focus"));
+    ids = ids.filter(function (x, i) { return x && ids.indexOf(x) === i; }).slice(0, 10 * SERVER.batchIds);
+    restoring = true;  // the page keeps the fragment (saveState waits) until the store has answered
+    (ids.length ? loadLinks(ids) : Promise.resolve()).then(function () { restoring = false; restoreState(); },
+      function (err) { restoring = false; failed(err); });
+  }
 
   // ---- the served page: what is not in the page is asked of the store ----------------
   // kg serve answers GET /explorer/api/NAME?... with one fixed SPARQL query (the values bound
@@ -1314,6 +1325,7 @@
       h("p", { class: "kg-kind", text: "Start" }),
       heading("Browse " + plural(SERVER.entities, "entity", "entities") + " and " +
         plural(SERVER.relations, "relation", "relations")),
+      SERVER.note ? h("p", { class: "kg-note", role: "status", text: SERVER.note }) : null,
       h("p", { class: "kg-muted", text: "Search for an entity (press /), or start from one of the most connected:" }),
       h("ul", { class: "kg-names kg-start" }, SERVER.start.map(function (e) {
         return h("li", null, entityLink(e.id), h("small", { class: "kg-muted",
@@ -1324,6 +1336,7 @@
   if (SERVER) {
     root.dataset.kgBusy = "0";
     SERVER.start.forEach(function (e) { learn(e.id, e.label, e.type).degree = e.degree; });
+    if (location.hash.length > 1) restoreServed();  // a view someone saved or shared
     showStart();
   }
 

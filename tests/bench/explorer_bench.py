@@ -13,7 +13,11 @@ makes, over HTTP, as the browser sends it:
 * ``evidence``: the first page of the busiest relation's evidence, and a later page;
 * ``expand``: ``links`` of 60 entities in one request (what Expand asks for a ring of 60).
 
-Each is run ``--repeat`` times; the median and the worst are printed.
+Each is run ``--repeat`` times; the median and the worst are printed. Then,
+in the same run, the relation lists are timed again the way they were asked
+before ``kg load`` wrote the relation summary (``graph.store.summary``): the
+query that reads every article's graph, as for a store without the summary
+(``--no-before`` leaves this out).
 
 Usage::
 
@@ -54,6 +58,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--store", type=Path, help="an existing store to serve (default: build one)")
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--no-before", action="store_true", help="do not time the lists without the summary")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-explorer-bench-") as tmp:
         run(args, Path(tmp))
@@ -115,6 +120,13 @@ def run(args: argparse.Namespace, work: Path) -> None:
 
         timed(f"expand: relations of {len(ring)} entities (the hub's ring)", lambda: expand(ring))
         timed("expand: relations of 60 random entities", lambda: expand(rng.sample(ids, min(60, len(ids)))))
+        if not args.no_before:  # the same requests, the lists read from every article's graph
+            ep.proxy.summarised = False
+            timed("before: open entity: the hub", lambda: api("links", id=hub))
+            timed("before: open entity: a random one", lambda: api("links", id=rng.choice(ids)))
+            timed(f"before: expand the hub's ring ({len(ring)})", lambda: expand(ring))
+            timed("before: expand 60 random entities", lambda: expand(rng.sample(ids, min(60, len(ids)))))
+            ep.proxy.summarised = True
         print(f"\n{'interaction':58} {'median':>9} {'worst':>9} {'rows':>6}")
         for label, times in results.items():
             print(f"{label:58} {statistics.median(times) * 1000:7.0f} ms {max(times) * 1000:6.0f} ms {sizes[label]:6}")
