@@ -46,7 +46,7 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
     # per-token values read once: doc[i] makes a new Token on every access
     toks = list(doc) if toks is None else toks
     words = [t.text for t in toks]
-    name = [is_name_token(t) for t in toks]
+    name = [bool(w) and (w[0].isupper() or len(w) > 1 and w[0].islower() and not w.islower()) for w in words]  # is_name_token
     lowers = [t.lower_ for t in toks]
     ent_ids = [t.ent_id_ for t in toks]
     # product families with versions
