@@ -217,6 +217,7 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
         raise LoaderError(err.message, path=err.path) from err
     new = work / "store"
     before = 0
+    store = None
     try:
         try:
             if existing and not replace:
@@ -246,7 +247,14 @@ def load_oxigraph(files: Sequence[Path], target: Path, replace: bool = False) ->
         except OutputError as err:
             raise LoaderError(f"cannot replace the store: {err.message}", path=str(target)) from err
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        # close the store before removing its folder: an open RocksDB store may still write a
+        # file while the folder is removed (a bad file's load once left the .loading folder)
+        store = None
+        for _ in range(3):
+            shutil.rmtree(work, ignore_errors=True)
+            if not work.exists():
+                break
+            time.sleep(0.05)
     report = LoadReport(str(target), tuple(p.name for p in files), before, quads,
                         time.perf_counter() - t0)
     log.info("%s", report)
