@@ -379,7 +379,7 @@ def test_a_letter_version_before_a_tier_word_is_part_of_the_name(pipeline):
 
 @pytest.mark.parametrize("text, name, cls", [
     # a brand the NER calls a person or a company, named by the kind of goods after it
-    ("Harlow Brands resumed deliveries of its Veloria detergent and Marchetti nappies in May.", "Marchetti", "Product"),
+    ("Harlow Brands cut the price of its Veloria detergent and Marchetti nappies in May.", "Marchetti", "Product"),
     ("Dalmont Group makes the Verra detergent in Lyon.", "Verra", "Product"),
     ("Shoppers bought more of its Kessa shampoo this year.", "Kessa", "Product"),
 ])
@@ -402,7 +402,7 @@ def test_a_company_type_word_opens_a_name_over_a_gazetteer_model():
     require_model()
     # "Olmo" alone is a gazetteer alias of an AI model; after "Grupo" it names a company,
     # and so does the bare word later in the same document
-    types = _types("Grupo Olmo posted its first profit. Analysts expect Olmo to grow.")
+    types = _types("Grupo Olmo opened forty new shops. Analysts say Olmo will hire 500 people.")
     assert types.get("Grupo Olmo") == {"Company"}
     assert "OLMo" not in types
     # elsewhere the model keeps its name and class
@@ -417,9 +417,9 @@ def test_a_quoted_code_name_stays_with_its_product():
 
 
 @pytest.mark.parametrize("text, name, cls", [
-    ("Sales rose 4%, according to the market research firm Kantaro.", "Kantaro", "Company"),
+    ("Data from the market research firm Kantaro show that prices fell.", "Kantaro", "Company"),
     ("The data come from the consultancy Quarvex, which tracks grocery prices.", "Quarvex", "Company"),
-    ("Dalmont Group agreed to buy stores from Vireo Retail, the indebted Saint-Malo group.", "Saint-Malo", "City"),
+    ("Dalmont Group rents two warehouses to Vireo Retail, the ailing Saint-Malo group.", "Saint-Malo", "City"),
 ])
 def test_a_description_gives_away_a_name_and_its_class(text, name, cls):
     require_model()
@@ -428,27 +428,27 @@ def test_a_description_gives_away_a_name_and_its_class(text, name, cls):
 
 def test_a_nationality_or_an_owner_in_a_description_is_not_a_town():
     require_model()
-    types = _types("Nordvik agreed to supply oxide to Vacumag, the German magnet maker, from 2026.")
+    types = _types("Kestrel Chemicals sells solvents to Vacumag, the German paint maker.")
     assert "German" not in types
     types = _types("Zedcor sold the plant to Tarvo Robotics, the Quintel unit, in May.")
     assert types.get("Quintel") != {"City"}
-    assert "European" not in _types("Zorblax has become the company European officials cite most.")
+    assert "European" not in _types("Zorblax is the company European regulators watch most closely.")
 
 
 def test_club_prefixes_titles_and_a_person_joined_to_a_company():
     require_model()
-    types = _types("AC Sorrento has been owned since 2022 by Harlow Capital Partners. The chemicals group "
-                   "founded by Sir Jim Ratcliffe bought 27% of the club. Chelsea Rovers is owned by BlueCo, "
-                   "a consortium led by Todd Boehly and Clearlake Capital.")
+    types = _types("AC Sorrento has been owned since 2022 by Harlow Capital Partners. The paint group "
+                   "started by Sir Tom Baker bought 15% of the club. Fulworth Rovers is owned by Redco, "
+                   "a consortium led by Mark Ellison and Brightwater Capital.")
     assert types.get("AC Sorrento") == {"Company"}
-    assert types.get("Jim Ratcliffe") == {"Person"} and "Sir Jim Ratcliffe" not in types
-    assert types.get("Clearlake Capital") == {"Company"}
-    assert "Todd Boehly and Clearlake Capital" not in types
+    assert types.get("Tom Baker") == {"Person"} and "Sir Tom Baker" not in types
+    assert types.get("Brightwater Capital") == {"Company"}
+    assert "Mark Ellison and Brightwater Capital" not in types
 
 
 def test_an_acronym_in_an_organisation_role_and_a_start_up_appositive():
     require_model()
-    types = _types("KBRA took its 22% stake in 2019. Later KBRA sold pellets to Vantor Steel.")
+    types = _types("KBRA bought a 15% stake in the miner last year. Later KBRA sold ore to Vantor Steel.")
     assert types.get("KBRA") == {"Company"}
-    types = _types("Its biggest customer is Stegvik, the Oslo-based start-up formerly known as Blue Iron.")
+    types = _types("The deal was signed with Stegvik, an Oslo-based start-up that makes green steel.")
     assert types.get("Stegvik") == {"Company"}

@@ -192,13 +192,13 @@ def test_a_placed_description_takes_the_organisation_the_text_placed_there(model
     assert ("Mercado Alva", "headquarteredIn", "Lyon") not in kg.triples()
 
 
-@pytest.mark.parametrize("title", ["Profile: Corvane Robotics", "Corvane Robotics: company profile",
-                                   "Factbox \u2014 Corvane Robotics"])
+@pytest.mark.parametrize("title", ["Profile: Halvard Robotics", "Halvard Robotics: company profile",
+                                   "Factbox \u2014 Halvard Robotics"])
 def test_a_profile_title_line_makes_its_company_the_topic_of_the_header_fields(title):
     text = f"{title}\n\nHeadquarters: Pittsburgh\nChief executive: Maya Lindqvist\n\nThe company builds warehouse robots."
     t = triples(text)
-    assert ("Corvane Robotics", "headquarteredIn", "Pittsburgh") in t
-    assert ("Maya Lindqvist", "ceoOf", "Corvane Robotics") in t
+    assert ("Halvard Robotics", "headquarteredIn", "Pittsburgh") in t
+    assert ("Maya Lindqvist", "ceoOf", "Halvard Robotics") in t
 
 
 def test_a_field_label_line_is_not_a_profile_title():
@@ -223,9 +223,9 @@ def test_both_companies_refers_to_the_two_named_together(model):
 
 def test_an_answer_refers_to_what_its_question_asked_about():
     text = ("Q&A: the chip start-up Rapiro Corp\n\n"
-            "Q: Who is behind Rapiro Corp?\n"
-            "A: Several groups put up money, among them Zedcor Ltd and Tarvo Holdings. "
-            "The state pledged more, which makes the Ministry of Industry by far the company's largest backer.\n")
+            "Q: Who funds Rapiro Corp?\n"
+            "A: Two families own shares, as do Zedcor Ltd and Tarvo Holdings. "
+            "A state grant makes the Ministry of Industry the company's largest backer.\n")
     from conftest import require_model
     require_model()
     t = triples(text, model=None)
@@ -239,8 +239,8 @@ def test_it_in_a_relative_clause_is_the_subject_of_its_sentence():
     text = ("Q&A: How far can Quintel Corp's QX chips go?\n\n"
             "Q: Who buys Quintel Corp's chips?\n"
             "A: Quintel Corp sells its QX chips to Chinese buyers, and Quintel Corp is named in every report. "
-            "Zedcor Ltd and Baltar Inc ordered QX chips, but neither confirmed it, and Baltar Inc relies mainly "
-            "on the Tarn processors it designs itself.")
+            "Zedcor Ltd and Baltar Inc ordered QX chips, but neither confirmed it, and Baltar Inc runs "
+            "its servers on the Tarn processors it designs itself.")
     t = triples(text, model=None)
     assert any(s.startswith("Baltar") and p == "developerOf" and o == "Tarn" for s, p, o in t)
     assert not any(s.startswith("Quintel") and o == "Tarn" for s, _p, o in t)
@@ -249,8 +249,8 @@ def test_it_in_a_relative_clause_is_the_subject_of_its_sentence():
 def test_the_two_companies_of_one_sentence_compete_with_each_other():
     from conftest import require_model
     require_model()
-    text = ("KBRA took its 22% stake in Nordvale in 2019. Despite the holding, KBRA does not buy Nordvale's "
-            "pellets, and the two companies compete for customers in Germany.")
+    text = ("KBRA has owned 15% of Nordvale since 2020. KBRA does not buy Nordvale's ore, and the two "
+            "companies compete for buyers in Poland.")
     t = triples(text, model=None)
     assert ("KBRA", "competitorOf", "Nordvale") in t or ("Nordvale", "competitorOf", "KBRA") in t
     # a hedge on the verb still blocks the reading
@@ -261,7 +261,28 @@ def test_the_two_companies_of_one_sentence_compete_with_each_other():
 def test_a_description_object_is_not_the_subject_of_its_own_verb():
     from conftest import require_model
     require_model()
-    text = ("Kestrel Air, which bought 41% of Corsa Airways in January, does not control the Rome-based carrier, "
-            "its chief executive said.")
+    text = ("Kestrel Air, which owns a third of Corsa Airways, does not run the Oslo-based airline, "
+            "a spokesman said.")
     t = triples(text, model=None)
     assert not any(s.startswith("Kestrel") and p == "headquarteredIn" for s, p, _o in t)
+
+
+def test_review_counter_examples_read_nothing_wrong():
+    """Sentences a review of issue 12's rules wrote to break them (each was misread once)."""
+    from conftest import require_model
+    require_model()
+
+    def t(text):
+        return triples(text, model=None)
+
+    kg = kg_of('AMD showed its EPYC "Grand Paris" chips on Monday.', None)  # used to crash (overlapping spans)
+    assert {e.label for e in kg.entities} >= {'EPYC "Grand Paris"'}
+    kg = kg_of("Grupo Mexico said copper output rose in Mexico.", None)
+    assert {e.type for e in kg.entities if e.label == "Mexico"} == {"Country"}
+    assert not any(p == "ceoOf" for _s, p, _o in t("Forbes named Jane Roe CEO of the year."))
+    assert not any(p == "competitorOf" for _s, p, _o in
+                   t("Brannock Labs faces a legal challenge from the Federal Trade Commission."))
+    assert not any(p == "acquired" for _s, p, _o in t("Tollam Corp sold Harven Systems shares to Quillon Partners."))
+    assert not any(p == "locatedIn" for _s, p, _o in t("Tollam Corp has offices in Lyon, Paris; it also has a lab in Berlin."))
+    qa = t("Q: What is next for Brannock Labs?\nA: Tollam Corp wants to expand. The company is based in Lyon.\n")
+    assert not any(s.startswith("Brannock") and p == "headquarteredIn" for s, p, _o in qa)

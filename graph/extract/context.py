@@ -217,15 +217,19 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
 def thing_after(cues: CueSets, doc: Doc, end: int, *, generic: bool = True) -> str | None:
     """The class a lower-case kind noun right after a name gives it, or None.
 
-    "its Ariel detergent", "the Zephyr chatbot", "Kilo crisps": a chip noun
+    "its Veloria detergent", "the Zephyr chatbot", "Kilo crisps": a chip noun
     makes a Chip, a model noun an AIModel, a goods noun (or, with
     ``generic``, a product noun such as "app" or "platform") a Product. The
     statistical NER calls such brands people or places (measured on the
-    development texts: two detergent and nappy brands typed Person); a
+    development texts: two household brands typed Person); a
     person's or a town's name is never followed by "detergent".
     """
     if end >= len(doc) or not doc[end].text.islower() or doc[end].pos_ in ("VERB", "AUX"):
         return None
+    if end + 1 < len(doc) and doc[end + 1].text.islower() and doc[end + 1].is_alpha and (
+            doc[end + 1].pos_ == "NOUN" or doc[end + 1].lower_ in ("plant", "factory", "site", "business", "unit",
+                                                                    "industry", "maker", "division", "market")):
+        return None  # "its Wolfsburg car plant": the kind noun modifies another noun
     low = doc[end].lower_
     two = f"{low} {doc[end + 1].lower_}" if end + 1 < len(doc) else low
     if low in cues.chip_nouns and low not in ("series", "family", "card", "cards", "parts", "die", "silicon"):
@@ -465,6 +469,9 @@ def described_before(cues: CueSets, doc: Doc, start: int) -> str | None:
     """
     if start < 2:
         return None
+    if doc.has_annotation("DEP") and doc[start].dep_ == "nsubj" and doc[start].head.dep_ == "relcl" \
+            or start + 1 < len(doc) and doc[start + 1].tag_ in ("VBD", "VBZ", "VBP") and doc[start + 1].dep_ == "relcl":
+        return None  # "the startup Marisol founded": the subject of a clause on the noun, not its name
     noun = doc[start - 1]
     low = noun.lower_
     if not noun.is_alpha or noun.is_title or noun.pos_ not in ("NOUN", ""):

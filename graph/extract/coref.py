@@ -324,17 +324,20 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             else:
                 score += 3.0 if m is subject else 1.0
                 if m is subject and _in_relative_clause(doc, i):
-                    score += 5.0  # "Baidu leans on the chips it designs itself": the clause's subject
+                    score += 5.0  # "Tarvo relies on the chips it designs itself": the clause's subject
             if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
         elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
             score += 1.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
-        if ctx.answering and m.key in ctx.asked:
+        if ctx.answering and m.key in ctx.asked and not any(
+                x.type in ORG_TYPES and x.key not in ctx.asked and x.start < i and (
+                    x.start == 0 or doc[x.start].is_sent_start or doc[x.start - 1].text == ":")
+                for x in (*ctx.by_sent.get(si - 1, ()), *in_sent)):  # no other firm just made the subject
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
         if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
-            score -= 5.0  # "Lufthansa does not control the Rome-based carrier": the carrier is another firm
+            continue  # "Kestrel does not run the Oslo-based airline": the airline is another firm
         if where and m.key in ctx.bases:
             # "the Lyon-based group": the one the text placed in Lyon, not one it placed elsewhere
             score += 6.0 if where & ctx.bases[m.key] else -6.0
@@ -372,7 +375,7 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
         for a, b in zip(reversed(orgs[:-1]), reversed(orgs[1:])):
             if a.key != b.key and doc[a.end:b.start].text.strip() in ("and", ", and", "&"):
                 return a, b
-    # "LKAB does not buy Nordvik's pellets, and the two companies compete": the sentence's only two
+    # "KBRA does not buy Nordvale's ore, and the two companies compete": the sentence's only two
     here = {m.key: m for m in ctx.by_sent.get(si, []) if m.type in ORG_TYPES and not m.coref}
     if len(here) == 2:
         a, b = here.values()

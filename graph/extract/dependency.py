@@ -84,15 +84,17 @@ class DependencyRules:
                     objs = self._recent_raiser(v)  # "Zed joined the round": the round raised just before
                 if not subs or not objs:
                     continue
-                if comp.rule.predicate == "supplierOf" and any(
+                if (comp.rule.predicate == "supplierOf" or lemma == "sell") and any(
                         c.dep_ == "dobj" and (c.lemma_.lower() in self.share_nouns
                                               or any(g.lower_ in ("%", "percent") for g in c.subtree))
                         for c in v.children):
                     continue  # "sold a 50% stake in Zedcor to Quill": a share changes hands, not goods
                 if comp.rule.predicate == "supplierOf" and lemma == "sell" and any(
-                        c.dep_ == "dobj" and any(m.type in ORG_TYPES for m in self._mentions_at(c, at))
-                        for c in v.children):
-                    continue  # "Ford sold Volvo Cars to Geely": a company changes hands, not goods
+                        c.dep_ == "dobj" and c.i in at and at[c.i].type in ORG_TYPES for c in v.children):
+                    continue  # "Halden sold Brenna Automotive to Tarvo": a company changes hands, not goods
+                if comp.rule.predicate == "acquired" and lemma == "sell" and not any(
+                        c.dep_ == "dobj" and c.i in at and at[c.i].type in ORG_TYPES for c in v.children):
+                    continue  # what is sold must be the company itself, not its shares or a unit's assets
                 if v.i not in cues:
                     cues[v.i] = scope.verb_blocked(v)
                 cue = cues[v.i]

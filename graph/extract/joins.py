@@ -9,12 +9,14 @@ from spacy.tokens import Doc
 
 from graph.extract.context import CueSets, thing_after
 
+#: Place classes: "Milan" after "AC Milan" is still the city where the text says so.
+_PLACES = frozenset({"Place", "City", "Country"})
 #: Organisation classes: a title the span took in is not part of the name ("CEO of Acme Robotics").
 ORG_TYPES = frozenset({"Company", "Organization", "GovernmentBody"})
 
 
 def after_person(cues: CueSets, doc: Doc, s: int, e: int) -> int:
-    """Where an organisation starts after a person joined to it: "Todd Boehly and Clearlake Capital"
+    """Where an organisation starts after a person joined to it: "Tom Baker and Redco Capital"
     (a common given name first, or two capitalised words before "and" and a company suffix last)."""
     if doc[s].text not in cues.given_names:
         if e - s >= 5 and doc[s + 2].lower_ == "and" and doc[s].is_title and doc[s + 1].is_title \
@@ -83,11 +85,11 @@ def brands(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
         else:
             continue
         if cls is not None:
-            brands.setdefault(doc[t[0]:t[1]].text, cls)
+            brands.setdefault(doc[t[0]:t[1]].text, (cls, t[3]))
     for t in typed:
-        cls = brands.get(doc[t[0]:t[1]].text)
-        if cls is not None and not t[4] and t[3].startswith("ner_") and t[2] in ("Person", "City", "Place", "Company"):
-            t[2] = cls
+        cls, rule = brands.get(doc[t[0]:t[1]].text, (None, None))
+        if cls is not None and not t[4] and t[3] == rule and t[2] in ("Person", "City", "Place", "Company"):
+            t[2] = cls  # a mention the NER labelled alike: the same brand
     return typed
 
 
@@ -101,7 +103,7 @@ def prefixed_short_forms(cues: CueSets, doc: Doc, typed: list[list]) -> list[lis
     if not rest:
         return typed
     for t in typed:
-        if doc[t[0]:t[1]].text in rest and t[2] not in ORG_TYPES:
+        if doc[t[0]:t[1]].text in rest and t[2] not in ORG_TYPES and t[2] not in _PLACES:
             t[2], t[3], t[4] = rest[doc[t[0]:t[1]].text], "pattern_short_form_v1", ""
     return typed
 
@@ -113,18 +115,16 @@ def quoted_code_names(doc: Doc, typed: list[list]) -> list[list]:
     name takes in a quoted capitalised word right after it, and the mention
     inside the quotes is dropped.
     """
-    starts = {t[0]: t for t in typed}
     dropped: set[int] = set()
     for t in typed:
         e = t[1]
-        if t[2] not in ("Product", "Chip", "AIModel") or e + 2 >= len(doc) or doc[e].text not in ('"', "\u201c"):
+        if id(t) in dropped or t[2] not in ("Product", "Chip", "AIModel") or e + 2 >= len(doc) or doc[e].text not in ('"', "\u201c"):
             continue
         k = e + 1
         while k < len(doc) and k - e <= 3 and doc[k].is_title:
             k += 1
         if k > e + 1 and k < len(doc) and doc[k].text in ('"', "\u201d"):
-            inner = starts.get(e + 1)
-            if inner is not None:
-                dropped.add(id(inner))
+            # every mention inside the quotes goes ('EPYC "Grand Paris"': two words, two spans)
+            dropped.update(id(x) for x in typed if x is not t and e < x[0] <= k)
             t[1], t[4] = k + 1, ""
     return [t for t in typed if id(t) not in dropped]

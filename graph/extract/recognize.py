@@ -221,7 +221,7 @@ class Recognizer:
         typed = quoted_code_names(doc, typed)
         ents: list[Span] = []
         rules: list[Span] = []
-        for t in typed:  # "Sir Jim Ratcliffe", "Dr. Jane Roe": the person is named without the title
+        for t in typed:  # "Sir Tom Baker", "Dr. Jane Roe": the person is named without the title
             while t[2] == "Person" and t[1] - t[0] > 2 and doc[t[0]].text in cues.honorifics and doc[t[0] + 1].is_title:
                 t[0] += 1
         for s, e, etype, rule, kb in typed:
@@ -373,7 +373,7 @@ class Recognizer:
     @staticmethod
     def _repeats(doc: Doc, typed: list[list]) -> list[list]:
         """Find every other occurrence of a multi-word name found once ("Marisol Quintero"), or of
-        an organisation's one-word name a pattern found ("LKAB").
+        an organisation's one-word acronym a pattern found ("KBRA took its stake").
 
         A title or suffix may have been needed to find a name the first time;
         the same words elsewhere in the document are the same name.
@@ -381,7 +381,7 @@ class Recognizer:
         names: dict[tuple[str, ...], str] = {}
         for s, e, etype, rule, kb in typed:
             if not kb and rule != "pattern_context_v1" and (e - s >= 2 or etype in ORG_TYPES and rule.startswith(
-                    "pattern_") and len(doc[s].text) > 2 and doc[s].is_alpha):  # "LKAB" found once by its role
+                    "pattern_") and len(doc[s].text) > 2 and doc[s].is_alpha and doc[s].is_upper):  # an acronym found once by its role
                 names.setdefault(tuple(t.text for t in doc[s:e]), etype)
         if not names:
             return typed

@@ -192,12 +192,14 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
     # known organisation after it keeps its own name ("Groupe Renault")
     org_toks = {i for e in doc.ents if e.ent_id_ and e.label_ in ORG_LABELS for i in range(e.start, e.end)}
     for i in range(n - 1):
-        if words[i] not in cues.company_prefixes or not name[i + 1] or i + 1 in org_toks:
-            continue
+        if words[i] not in cues.company_prefixes or not name[i + 1] or i + 1 in org_toks \
+                or words[i + 1].isupper() and len(words[i + 1]) > 1:
+            continue  # "ACME SHARES FALL AS TOLLAM BIDS": a headline in capitals, not a name
         k = i + 1
         while k < n and k - i <= 3 and name[k] and words[k] not in cues.not_names and k not in org_toks \
-                and words[k] not in cues.suffixes:
-            k += 1
+                and words[k] not in cues.suffixes and lowers[k] not in cues.titles and words[k] not in cues.honorifics \
+                and toks[k].ent_type_ != "PERSON":
+            k += 1  # stops at a title or a person: "Editorial Director Jane Roe"
         if k > i + 1 and not any(j in org_toks for j in range(i + 1, k)):
             found.append((i, k, "Company", "pattern_company_prefix_v1"))
     found += _described(cues, toks, words, name, lowers, ent_ids)
@@ -244,7 +246,7 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
     # or a thing made plays ("Acme develops Zedify", "Zedbrowse is based on Chromium")
     if doc.has_annotation("DEP"):
         for tok in toks:
-            acronym = tok.pos_ == "NOUN" and tok.is_upper and 2 < len(words[tok.i]) < 7 and tok.is_alpha  # "LKAB"
+            acronym = tok.pos_ == "NOUN" and tok.is_upper and 2 < len(words[tok.i]) < 7 and tok.is_alpha  # "KBRA"
             if tok.pos_ != "PROPN" and not acronym or tok.ent_type_ or not name[tok.i] or words[tok.i] in cues.not_names \
                     or lowers[tok.i] in cues.months or tok.dep_ == "compound":
                 continue
@@ -311,6 +313,9 @@ def title_case_line(sent: Span) -> bool:
     return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.8
 
 
+#: Company nouns of a relation to another firm: "Vireo, the Tollam rival" names the rival, not a town.
+_RELATIONAL = frozenset({"rival", "competitor", "peer", "supplier", "customer", "client", "partner", "backer",
+                         "owner", "investor", "distributor", "contractor", "vendor", "provider"})
 #: Company nouns after which a name before them is the owner, not a place ("the Nvidia unit").
 _OWNED_NOUNS = frozenset({"unit", "subsidiary", "division", "arm", "affiliate", "venture", "business", "brand"})
 
@@ -331,7 +336,7 @@ def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lo
     for i in range(2, n):
         noun = lowers[i - 1]
         if not name[i] or ent_ids[i] or words[i] in cues.not_names or toks[i].is_sent_start or _demonym(words[i]) \
-                or toks[i].ent_type_ == "NORP" or noun not in cues.company_nouns or not words[i - 1].islower():
+                or toks[i].ent_type_ in ("NORP", "PERSON") or noun not in cues.company_nouns or not words[i - 1].islower():
             continue
         k = i - 2
         while k >= 0 and i - 2 - k < 3 and lowers[k] not in ("the", "a", "an") and words[k].isalpha():
@@ -341,6 +346,8 @@ def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lo
         end = i + 1
         while end < n and end - i < 3 and name[end] and not ent_ids[end] and words[end] not in cues.not_names:
             end += 1
+        if end < n and toks[end].pos_ in ("VERB", "AUX") and toks[end].tag_ in ("VBD", "VBZ", "VBP"):
+            continue  # "the startup Marisol founded": the subject of a clause on the noun, a person
         out.append((i, end, "Company", "pattern_described_v1"))
     for i in range(2, n - 1):
         if words[i - 1] != "," or lowers[i] != "the":
@@ -359,7 +366,7 @@ def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lo
             m += 1  # "investment"
         if any(toks[x].ent_type_ == "NORP" or _demonym(words[x]) for x in range(j, k)):
             continue  # "the German magnet maker": a nationality, not a town
-        if m < n and lowers[m] in cues.company_nouns and lowers[m] not in _OWNED_NOUNS \
+        if m < n and lowers[m] in cues.company_nouns and lowers[m] not in _OWNED_NOUNS and lowers[m] not in _RELATIONAL \
                 and (m + 1 >= n or words[m + 1] in (",", ".", ";", ")")):
             out.append((j, k, "City", "pattern_description_place_v1"))
     return out
