@@ -437,7 +437,7 @@ def test_a_nationality_or_an_owner_in_a_description_is_not_a_town():
 
 def test_club_prefixes_titles_and_a_person_joined_to_a_company():
     require_model()
-    types = _types("AC Sorrento has been owned since 2022 by Harlow Capital Partners. The paint group "
+    types = _types("AC Sorrento is owned by Harlow Capital Partners, a US fund. The paint group "
                    "started by Sir Tom Baker bought 15% of the club. Fulworth Rovers is owned by Redco, "
                    "a consortium led by Mark Ellison and Brightwater Capital.")
     assert types.get("AC Sorrento") == {"Company"}

@@ -284,5 +284,5 @@ def test_review_counter_examples_read_nothing_wrong():
                    t("Brannock Labs faces a legal challenge from the Federal Trade Commission."))
     assert not any(p == "acquired" for _s, p, _o in t("Tollam Corp sold Harven Systems shares to Quillon Partners."))
     assert not any(p == "locatedIn" for _s, p, _o in t("Tollam Corp has offices in Lyon, Paris; it also has a lab in Berlin."))
-    qa = t("Q: What is next for Brannock Labs?\nA: Tollam Corp wants to expand. The company is based in Lyon.\n")
+    qa = t("Q: What is next for Brannock Labs?\nA: Tollam Corp wants to expand. The firm is headquartered in Lyon.\n")
     assert not any(s.startswith("Brannock") and p == "headquarteredIn" for s, p, _o in qa)

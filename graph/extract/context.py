@@ -412,7 +412,7 @@ def org_by_role(cues: CueSets, doc: Doc, start: int, end: int) -> bool:
         return True  # "Fulworth Rovers, owned by Redco Holdings": owned things with a name are organisations
     if head.dep_ == "nsubj" and glow in ("be", "remain", "become") and any(
             c.dep_ == "attr" and c.lower_ in cues.company_nouns and c.lower_ not in _PERSON_TOO for c in gov.children):
-        return True  # "Zed remains a subsidiary of the group", "Zed is a Lyon-based retailer"
+        return True  # "Zed is still a unit of Acme", "Zed is a Lyon-based retailer"
     if head.dep_ == "nsubj" and gov.pos_ == "VERB":
         if glow in cues.org_subject_lemmas:
             return True

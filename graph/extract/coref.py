@@ -375,7 +375,7 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
         for a, b in zip(reversed(orgs[:-1]), reversed(orgs[1:])):
             if a.key != b.key and doc[a.end:b.start].text.strip() in ("and", ", and", "&"):
                 return a, b
-    # "KBRA does not buy Nordvale's ore, and the two companies compete": the sentence's only two
+    # "Acme does not sell to Zed; both firms vie for buyers": the sentence's only two
     here = {m.key: m for m in ctx.by_sent.get(si, []) if m.type in ORG_TYPES and not m.coref}
     if len(here) == 2:
         a, b = here.values()

@@ -66,7 +66,7 @@ class RelationExtractor:
         return self.rules_data.digest
 
     def _with_each_other(self, doc: Doc, pairs: dict[int, M]) -> list[Found]:
-        """"The two companies compete for customers": each competes with the other (read as the
+        """"The two firms vie for buyers": each competes with the other (read as the
         dependency rule of "compete" reads it, under the same scope)."""
         rule = next((c.rule for c in self.rules if c.rule.id == "dep_competitor_v1"), None)
         out: list[Found] = []
@@ -157,7 +157,7 @@ class RelationExtractor:
 
 def _reciprocal(doc: Doc, m: M) -> Any:  # noqa: ANN401 - a spaCy Token or None
     """The verb "compete"/"vie" of which a plural reference is the subject, with no one to
-    compete with ("the two companies compete for customers"), or None."""
+    compete with ("the two firms vie for buyers"), or None."""
     if not doc.has_annotation("DEP"):
         return None
     t = doc[m.start]
