@@ -71,6 +71,15 @@ class Scope:
                 return w
             if is_former(w) and i >= a and not self._former_elsewhere(words, i, slots):
                 return w
+            if w in ("nearly", "almost") and i + 1 < len(words) and words[i + 1].isalpha() \
+                    and words[i + 1] not in _QUANTITY_WORDS and scope == "clause":
+                return w  # "nearly acquired Zed": it did not (not "nearly 40%", "almost all")
+        if scope == "clause":
+            for k in range(b, min(b + 8, len(words))):
+                if words[k] in self.breaks or words[k] in (",", ".", "?", "!"):
+                    break
+                if words[k] == "until" and k + 1 < len(words) and words[k + 1] not in ("now", "today"):
+                    return "until"  # "supplied chips to Zed until 2022": a state that has ended
         text = " ".join(window)
         for phrase in self.phrases:
             if phrase in text:
@@ -143,6 +152,11 @@ class Scope:
             if t.lower_ in self.negation or t.lower_ in self.hedges:
                 return t.lower_
         return None
+
+
+#: Words after "nearly"/"almost" that make it a quantity, not the verb's ("nearly half of Zed").
+_QUANTITY_WORDS = frozenset({"all", "every", "half", "a", "an", "the", "one", "two", "three", "four", "five", "six",
+                             "seven", "eight", "nine", "ten", "twice", "double", "doubled", "tripled", "entirely"})
 
 
 _FINITE_AUX = frozenset({"is", "are", "was", "were", "has", "have", "had", "am"})
