@@ -40,6 +40,10 @@ class CueSets:
         self.model_nouns = low("model_nouns")
         self.product_nouns = low("product_nouns")
         self.goods_nouns = low("goods_nouns")
+        #: company nouns after which a name is the owner ("the Nvidia unit") or the other firm ("the Zed rival")
+        self.owned_nouns = low("owned_nouns")
+        self.relational_nouns = low("relational_nouns")
+        self.demonyms = set(c.get("demonyms", ()))
         self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
@@ -102,6 +106,10 @@ class CueSets:
         if rx is None:
             rx = self._family_re[source] = re.compile(source)
         return rx
+
+    def demonym(self, word: str) -> bool:
+        """Whether a capitalised word reads as a nationality ("Swiss", "Japanese", "Italian", "European")."""
+        return word in self.demonyms or len(word) > 4 and word.endswith(("ese", "ish", "ian", "ean"))
 
 
 def is_name_token(tok) -> bool:  # noqa: ANN001

@@ -313,13 +313,6 @@ def title_case_line(sent: Span) -> bool:
     return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.8
 
 
-#: Company nouns of a relation to another firm: "Vireo, the Tollam rival" names the rival, not a town.
-_RELATIONAL = frozenset({"rival", "competitor", "peer", "supplier", "customer", "client", "partner", "backer",
-                         "owner", "investor", "distributor", "contractor", "vendor", "provider"})
-#: Company nouns after which a name before them is the owner, not a place ("the Nvidia unit").
-_OWNED_NOUNS = frozenset({"unit", "subsidiary", "division", "arm", "affiliate", "venture", "business", "brand"})
-
-
 def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lowers: list[str],
                ent_ids: list[str]) -> list[tuple[int, int, str, str]]:
     """Names a description gives away, where no model found them.
@@ -335,7 +328,7 @@ def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lo
     out: list[tuple[int, int, str, str]] = []
     for i in range(2, n):
         noun = lowers[i - 1]
-        if not name[i] or ent_ids[i] or words[i] in cues.not_names or toks[i].is_sent_start or _demonym(words[i]) \
+        if not name[i] or ent_ids[i] or words[i] in cues.not_names or toks[i].is_sent_start or cues.demonym(words[i]) \
                 or toks[i].ent_type_ in ("NORP", "PERSON") or noun not in cues.company_nouns or not words[i - 1].islower():
             continue
         k = i - 2
@@ -364,19 +357,10 @@ def _described(cues: CueSets, toks: list, words: list[str], name: list[bool], lo
         m = k
         while m < n and m - k < 3 and words[m].islower() and lowers[m] not in cues.company_nouns:
             m += 1  # "investment"
-        if any(toks[x].ent_type_ == "NORP" or _demonym(words[x]) for x in range(j, k)):
+        if any(toks[x].ent_type_ == "NORP" or cues.demonym(words[x]) for x in range(j, k)):
             continue  # "the German magnet maker": a nationality, not a town
-        if m < n and lowers[m] in cues.company_nouns and lowers[m] not in _OWNED_NOUNS and lowers[m] not in _RELATIONAL \
-                and (m + 1 >= n or words[m + 1] in (",", ".", ";", ")")):
+        if m < n and lowers[m] in cues.company_nouns and lowers[m] not in cues.owned_nouns \
+                and lowers[m] not in cues.relational_nouns and (m + 1 >= n or words[m + 1] in (",", ".", ";", ")")):
             out.append((j, k, "City", "pattern_description_place_v1"))
     return out
 
-
-_DEMONYMS = frozenset({"Swiss", "German", "French", "Dutch", "Greek", "Thai", "Czech", "American", "African",
-                       "Mexican", "Korean", "Cuban", "Moroccan", "Saudi", "Emirati", "Qatari", "Kuwaiti", "Israeli",
-                       "Iraqi", "Pakistani", "Omani", "Nepali", "Bengali", "Basque", "Flemish", "Walloon"})
-
-
-def _demonym(word: str) -> bool:
-    """Whether a capitalised word reads as a nationality ("Swiss", "Japanese", "Italian", "European")."""
-    return word in _DEMONYMS or len(word) > 4 and word.endswith(("ese", "ish", "ian", "ean"))
