@@ -286,3 +286,23 @@ def test_review_counter_examples_read_nothing_wrong():
     assert not any(p == "locatedIn" for _s, p, _o in t("Tollam Corp has offices in Lyon, Paris; it also has a lab in Berlin."))
     qa = t("Q: What is next for Brannock Labs?\nA: Tollam Corp wants to expand. The firm is headquartered in Lyon.\n")
     assert not any(s.startswith("Brannock") and p == "headquarteredIn" for s, p, _o in qa)
+
+
+@pytest.mark.parametrize("model", ["blank", "trained"])
+def test_a_description_refers_to_a_firm_named_alone_not_to_one_of_a_list(model):
+    if model == "trained":
+        from conftest import require_model
+        require_model()
+    text = ("Quorvane Systems said demand for its Tallis chips stayed strong. "
+            "Brisk Cloud Inc., Ostrava Data Corp. and Kelmar Networks all bought the chips last year. "
+            "In June regulators fined the Austin-based chipmaker over its pricing.")
+    kg = kg_of(text, None if model == "trained" else "blank")
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
+    # a singular description names one firm, not the last of three listed together
+    assert refs.get("chipmaker") == "Quorvane Systems"
+    assert ("Quorvane Systems", "headquarteredIn", "Austin") in kg.triples()
+    assert ("Kelmar Networks", "headquarteredIn", "Austin") not in kg.triples()
+    # an appositive after a name is not a list: "Zed, Acme's rival" leaves Zed a candidate
+    text2 = ("Brisk Cloud Inc., Quorvane Systems' largest customer, expanded its Tallis order. "
+             "The Austin-based firm gave no figures.")
+    assert ("Brisk Cloud", "headquarteredIn", "Austin") in kg_of(text2, None if model == "trained" else "blank").triples()

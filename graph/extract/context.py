@@ -19,15 +19,6 @@ from graph.model import subclasses
 _ORG = subclasses("Organization")
 
 
-def core_trim(doc: Doc, start: int, end: int) -> int:
-    """The end of a name without a "CPU"/"GPU" that describes the cores after it
-    ("Oryon CPU cores": the cores are Oryon)."""
-    if end > start + 1 and end < len(doc) and doc[end - 1].text in ("CPU", "GPU") \
-            and doc[end].lower_ in ("core", "cores"):
-        return end - 1
-    return end
-
-
 class CueSets:
     """The cue lists the recognizers read, as sets, and the family and code regexes."""
 
@@ -44,6 +35,7 @@ class CueSets:
         self.owned_nouns = low("owned_nouns")
         self.relational_nouns = low("relational_nouns")
         self.demonyms = set(c.get("demonyms", ()))
+        self.maker_participles = low("maker_participles")
         self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
@@ -284,6 +276,10 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         return described
     if start >= 2 and doc[start - 1].lower_ in ("based", "headquartered") and doc[start - 2].text == "-":
         return "Company"  # "Frankfurt-based Oberon Cloud"
+    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in cues.maker_participles \
+            and doc[start].text not in cues.given_names and not cues.demonym(doc[start].text):
+        return "Company"  # "the Vantor-designed processor": a maker, not the product the NER saw
+
     if end + 2 < len(doc) and doc[end].lower_ in ("'s", "\u2019s") and doc[end + 1].text in cues.given_names \
             and doc[end + 2].is_title:
         return "Company"  # "Oberon Cloud's Helga Brandt": a person's organisation

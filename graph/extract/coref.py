@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -327,8 +328,9 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                     score += 5.0  # "Tarvo relies on the chips it designs itself": the clause's subject
             if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
-        elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
-            score += 1.0
+        elif s_ == si - 1 and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
+            # "Acme Inc., Zed's largest customer, grew. The Austin-based firm ...": the subject, for firms
+            score += 1.0 if kind != "description" else 0.5 if m.type in ORG_TYPES else 0.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
         if ctx.answering and m.key in ctx.asked and not any(
@@ -336,6 +338,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                     x.start == 0 or doc[x.start].is_sent_start or doc[x.start - 1].text == ":")
                 for x in (*ctx.by_sent.get(si - 1, ()), *in_sent)):  # no other firm just made the subject
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
+        if kind == "description" and _listed(doc, m, ctx.by_sent.get(s_, ())):
+            score -= 2.0  # "Acme, Zed and Kiro ran the chip ... the Austin-based chipmaker": one firm, not one of a list
         if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
             continue  # "Kestrel does not run the Oslo-based airline": the airline is another firm
         if where and m.key in ctx.bases:
@@ -350,6 +354,26 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
 
 
 _SUBORDINATE = frozenset({"relcl", "advcl", "acl", "pcomp", "ccomp"})
+
+
+def _listed(doc: Doc, m: M, in_sent: Sequence[M]) -> bool:
+    """Whether ``m`` is one of a list of organisations ("Acme, Zed and Kiro", "Acme or Zed";
+    not the appositive "Zed, Acme's rival")."""
+    orgs = sorted((o for o in in_sent if o.type in ORG_TYPES), key=lambda o: o.start)
+    if m not in orgs:
+        return False
+    k = orgs.index(m)
+    lo = hi = k
+    while lo > 0 and _joined(doc, orgs[lo - 1], orgs[lo]):
+        lo -= 1
+    while hi + 1 < len(orgs) and _joined(doc, orgs[hi], orgs[hi + 1]):
+        hi += 1
+    return hi > lo and any(t.lower_ in ("and", "or") for t in doc[orgs[lo].end:orgs[hi].start]) and not any(
+        o.end < len(doc) and doc[o.end].lower_ in ("'s", "\u2019s") for o in orgs[lo:hi + 1])
+
+
+def _joined(doc: Doc, a: M, b: M) -> bool:
+    return 1 <= b.start - a.end <= 2 and all(t.text in (",", "and", "or") for t in doc[a.end:b.start])
 
 
 def _subordinate_elsewhere(doc: Doc, j: int, i: int) -> bool:

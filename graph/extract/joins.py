@@ -29,6 +29,15 @@ def after_person(cues: CueSets, doc: Doc, s: int, e: int) -> int:
     return s
 
 
+def core_trim(doc: Doc, start: int, end: int) -> int:
+    """The end of a name without a "CPU"/"GPU" that describes the cores after it
+    ("Oryon CPU cores": the cores are Oryon)."""
+    if end > start + 1 and end < len(doc) and doc[end - 1].text in ("CPU", "GPU") \
+            and doc[end].lower_ in ("core", "cores"):
+        return end - 1
+    return end
+
+
 def hyphen_names(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
     """Join names split at a hyphen: "Air France-KLM", "Ingrid Solberg-Dahl".
 

@@ -26,9 +26,9 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type, core_trim, settled_type, title_start
+from graph.extract.context import CueSets, context_type, settled_type, title_start
 from graph.extract.gazetteer import NER_LABEL, restore_labels
-from graph.extract.joins import ORG_TYPES, after_person, brands, hyphen_names, prefixed_short_forms, quoted_code_names
+from graph.extract.joins import ORG_TYPES, after_person, brands, core_trim, hyphen_names, prefixed_short_forms, quoted_code_names
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS

@@ -19,7 +19,6 @@ from spacy.tokens import Doc, Span, Token
 from graph.extract.context import (
     CueSets,
     appositive_after,
-    core_trim,
     context_type,
     is_name_token,
     made_thing,
@@ -27,6 +26,7 @@ from graph.extract.context import (
     settled_type,
     trim_start,
 )
+from graph.extract.joins import core_trim
 from graph.model import subclasses
 
 #: The organisation classes: a gazetteer name of one of them keeps its own name after a type word.
