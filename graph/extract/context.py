@@ -36,6 +36,7 @@ class CueSets:
         self.relational_nouns = low("relational_nouns")
         self.demonyms = set(c.get("demonyms", ()))
         self.maker_participles = low("maker_participles")
+        self.firm_relational = low("firm_relational_nouns")
         self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
@@ -293,6 +294,10 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         for k in range(len(words), 0, -1):
             if " ".join(words[:k]) in cues.titles or words[k - 1] in cues.titles and k > 1:
                 return "Company"
+        # "Vantor's main HBM supplier", "Zed's chip unit": only a firm has suppliers and units
+        k = next((k for k, t in enumerate(after) if not t.text.isalnum() or t.pos_ == "ADP"), len(words))
+        if any(w in cues.firm_relational for w in words[:k]) and doc[start].text not in cues.given_names:
+            return "Company"
     if start >= 2 and doc[start - 1].lower_ in ("of", "at", "for"):
         words = [t.lower_ for t in doc[max(start - 5, 0):start - 1]]
         if words and (words[-1] in cues.titles or " ".join(words[-2:]) in cues.titles
