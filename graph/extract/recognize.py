@@ -461,13 +461,17 @@ class Recognizer:
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = []
         for t in toks:
-            if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or not t.pos_):
+            # "Moonshot counts ...": a capitalised first word the tagger read as a common noun is
+            # the name where it fills an argument, not where it modifies ("Mercury levels rose")
+            if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or t.pos_ == "NOUN" and t.dep_ in _ARGS):
                 nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
                 if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
                     continue  # part of a longer name we do not know
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
 
+
+_ARGS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos"})
 
 
 def _top(cls: str) -> str:
