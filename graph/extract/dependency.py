@@ -95,6 +95,9 @@ class DependencyRules:
                 if comp.rule.predicate == "acquired" and lemma == "sell" and not any(
                         c.dep_ == "dobj" and c.i in at and at[c.i].type in ORG_TYPES for c in v.children):
                     continue  # what is sold must be the company itself, not its shares or a unit's assets
+                if comp.rule.predicate in ("developerOf", "manufacturerOf") and any(
+                        c.dep_ == "prep" and c.lower_ == "into" for c in v.children):
+                    continue  # "Zed builds the chip into its servers": a part it uses, not a product it makes
                 if v.i not in cues:
                     cues[v.i] = scope.verb_blocked(v)
                 cue = cues[v.i]

@@ -283,6 +283,24 @@ class Recognizer:
         by_start = {t[0]: t for t in typed}
         orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}
         dropped: set[int] = set()
+        # "its TerraEdge ZX4410 servers": a brand the NER called an organisation, with a code and a
+        # kind noun after it, is the first word of the product's name (unless named alone elsewhere)
+        alone = Counter(doc[t[0]:t[1]].text for t in typed if t[2] in ("Company", "Organization"))
+        glued = []
+        for end, org in orgs_by_end.items():
+            code = by_start.get(end)
+            if code is not None and not org[4] and org[3].startswith("ner_") and code[2] in _PRODUCT_TYPES \
+                    and re.search(r"\d", doc[code[0]:code[1]].text) and code[1] < len(doc) \
+                    and doc[code[1]].lower_ in nouns:
+                alone[doc[org[0]:org[1]].text] -= 1
+                glued.append((org, code))
+        for org, code in glued:
+            if alone[doc[org[0]:org[1]].text] == 0:
+                dropped.add(id(org))
+                code[0], code[3] = org[0], "pattern_brand_product_v1"
+        typed = [t for t in typed if id(t) not in dropped]
+        by_start = {t[0]: t for t in typed}
+        orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}
         for t in typed:
             if t[2] not in _PRODUCT_TYPES or id(t) in dropped:
                 continue
