@@ -182,8 +182,10 @@ class DependencyRules:
             # the parser hangs the preposition on the verb or on its object: "makes chips for Acme",
             # "gets its modems from Qualcomm" (the object's own "for"/"from" is the verb's meaning)
             holders = [v, *(c for c in v.children if c.dep_ == "dobj" and c.pos_ == "NOUN")]
-            out = [g for h in holders for c in h.children if c.dep_ in ("prep", "dative") and c.lower_ == word
-                   for g in c.children if g.dep_ == "pobj"]
+            preps = [c for h in holders for c in h.children if c.dep_ in ("prep", "dative")]
+            # "competes with A in search and with B in ads": the second "with" is a conjunct of "in"
+            preps += [g for c in preps for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
+            out = [g for c in preps if c.lower_ == word for g in c.children if g.dep_ == "pobj"]
         expanded = []
         for t in out:
             stack = [t]
