@@ -306,3 +306,29 @@ def test_a_description_refers_to_a_firm_named_alone_not_to_one_of_a_list(model):
     text2 = ("Brisk Cloud Inc., Quorvane Systems' largest customer, expanded its Tallis order. "
              "The Austin-based firm gave no figures.")
     assert ("Brisk Cloud", "headquarteredIn", "Austin") in kg_of(text2, None if model == "trained" else "blank").triples()
+
+
+def test_a_start_up_description_refers_back_like_any_company_noun():
+    from conftest import require_model
+    require_model()
+    text = ("Brixa Labs said on Monday it had finished a restructuring. The Austin-based start-up, "
+            "led by chief executive Jonas Keller, will buy more capacity from Ostrava Data.")
+    kg = kg_of(text, None)
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
+    assert refs.get("start-up") == "Brixa Labs"  # "start-up" is three tokens: the whole noun refers
+    assert ("Brixa Labs", "headquarteredIn", "Austin") in kg.triples()
+    assert ("Jonas Keller", "ceoOf", "Brixa Labs") in kg.triples()
+
+
+@pytest.mark.parametrize("model", ["blank", "trained"])
+def test_a_possessive_after_a_copula_is_not_its_own_subject(model):
+    if model == "trained":
+        from conftest import require_model
+        require_model()
+    text = ("Ostrava AI Inc. sells software to banks. "
+            "Halvern Group, which led a funding round in the company in March, is its largest backer.")
+    kg = kg_of(text, None if model == "trained" else "blank")
+    assert ("Halvern Group", "backerOf", "Ostrava AI") in kg.triples()
+    assert ("Halvern Group", "backerOf", "Halvern Group") not in kg.triples()
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_pronoun_v1"}
+    assert refs.get("its") == "Ostrava AI"

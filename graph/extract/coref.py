@@ -173,9 +173,10 @@ class Coreference:
                 ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent, where)
                 if ante is None:
                     continue
+                first = _first_of_noun(doc, tok.i) if kind == "description" else tok.i
                 out.append(M(
-                    start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
-                    text=tok.text, type=ante.type,
+                    start=first, end=tok.i + 1, start_char=doc[first].idx, end_char=tok.idx + len(tok.text),
+                    text=doc[first:tok.i + 1].text, type=ante.type,
                     rule="coref_description_v1" if kind == "description" else "coref_pronoun_v1",
                     key=ante.key, coref=True, possessive=kind == "possessive",
                 ))
@@ -223,9 +224,14 @@ class Coreference:
                      places: set[int]) -> tuple[str, ...] | None:
         """Return the classes a definite description "the [modifiers] noun" refers to."""
         low = tok.lower_
+        first = _first_of_noun(doc, tok.i)
+        if first < tok.i:
+            low = "start-up"  # tokenized "start", "-", "up"
+            if tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ in ("NOUN", "PROPN"):
+                return None  # "the start-up capital": a modifier, not the firm
         if low not in self.nouns:
             return None
-        j = tok.i - 1
+        j = first - 1
         steps = 0
         while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
             if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in (
@@ -249,6 +255,14 @@ class Coreference:
 
 #: Words of a profile's title line around the name: "Profile: Acme", "Acme: company profile".
 _PROFILE_WORDS = frozenset({"profile", "company", "factbox", "fact", "file", "sheet", "snapshot", "at", "a", "glance"})
+
+
+def _first_of_noun(doc: Doc, i: int) -> int:
+    """The first token of the noun ending at token ``i``: "start-up" is three tokens."""
+    if i >= 2 and doc[i].lower_ == "up" and doc[i - 1].text == "-" and doc[i - 2].lower_ == "start" \
+            and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_:
+        return i - 2
+    return i
 
 
 def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
@@ -340,6 +354,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
         if kind == "description" and _listed(doc, m, ctx.by_sent.get(s_, ())):
             score -= 2.0  # "Acme, Zed and Kiro ran the chip ... the Austin-based chipmaker": one firm, not one of a list
+        if kind == "possessive" and s_ == si and _copula_subject(doc, m, i):
+            continue  # "Zed, which led the round, is its largest backer": not Zed's own backer
         if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
             continue  # "Kestrel does not run the Oslo-based airline": the airline is another firm
         if where and m.key in ctx.bases:
@@ -354,6 +370,25 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
 
 
 _SUBORDINATE = frozenset({"relcl", "advcl", "acl", "pcomp", "ccomp"})
+
+
+_COPULAS = frozenset({"is", "was", "are", "were", "remains", "remained", "became", "becomes", "been"})
+
+
+def _copula_subject(doc: Doc, m: M, i: int) -> bool:
+    """Whether the possessive at token ``i`` follows a copula ("is its largest backer") whose
+    subject is ``m``."""
+    j = i - 1
+    while j > m.end and doc[j].lower_ in ("also", "now", "still", "already", "far", "by"):
+        j -= 1
+    if j <= m.end - 1 or doc[j].lower_ not in _COPULAS:
+        return False
+    if doc.has_annotation("DEP"):
+        subj = [c for c in doc[j].children if c.dep_ in ("nsubj", "nsubjpass")]
+        return any(c.left_edge.i <= m.start and m.end - 1 <= c.right_edge.i for c in subj)
+    # no parse: the sentence's opening name, with no other copula before this one
+    return (m.start == 0 or doc[m.start].is_sent_start or doc[m.start - 1].is_sent_start) and \
+        all(t.lower_ not in _COPULAS for t in doc[m.end:j])
 
 
 def _listed(doc: Doc, m: M, in_sent: Sequence[M]) -> bool:
