@@ -311,7 +311,7 @@ def test_a_description_refers_to_a_firm_named_alone_not_to_one_of_a_list(model):
 def test_a_start_up_description_refers_back_like_any_company_noun():
     from conftest import require_model
     require_model()
-    text = ("Brixa Labs said on Monday it had finished a restructuring. The Austin-based start-up, "
+    text = ("Brixa Labs announced on Monday that it had finished a restructuring. The Austin-based start-up, "
             "led by chief executive Jonas Keller, will buy more capacity from Ostrava Data.")
     kg = kg_of(text, None)
     refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
@@ -326,7 +326,7 @@ def test_a_possessive_after_a_copula_is_not_its_own_subject(model):
         from conftest import require_model
         require_model()
     text = ("Ostrava AI Inc. sells software to banks. "
-            "Halvern Group, which led a funding round in the company in March, is its largest backer.")
+            "Halvern Group, which led a Series C round for the firm in 2024, is its largest backer.")
     kg = kg_of(text, None if model == "trained" else "blank")
     assert ("Halvern Group", "backerOf", "Ostrava AI") in kg.triples()
     assert ("Halvern Group", "backerOf", "Halvern Group") not in kg.triples()

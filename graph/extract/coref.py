@@ -449,11 +449,15 @@ def _subject_of_my_verb(doc: Doc, m: M, i: int) -> bool:
         return False
     t = doc[i]
     v = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
+    if t.dep_ == "pobj" and v.dep_ == "dobj" and v.pos_ == "NOUN":
+        v = v.head  # "led a round for the firm": the preposition hangs on the verb's object
     if t.dep_ not in ("dobj", "pobj") or v.pos_ not in ("VERB", "AUX"):
         return False
     subs = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subs and v.dep_ == "conj":
         subs = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if v.dep_ == "relcl":
+        subs = [v.head if c.lower_ in ("which", "who", "that") else c for c in subs]  # "Zed, which led ..."
     return any(m.start <= c.i < m.end for c in subs)
 
 
