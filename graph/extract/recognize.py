@@ -239,6 +239,9 @@ class Recognizer:
 
     def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
         """Extend organisation names over a trailing legal form ("Acme, Inc.")."""
+        # a span that is only a legal form ("Inc." of "Groq, Inc.") is part of the name before it
+        bare = {t[0] for t in typed if t[1] - t[0] == 1 and doc[t[0]].text in self.cues.legal_forms and not t[4]}
+        typed = [t for t in typed if t[0] not in bare]
         starts = {t[0] for t in typed}
         for t in typed:
             if t[2] not in ("Company", "Organization"):
