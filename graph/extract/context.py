@@ -119,44 +119,18 @@ def appositive_after(doc: Doc, end: int) -> bool:
         "a", "an", "the", "another", "its", "one")
 
 
-def trim_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
-    """Skip leading words that are not part of a name (sentence-initial nouns, "of")."""
-    while start < end and (
-        doc[start].text in cues.not_names
-        or doc[start].lower_ in ("of", "and", "&")
-        or (doc[start].is_sent_start and start + 1 < end
-            and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP", "AUX")))
-    ):
-        start += 1
-    return start
-
-
-#: Titles of office, not of a company's staff: "Secretary of State", "Minister of Finance" name an office.
-_OFFICE_TITLES = frozenset({"chancellor", "governor", "mayor", "minister", "premier", "prime minister",
-                            "representative", "secretary", "senator", "commissioner", "general", "official"})
-
-
-def title_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
-    """Where an organisation's name starts after a title the NER took in ("CEO of Acme Robotics").
-
-    In "Jane Roe, co-founder and CEO of Acme Robotics" the NER's organisation
-    span was "CEO of Acme Robotics", a company of its own. A span that starts
-    with a staff title and "of", "at" or "for" starts after that word; titles of
-    office ("Secretary of State") are left alone.
-    """
-    for k in range(start + 1, min(start + 5, end - 1)):
-        if doc[k].lower_ in ("of", "at", "for"):
-            title = " ".join(t.lower_ for t in doc[start:k])
-            if title in cues.titles and title not in _OFFICE_TITLES and is_name_token(doc[k + 1]):
-                return k + 1
-            break
-    return start
+#: Nouns after "its <Name>" that make the name the firm's own offering, not another firm.
+_OWN_SERVICES = frozenset({"service", "platform", "app", "assistant", "chatbot", "browser", "marketplace"})
 
 
 def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | None) -> str | None:
     """Return a class implied by the words around ``doc[start:end]``, if any."""
     if based_place(doc, end):
         return "City"  # "a Lyon-based startup": a place (a country or state would be in the gazetteer)
+    if start and doc[start - 1].lower_ in ("its", "their") and end < len(doc) and doc[end].lower_ in _OWN_SERVICES:
+        return "Product"  # "rents it out through its HalvernCloud service": the firm's own offering
+    if end + 3 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" and doc[end + 1].text.isupper():
+        end += 3  # "the Quill Engine (QE), a chip for ...": the acronym in brackets sits between
     after = doc[end : end + 10]
     # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)":
     # the class of the description's head noun, the last cue before a preposition

@@ -64,6 +64,7 @@ class Coreference:
         #: head nouns of definite descriptions and the classes they refer to
         self.nouns = nouns
         self.fields = cues.words("profile_fields")
+        self.startup_modified = cues.words("startup_modified_nouns")
         self.subject_verbs = cues.words("subject_verbs")
         self.subject_openers = cues.words("subject_openers")
         self.product_verbs = cues.words("product_verbs")
@@ -227,8 +228,9 @@ class Coreference:
         first = _first_of_noun(doc, tok.i)
         if first < tok.i:
             low = "start-up"  # tokenized "start", "-", "up"
-            if tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ in ("NOUN", "PROPN"):
-                return None  # "the start-up capital": a modifier, not the firm
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is not None and (nxt.pos_ in ("NOUN", "PROPN") or nxt.lower_ in self.startup_modified):
+                return None  # "the start-up capital": a modifier, not the firm (the list: without a tagger)
         if low not in self.nouns:
             return None
         j = first - 1

@@ -26,9 +26,20 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type, settled_type, title_start
+from graph.extract.context import CueSets, context_type, settled_type
 from graph.extract.gazetteer import NER_LABEL, restore_labels
-from graph.extract.joins import ORG_TYPES, after_person, brands, core_trim, hyphen_names, prefixed_short_forms, quoted_code_names
+from graph.extract.joins import (
+    ORG_TYPES,
+    after_person,
+    bracket_acronyms,
+    brands,
+    core_trim,
+    glue_codes,
+    hyphen_names,
+    prefixed_short_forms,
+    quoted_code_names,
+    title_start,
+)
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS
@@ -45,10 +56,6 @@ NER_MAP = {
 }
 
 
-#: Classes whose names carry model codes ("Airbus A350-1000", "GB300 NVL72").
-_PRODUCT_TYPES = frozenset({"Product", "Chip", "AIModel"})
-#: A model code: a word with a digit ("200V", "NVL72", "X1", "XWB-97"), not a year or a plain number.
-_CODE = re.compile(r"(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]{2,8}(?:-[A-Za-z0-9]{1,6})?")
 
 #: NER labels that are never names, whatever the context says.
 _NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "NORP", "LANGUAGE"}
@@ -210,8 +217,9 @@ class Recognizer:
             typed.append([s, e, etype, rule, kb])
         typed = self._legal_suffixes(doc, typed)
         typed = hyphen_names(cues, doc, typed)
-        typed = self._glue_codes(doc, typed)
+        typed = glue_codes(cues, doc, typed)
         typed = self._vote_types(doc, typed)
+        typed = bracket_acronyms(doc, typed)
         typed = brands(cues, doc, typed)
         typed = self._coordination_types(doc, typed, text)
         typed = self._repeats(doc, typed)
@@ -271,66 +279,6 @@ class Recognizer:
                 continue
             kept.append(t)
         return kept
-
-    def _glue_codes(self, doc: Doc, typed: list[list]) -> list[list]:
-        """Keep a product's model code whole: "Airbus A350-1000", "GB300 NVL72", "Core Ultra 200V".
-
-        The tokenizer and the recognizers cut such names at a hyphen or a space,
-        and a bare number ("787-10") names nothing without its maker. A
-        product, chip or model name takes in a following code (a word with a
-        digit, or "-" and a number glued to it) and the product or chip span
-        that starts there; a name that starts with a digit takes in the company
-        right before it ("Boeing 787-10").
-        """
-        nouns = self.cues.thing_nouns
-        by_start = {t[0]: t for t in typed}
-        orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}
-        dropped: set[int] = set()
-        # "its TerraEdge ZX4410 servers": a brand the NER called an organisation, with a code and a
-        # kind noun after it, is the first word of the product's name (unless named alone elsewhere)
-        alone = Counter(doc[t[0]:t[1]].text for t in typed if t[2] in ("Company", "Organization"))
-        glued = []
-        for end, org in orgs_by_end.items():
-            code = by_start.get(end)
-            if code is not None and not org[4] and org[3].startswith("ner_") and code[2] in _PRODUCT_TYPES \
-                    and re.search(r"\d", doc[code[0]:code[1]].text) and code[1] < len(doc) \
-                    and doc[code[1]].lower_ in nouns:
-                alone[doc[org[0]:org[1]].text] -= 1
-                glued.append((org, code))
-        for org, code in glued:
-            if alone[doc[org[0]:org[1]].text] == 0:
-                dropped.add(id(org))
-                code[0], code[3] = org[0], "pattern_brand_product_v1"
-        typed = [t for t in typed if id(t) not in dropped]
-        by_start = {t[0]: t for t in typed}
-        orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}
-        for t in typed:
-            if t[2] not in _PRODUCT_TYPES or id(t) in dropped:
-                continue
-            e = t[1]
-            while e < len(doc) and e - t[0] < 8:
-                tok = doc[e]
-                if tok.text == "-" and not doc[e - 1].whitespace_ and e + 1 < len(doc) and not tok.whitespace_ \
-                        and doc[e + 1].text[:1].isdigit():
-                    e += 2  # "A350-1000"
-                elif e in by_start and by_start[e][2] in _PRODUCT_TYPES:
-                    nxt = by_start[e]  # "GB300" + "NVL72"
-                    if not re.search(r"\d", doc[nxt[0]:nxt[1]].text):
-                        break
-                    dropped.add(id(nxt))
-                    e = nxt[1]
-                elif e not in by_start and _CODE.fullmatch(tok.text) and tok.lower_ not in nouns:
-                    e += 1  # "Core Ultra" + "200V"
-                else:
-                    break
-            if e > t[1]:
-                t[1], t[4] = e, ""  # a longer name than the gazetteer's: its own entity
-            if doc[t[0]].text[:1].isdigit() and t[0] > 0:
-                before = orgs_by_end.get(t[0])
-                if before is not None and not t[4]:
-                    dropped.add(id(before))  # "Boeing 787-10"
-                    t[0] = before[0]
-        return [t for t in typed if id(t) not in dropped]
 
     def _vote_types(self, doc: Doc, typed: list[list]) -> list[list]:
         """One class per name in a document, from the contexts that settle it.

@@ -24,9 +24,8 @@ from graph.extract.context import (
     made_thing,
     org_by_role,
     settled_type,
-    trim_start,
 )
-from graph.extract.joins import core_trim
+from graph.extract.joins import core_trim, trim_start
 from graph.model import subclasses
 
 #: The organisation classes: a gazetteer name of one of them keeps its own name after a type word.
