@@ -65,6 +65,7 @@ class Coreference:
         self.nouns = nouns
         self.fields = cues.words("profile_fields")
         self.startup_modified = cues.words("startup_modified_nouns")
+        self.place_words = cues.words("place_head_words")
         self.subject_verbs = cues.words("subject_verbs")
         self.subject_openers = cues.words("subject_openers")
         self.product_verbs = cues.words("product_verbs")
@@ -163,7 +164,7 @@ class Coreference:
                     # people: "She is now chief executive of Acme", "his company"
                     kind, types = ("possessive" if low in ("his", "her") else "subject"), ("Person",)
                 else:
-                    types = self._description(doc, tok, sent, taken, places)
+                    types = self._description(doc, tok, sent, taken, places, ctx)
                     kind = "description" if types else ""
                 if not types:
                     continue
@@ -222,16 +223,20 @@ class Coreference:
         return m if not rest and len(toks) <= 8 else None
 
     def _description(self, doc: Doc, tok, sent: Span, taken: set[int],  # noqa: ANN001 - a spaCy Token
-                     places: set[int]) -> tuple[str, ...] | None:
-        """Return the classes a definite description "the [modifiers] noun" refers to."""
+                     places: set[int], ctx: _Context) -> tuple[str, ...] | None:
+        """Return the classes a definite description "the [modifiers] noun" refers to (also
+        "the fund" after "the Ostrava Fund": a noun that heads a name just read)."""
         low = tok.lower_
+        named = next((m.type for _s, m in ctx.seen[-12:] if m.type in ORG_TYPES and not m.coref
+                      and _head_word(m) == low and tok.i > m.end), None) \
+            if tok.i > 0 and doc[tok.i - 1].lower_ == "the" and low not in self.place_words else None
         first = _first_of_noun(doc, tok.i)
         if first < tok.i:
             low = "start-up"  # tokenized "start", "-", "up"
             nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             if nxt is not None and (nxt.pos_ in ("NOUN", "PROPN") or nxt.lower_ in self.startup_modified):
                 return None  # "the start-up capital": a modifier, not the firm (the list: without a tagger)
-        if low not in self.nouns:
+        if low not in self.nouns and named is None:
             return None
         j = first - 1
         steps = 0
@@ -252,11 +257,16 @@ class Coreference:
         if nxt is not None and (nxt.lower_ in restrictive or
                                 (nxt.text[:1].isupper() and nxt.is_alpha)):
             return None  # "the maker of X", "the company Acme": not a reference back
-        return self.nouns[low]
+        return self.nouns[low] if low in self.nouns else (named,)
 
 
 #: Words of a profile's title line around the name: "Profile: Acme", "Acme: company profile".
 _PROFILE_WORDS = frozenset({"profile", "company", "factbox", "fact", "file", "sheet", "snapshot", "at", "a", "glance"})
+
+
+def _head_word(m: M) -> str:
+    """The last word of a mention's name, lower case ("fund" of "Ostrava Fund")."""
+    return m.text.rsplit(None, 1)[-1].lower() if " " in m.text else ""
 
 
 def _first_of_noun(doc: Doc, i: int) -> int:
@@ -316,8 +326,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     """
     if kind == "object":
         for m in reversed(in_sent[-_WINDOW:]):
-            if m.end <= i and m.type in types:
-                return m
+            if m.end <= i and m.type in types and not _subject_of_my_verb(doc, m, i):
+                return m  # "Vantor agreed to supply it": "it" is not Vantor
     k = bisect_right(ctx.breaks, i - 1)
     clause_start = ctx.breaks[k - 1] if k else 0
     subject = next((m for m in in_sent[-_WINDOW:] if m.type in ORG_TYPES and m.start >= clause_start), None) or \
@@ -344,7 +354,7 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                     score += 5.0  # "Tarvo relies on the chips it designs itself": the clause's subject
             if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
-        elif s_ == si - 1 and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
+        elif s_ == si - 1 and _first_of_sentence(doc, m, ctx.by_sent.get(s_, []), types):
             # "Acme Inc., Zed's largest customer, grew. The Austin-based firm ...": the subject, for firms
             score += 1.0 if kind != "description" else 0.5 if m.type in ORG_TYPES else 0.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
@@ -356,10 +366,14 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
         if kind == "description" and _listed(doc, m, ctx.by_sent.get(s_, ())):
             score -= 2.0  # "Acme, Zed and Kiro ran the chip ... the Austin-based chipmaker": one firm, not one of a list
+        if kind == "object" and s_ == si and _subject_of_my_verb(doc, m, i):
+            continue  # "Vantor agreed to supply it": "it" is not Vantor
         if kind == "possessive" and s_ == si and _copula_subject(doc, m, i):
             continue  # "Zed, which led the round, is its largest backer": not Zed's own backer
         if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
             continue  # "Kestrel does not run the Oslo-based airline": the airline is another firm
+        if kind == "description" and _head_word(m) == doc[i].lower_:
+            score += 3.0  # "the fund" is the Ostrava Fund just named
         if where and m.key in ctx.bases:
             # "the Lyon-based group": the one the text placed in Lyon, not one it placed elsewhere
             score += 6.0 if where & ctx.bases[m.key] else -6.0
@@ -450,14 +464,14 @@ def _subject_of_my_verb(doc: Doc, m: M, i: int) -> bool:
     if not doc.has_annotation("DEP"):
         return False
     t = doc[i]
-    v = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
+    v = t.head.head if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent") else t.head
     if t.dep_ == "pobj" and v.dep_ == "dobj" and v.pos_ == "NOUN":
         v = v.head  # "led a round for the firm": the preposition hangs on the verb's object
     if t.dep_ not in ("dobj", "pobj") or v.pos_ not in ("VERB", "AUX"):
         return False
     subs = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if not subs and v.dep_ == "conj":
-        subs = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subs and v.dep_ in ("conj", "xcomp"):
+        subs = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]  # "Zed agreed to supply it"
     if v.dep_ == "relcl":
         subs = [v.head if c.lower_ in ("which", "who", "that") else c for c in subs]  # "Zed, which led ..."
     return any(m.start <= c.i < m.end for c in subs)
@@ -468,8 +482,17 @@ def _in_relative_clause(doc: Doc, i: int) -> bool:
     return doc.has_annotation("DEP") and doc[i].dep_ in ("nsubj", "nsubjpass") and doc[i].head.dep_ == "relcl"
 
 
-def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
-    return next((m2 for m2 in in_sent if m2.type in types), None) is m
+def _first_of_sentence(doc: Doc, m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
+    """Whether ``m`` is its sentence's main subject (with a parse: the subject of the root verb,
+    not a name in a fronted phrase, "Set up by the Brixa Fund, Halvern Labs is ...") or, without
+    one, the first mention of the classes."""
+    cands = [m2 for m2 in in_sent if m2.type in types]
+    if doc.has_annotation("DEP"):
+        subj = next((m2 for m2 in cands if any(
+            t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT" for t in doc[m2.start:m2.end])), None)
+        if subj is not None:
+            return subj is m
+    return next(iter(cands), None) is m
 
 
 def _most_named(ctx: _Context) -> M | None:
