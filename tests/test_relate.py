@@ -337,13 +337,13 @@ def test_a_possessive_after_a_copula_is_not_its_own_subject(model):
 def test_the_last_word_of_a_name_refers_back_and_an_object_pronoun_is_not_its_verbs_subject():
     from conftest import require_model
     require_model()
-    text = ("Set up in 2022 by the Brixa Fund, the region's pension fund, Halvern Labs is wholly owned by "
-            "the fund and led by chief executive Jonas Keller. Vantor Corp. has agreed to supply it with "
+    text = ("Created in 2022 by the Brixa Fund, Halvern Labs is fully controlled by "
+            "the fund and headed by chief executive Jonas Keller. Vantor Corp. has promised to provide it with "
             "9,000 Quill X9 chips for its first data center.")
     kg = kg_of(text, None)
     refs = {(m.text, m.start): e.label for e in kg.entities for m in e.mentions if m.rule_id.startswith("coref")}
     assert refs.get(("fund", text.index("fund and"))) == "Brixa Fund"  # "the fund": the Brixa Fund just named
-    assert refs.get(("it", text.index("it with"))) == "Halvern Labs"  # not Vantor, the subject of "supply"
+    assert refs.get(("it", text.index("it with"))) == "Halvern Labs"  # not Vantor, the subject of "provide"
     triples = kg.triples()
     assert ("Halvern Labs", "subsidiaryOf", "Brixa Fund") in triples
     assert ("Jonas Keller", "ceoOf", "Halvern Labs") in triples

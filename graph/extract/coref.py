@@ -17,11 +17,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from graph.extract.coref_syntax import (
+    copula_subject,
+    first_of_sentence,
+    in_relative_clause,
+    listed,
+    subject_of_my_verb,
+    subordinate_elsewhere,
+)
 from graph.extract.mentions import M
 from graph.extract.rules import Cues
 from graph.model import subclasses
@@ -134,7 +141,7 @@ class Coreference:
                     prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
                     nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
                     kind = "subject" if prev in self.subject_openers or tok.i == sent.start or nxt in self.subject_verbs \
-                        or _in_relative_clause(doc, tok.i) else "object"
+                        or in_relative_clause(doc, tok.i) else "object"
                     types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
                     if kind == "object" and prev in self.product_verbs:
                         types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
@@ -326,7 +333,7 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     """
     if kind == "object":
         for m in reversed(in_sent[-_WINDOW:]):
-            if m.end <= i and m.type in types and not _subject_of_my_verb(doc, m, i):
+            if m.end <= i and m.type in types and not subject_of_my_verb(doc, m, i):
                 return m  # "Vantor agreed to supply it": "it" is not Vantor
     k = bisect_right(ctx.breaks, i - 1)
     clause_start = ctx.breaks[k - 1] if k else 0
@@ -337,7 +344,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     for order, (s_, m) in enumerate(ctx.seen[offset:], offset):
         if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
             continue
-        if kind == "description" and s_ == si and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
+        if kind == "description" and s_ == si and 0 < i - m.end < 12 and m.end < len(doc) and \
+                doc[m.end].text == "," and _head_word(m) != doc[i].lower_:
             continue  # "X, the subsidiary of the chipmaker": the chipmaker is not X
         if kind == "description":
             # "The chip is made by TSMC": the chip just named, not the one named most in the
@@ -350,11 +358,11 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 score += 1.0 if m is subject else 4.0
             else:
                 score += 3.0 if m is subject else 1.0
-                if m is subject and _in_relative_clause(doc, i):
+                if m is subject and in_relative_clause(doc, i):
                     score += 5.0  # "Tarvo relies on the chips it designs itself": the clause's subject
-            if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
+            if kind != "object" and subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
-        elif s_ == si - 1 and _first_of_sentence(doc, m, ctx.by_sent.get(s_, []), types):
+        elif s_ == si - 1 and first_of_sentence(doc, m, ctx.by_sent.get(s_, []), types):
             # "Acme Inc., Zed's largest customer, grew. The Austin-based firm ...": the subject, for firms
             score += 1.0 if kind != "description" else 0.5 if m.type in ORG_TYPES else 0.0
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
@@ -364,13 +372,13 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                     x.start == 0 or doc[x.start].is_sent_start or doc[x.start - 1].text == ":")
                 for x in (*ctx.by_sent.get(si - 1, ()), *in_sent)):  # no other firm just made the subject
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
-        if kind == "description" and _listed(doc, m, ctx.by_sent.get(s_, ())):
+        if kind == "description" and listed(doc, m, ctx.by_sent.get(s_, ())):
             score -= 2.0  # "Acme, Zed and Kiro ran the chip ... the Austin-based chipmaker": one firm, not one of a list
-        if kind == "object" and s_ == si and _subject_of_my_verb(doc, m, i):
+        if kind == "object" and s_ == si and subject_of_my_verb(doc, m, i):
             continue  # "Vantor agreed to supply it": "it" is not Vantor
-        if kind == "possessive" and s_ == si and _copula_subject(doc, m, i):
+        if kind == "possessive" and s_ == si and copula_subject(doc, m, i):
             continue  # "Zed, which led the round, is its largest backer": not Zed's own backer
-        if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
+        if kind == "description" and s_ == si and subject_of_my_verb(doc, m, i):
             continue  # "Kestrel does not run the Oslo-based airline": the airline is another firm
         if kind == "description" and _head_word(m) == doc[i].lower_:
             score += 3.0  # "the fund" is the Ostrava Fund just named
@@ -383,61 +391,6 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     if best is None and ctx.topic is not None and ctx.topic.type in types and si > ctx.topic_sent:
         return ctx.topic
     return best[2] if best else None
-
-
-_SUBORDINATE = frozenset({"relcl", "advcl", "acl", "pcomp", "ccomp"})
-
-
-_COPULAS = frozenset({"is", "was", "are", "were", "remains", "remained", "became", "becomes", "been"})
-
-
-def _copula_subject(doc: Doc, m: M, i: int) -> bool:
-    """Whether the possessive at token ``i`` follows a copula ("is its largest backer") whose
-    subject is ``m``."""
-    j = i - 1
-    while j > m.end and doc[j].lower_ in ("also", "now", "still", "already", "far", "by"):
-        j -= 1
-    if j <= m.end - 1 or doc[j].lower_ not in _COPULAS:
-        return False
-    if doc.has_annotation("DEP"):
-        subj = [c for c in doc[j].children if c.dep_ in ("nsubj", "nsubjpass")]
-        return any(c.left_edge.i <= m.start and m.end - 1 <= c.right_edge.i for c in subj)
-    # no parse: the sentence's opening name, with no other copula before this one
-    return (m.start == 0 or doc[m.start].is_sent_start or doc[m.start - 1].is_sent_start) and \
-        all(t.lower_ not in _COPULAS for t in doc[m.end:j])
-
-
-def _listed(doc: Doc, m: M, in_sent: Sequence[M]) -> bool:
-    """Whether ``m`` is one of a list of organisations ("Acme, Zed and Kiro", "Acme or Zed";
-    not the appositive "Zed, Acme's rival")."""
-    orgs = sorted((o for o in in_sent if o.type in ORG_TYPES), key=lambda o: o.start)
-    if m not in orgs:
-        return False
-    k = orgs.index(m)
-    lo = hi = k
-    while lo > 0 and _joined(doc, orgs[lo - 1], orgs[lo]):
-        lo -= 1
-    while hi + 1 < len(orgs) and _joined(doc, orgs[hi], orgs[hi + 1]):
-        hi += 1
-    return hi > lo and any(t.lower_ in ("and", "or") for t in doc[orgs[lo].end:orgs[hi].start]) and not any(
-        o.end < len(doc) and doc[o.end].lower_ in ("'s", "\u2019s") for o in orgs[lo:hi + 1])
-
-
-def _joined(doc: Doc, a: M, b: M) -> bool:
-    return 1 <= b.start - a.end <= 2 and all(t.text in (",", "and", "or") for t in doc[a.end:b.start])
-
-
-def _subordinate_elsewhere(doc: Doc, j: int, i: int) -> bool:
-    """With a parse: whether token ``j`` is inside a subordinate clause (relative,
-    adverbial, complement) that does not hold token ``i``."""
-    if not doc.has_annotation("DEP"):
-        return False
-    node = doc[j]
-    while node.head.i != node.i:  # spaCy makes a new Token object on every access: compare indices
-        if node.dep_ in _SUBORDINATE and not node.left_edge.i <= i <= node.right_edge.i:
-            return True
-        node = node.head
-    return False
 
 
 def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
@@ -456,43 +409,6 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
         a, b = here.values()
         return a, b
     return None
-
-
-def _subject_of_my_verb(doc: Doc, m: M, i: int) -> bool:
-    """With a parse: whether mention ``m`` is the subject of the verb whose object (or
-    prepositional object) the description at token ``i`` is."""
-    if not doc.has_annotation("DEP"):
-        return False
-    t = doc[i]
-    v = t.head.head if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent") else t.head
-    if t.dep_ == "pobj" and v.dep_ == "dobj" and v.pos_ == "NOUN":
-        v = v.head  # "led a round for the firm": the preposition hangs on the verb's object
-    if t.dep_ not in ("dobj", "pobj") or v.pos_ not in ("VERB", "AUX"):
-        return False
-    subs = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if not subs and v.dep_ in ("conj", "xcomp"):
-        subs = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]  # "Zed agreed to supply it"
-    if v.dep_ == "relcl":
-        subs = [v.head if c.lower_ in ("which", "who", "that") else c for c in subs]  # "Zed, which led ..."
-    return any(m.start <= c.i < m.end for c in subs)
-
-
-def _in_relative_clause(doc: Doc, i: int) -> bool:
-    """With a parse: whether token ``i`` is the subject of a relative clause ("the chips it designs")."""
-    return doc.has_annotation("DEP") and doc[i].dep_ in ("nsubj", "nsubjpass") and doc[i].head.dep_ == "relcl"
-
-
-def _first_of_sentence(doc: Doc, m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
-    """Whether ``m`` is its sentence's main subject (with a parse: the subject of the root verb,
-    not a name in a fronted phrase, "Set up by the Brixa Fund, Halvern Labs is ...") or, without
-    one, the first mention of the classes."""
-    cands = [m2 for m2 in in_sent if m2.type in types]
-    if doc.has_annotation("DEP"):
-        subj = next((m2 for m2 in cands if any(
-            t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT" for t in doc[m2.start:m2.end])), None)
-        if subj is not None:
-            return subj is m
-    return next(iter(cands), None) is m
 
 
 def _most_named(ctx: _Context) -> M | None:
