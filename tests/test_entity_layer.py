@@ -172,6 +172,15 @@ def test_a_bracketed_acronym_and_an_own_service_take_the_class_their_context_giv
     assert types.get("HalvernCloud", ("",))[0] == "Product"  # the firm's own service, not another firm
 
 
+@pytest.mark.parametrize("text", [
+    "Halvern is building a data center in Ohio. The site, called Tarvik, should draw 2 gigawatts.",
+    "Halvern is building a data center in Ohio. The campus, called Tarvik, should draw 2 gigawatts.",
+])
+def test_a_site_or_campus_given_a_name_is_a_project(text):
+    require_model()
+    assert _types(text).get("Tarvik") == {"Project"}
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

@@ -325,8 +325,14 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         if role == "nsubjpass" and not has_agent:
             return None  # "Zedify was launched in May": by whom is not said; nothing settled
         return "AIModel" if gov.lemma_.lower() == "train" else "Product"
-    if head.dep_ == "appos" and gov.pos_ == "NOUN" and gov.i < start:
+    if head.dep_ == "oprd" and gov.lemma_.lower() in ("call", "name", "dub") and gov.dep_ == "acl":
+        gov = gov.head  # "the site, called Tarvik,": the noun the name is given to
+        if gov.lower_ in ("site", "sites"):
+            return "Project"
+    if head.dep_ in ("appos", "oprd") and gov.pos_ == "NOUN" and gov.i < start:
         low = gov.lower_
+        if low in cues.project_nouns:
+            return "Project"  # "the campus, Tarvik," "a cluster called Tarvik"
         if low in cues.model_nouns:
             return "AIModel"
         if low in cues.chip_nouns:

@@ -333,7 +333,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     """
     if kind == "object":
         for m in reversed(in_sent[-_WINDOW:]):
-            if m.end <= i and m.type in types and not subject_of_my_verb(doc, m, i):
+            if m.end <= i and m.type in types and not subject_of_my_verb(doc, m, i) \
+                    and not subordinate_elsewhere(doc, m.start, i):  # "X, who ran Zed, co-leads it"
                 return m  # "Vantor agreed to supply it": "it" is not Vantor
     k = bisect_right(ctx.breaks, i - 1)
     clause_start = ctx.breaks[k - 1] if k else 0
@@ -360,11 +361,13 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 score += 3.0 if m is subject else 1.0
                 if m is subject and in_relative_clause(doc, i):
                     score += 5.0  # "Tarvo relies on the chips it designs itself": the clause's subject
-            if kind != "object" and subordinate_elsewhere(doc, m.start, i):
+            if subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
         elif s_ == si - 1 and first_of_sentence(doc, m, ctx.by_sent.get(s_, []), types):
             # "Acme Inc., Zed's largest customer, grew. The Austin-based firm ...": the subject, for firms
             score += 1.0 if kind != "description" else 0.5 if m.type in ORG_TYPES else 0.0
+        elif s_ == si - 1 and kind != "description" and subordinate_elsewhere(doc, m.start, i):
+            score -= 1.0  # "Jane Roe, who once ran Zed, co-leads it. ... its chief scientist": not Zed
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
         if ctx.answering and m.key in ctx.asked and not any(

@@ -103,4 +103,7 @@ def first_of_sentence(doc: Doc, m: M, in_sent: list[M], types: tuple[str, ...]) 
             t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT" for t in doc[m2.start:m2.end])), None)
         if subj is not None:
             return subj is m
+        # no firm is the subject: the first one outside a relative clause ("Jane Roe, who once ran
+        # Zed, co-leads it" makes Zed no main subject)
+        cands = [c for c in cands if not any(a.dep_ == "relcl" for a in doc[c.start].ancestors)]
     return next(iter(cands), None) is m
