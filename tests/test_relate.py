@@ -357,7 +357,7 @@ def test_a_name_inside_a_relative_clause_is_not_what_it_or_its_refers_to():
     from conftest import require_model
     require_model()
     text = ("Halvern Labs set up a research lab in May. Jonas Keller, who once ran Brixa Cloud Inc., co-leads it. "
-            "Talia Moreau became its chief scientist in July.")
+            "Talia Moreau was named its head of research last week.")
     kg = kg_of(text, None)
     triples = kg.triples()
     assert ("Talia Moreau", "employeeOf", "Brixa Cloud") not in triples  # Brixa Cloud sits in "who once ran ..."
