@@ -181,6 +181,20 @@ def test_a_site_or_campus_given_a_name_is_a_project(text):
     assert _types(text).get("Tarvik") == {"Project"}
 
 
+@pytest.mark.parametrize("text, junk", [
+    # a nationality before a kind noun is no entity
+    ("Quorvane buys its parts from a Chinese chip designer and a Dutch equipment maker.", {"Chinese", "Dutch"}),
+    # a club prefix opens the next name, it does not close the one before
+    ("It was a deal that Vardena Madrid and FC Ostrava refused to join.", {"Vardena Madrid and FC"}),
+    # a statute is not an organisation
+    ("The filing cites the Public Holdings Disclosure Reform Act of 1997.", {"Public Holdings"}),
+])
+def test_junk_names_are_not_built(text, junk):
+    require_model()
+    labels = set(_types(text))
+    assert not labels & junk
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

@@ -36,6 +36,7 @@ class CueSets:
         self.relational_nouns = low("relational_nouns")
         self.demonyms = set(c.get("demonyms", ()))
         self.maker_participles = low("maker_participles")
+        self.statute_heads = set(c.get("statute_heads", ()))
         self.firm_relational = low("firm_relational_nouns")
         self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")

@@ -95,9 +95,13 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             i = j + 1
             continue
         # [i, j) is a run of name tokens; find the last head inside it
-        has_head = False
+        has_head = words[j - 1] in cues.statute_heads  # "the Private Securities Litigation Reform Act": a law
         for k in range(j - 1, i, -1):
+            if has_head:
+                break
             head = words[k]
+            if head in cues.company_prefixes and k + 1 < j and words[k + 1] not in cues.suffixes:
+                continue  # "Real Madrid and FC Barcelona": "FC" opens the next name
             if head.isupper() and len(head) > 3:
                 head = head.title()  # "ZORBLAX HOLDINGS" in a heading
             etype = None
@@ -126,7 +130,8 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
         # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
         start = trim_start(cues, doc, i, j)
         stop = core_trim(doc, start, j)
-        if not has_head and start < stop and stop - start <= 4:
+        if not has_head and start < stop and stop - start <= 4 and not (stop - start == 1 and cues.demonym(words[start])):
+            # not "Chinese chip designers": a nationality
             ctx = context_type(cues, doc, start, stop, None)
             if ctx is not None:
                 rule = "pattern_appositive_v1" if appositive_after(doc, stop) else "pattern_context_v1"
