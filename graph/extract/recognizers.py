@@ -95,13 +95,13 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             i = j + 1
             continue
         # [i, j) is a run of name tokens; find the last head inside it
-        has_head = words[j - 1] in cues.statute_heads  # "the Private Securities Litigation Reform Act": a law
+        has_head = words[j - 1] in cues.statute_heads  # "the Public Holdings Disclosure Reform Act": a law
         for k in range(j - 1, i, -1):
             if has_head:
                 break
             head = words[k]
             if head in cues.company_prefixes and k + 1 < j and words[k + 1] not in cues.suffixes:
-                continue  # "Real Madrid and FC Barcelona": "FC" opens the next name
+                continue  # "Vardena Madrid and FC Ostrava": "FC" opens the next name
             if head.isupper() and len(head) > 3:
                 head = head.title()  # "ZORBLAX HOLDINGS" in a heading
             etype = None
