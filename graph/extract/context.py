@@ -263,8 +263,9 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     if len(before) >= 2 and (before[-1] == "in" and before[-2] in ("based", "headquartered", "located")
                              or before[-1] == "from" and before[-2] in ("run", "operated", "managed")):
         return "City"  # "based in X", "is run from X by its chief executive"
-    if end + 1 < len(doc) and doc[end].lower_ in ("'s", "\u2019s"):
-        after = doc[end + 1:end + 5]
+    whose = end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ == "whose"
+    if end + 1 < len(doc) and doc[end].lower_ in ("'s", "\u2019s") or whose:  # "X's ...", "X, whose ..."
+        after = doc[end + 1 + whose:end + 5 + whose]
         words = [t.lower_ for t in after]
         for k in range(len(words), 0, -1):
             if " ".join(words[:k]) in cues.titles or words[k - 1] in cues.titles and k > 1:

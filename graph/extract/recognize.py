@@ -421,7 +421,7 @@ class Recognizer:
         firsts: dict[str, str] = {}
         for s, e, etype, _rule, _kb in typed:
             if etype in ("Company", "Organization") and e - s >= 2:
-                w = doc[s]
+                w = doc[s + 1] if doc[s].text in self.cues.company_prefixes else doc[s]  # "Grupo Olmedo": "Olmedo"
                 if w.is_alpha and len(w.text) >= 4 and w.text[0].isupper() and w.text not in self.cues.not_names \
                         and w.text.casefold() not in self.cues.not_entities:
                     firsts.setdefault(w.text, etype)
