@@ -206,6 +206,17 @@ def test_a_name_whose_shareholder_is_named_is_a_firm_and_the_short_form_of_a_pre
     assert ("Brixa Capital", "investsIn", "Groupe Tarlane") in kg.triples()
 
 
+@pytest.mark.parametrize("text, name, cls", [
+    # a code with two modifiers before its kind noun
+    ("Luvia's first product, the QX-1 optical interconnect chip, ships in May.", "QX-1", {"Chip"}),
+    # a name's own words in an appositive are not its head noun ("Systems" is not a product)
+    ("The unit is now run by Jonas Keller, a Halvern Systems veteran of two decades.", "Jonas Keller", {"Person"}),
+])
+def test_kind_nouns_type_codes_and_name_words_do_not(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == cls
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

@@ -156,6 +156,9 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
                 head_type, prev = None, low  # "X, the group's finance chief": the group is the possessor
                 continue
             two = f"{prev} {low}"
+            if tok.text[:1].isupper() and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].islower():
+                prev = low
+                continue  # "X, a Halvern Systems veteran": a name's word, not the description's head
             if low in ("factory", "fab", "plant", "city", "town"):
                 head_type = "Place" if low not in ("city", "town") else "City"
             elif low in cues.project_nouns or two in cues.project_nouns:

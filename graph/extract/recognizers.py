@@ -63,7 +63,12 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             continue
         nxt = [t.lower_ for t in toks[span.end : span.end + 2]]
         nxt2 = " ".join(nxt)
-        if nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
+        # "the QX-1 optical interconnect chip": up to two lower-case modifiers before the kind noun
+        mods = [t for t in toks[span.end : span.end + 3] if t.is_lower and t.is_alpha and t.pos_ not in ("VERB", "AUX")]
+        if len(mods) >= 2 and span.end + len(mods) == mods[-1].i + 1 and mods[-1].lower_ in cues.chip_nouns \
+                and mods[-1].lower_ not in ("series", "family", "parts", "design", "designs"):
+            found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
+        elif nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
             found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
         elif nxt and nxt[0] in cues.product_code_nouns:
             found.append((span.start, span.end, "Product", "pattern_product_code_v1"))
