@@ -217,6 +217,12 @@ def test_kind_nouns_type_codes_and_name_words_do_not(text, name, cls):
     assert _types(text).get(name) == cls
 
 
+def test_names_listed_as_brands_are_products():
+    require_model()
+    types = _types("Prague-based Halvern Foods, whose brands include Zesto and Crumbo, raised prices.")
+    assert types.get("Zesto") == {"Product"} and types.get("Crumbo") == {"Product"}
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

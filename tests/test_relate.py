@@ -362,3 +362,14 @@ def test_a_name_inside_a_relative_clause_is_not_what_it_or_its_refers_to():
     triples = kg.triples()
     assert ("Talia Moreau", "employeeOf", "Brixa Cloud") not in triples  # Brixa Cloud sits in "who once ran ..."
     assert ("Talia Moreau", "employeeOf", "Halvern Labs") in triples
+
+
+def test_a_placed_description_takes_the_section_heading_whose_name_ends_in_its_noun():
+    from conftest import require_model
+    require_model()
+    text = ("PEOPLE MOVES\n\nKelmar Bank\nThe Oslo-based bank has named Marta Ilves as head of its "
+            "wealth arm in Bergen. Ilves joins from Ostrava Capital.\n")
+    kg = kg_of(text, None)
+    triples = kg.triples()
+    assert ("Kelmar Bank", "headquarteredIn", "Oslo") in triples
+    assert ("Marta Ilves", "employeeOf", "Kelmar Bank") in triples

@@ -246,6 +246,8 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     made = made_thing(cues, doc, start, end)
     if made is not None:
         return made
+    if listed_brand(doc, start):
+        return "Product"
     if titled_person(cues, doc, end):
         return "Person"
     if org_by_role(cues, doc, start, end):
@@ -286,6 +288,17 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
                        and doc[start - 1].text[:1].isupper() and end - start >= 2):
         return "Person"
     return None
+
+
+def listed_brand(doc: Doc, start: int) -> bool:
+    """Whether the name at ``start`` is in a list after "brands include" ("whose brands include
+    Zesto and Crumbo", "brands such as Zesto"): a product, whatever class the NER gave it."""
+    j = start - 1
+    while j > 0 and start - j < 12 and (doc[j].text in (",", "and", "&") or doc[j].text[:1].isupper()):
+        j -= 1
+    k = j - 1 if doc[j].lower_ == "as" and doc[j - 1].lower_ == "such" else j
+    return k > 0 and doc[j].lower_ in ("include", "includes", "included", "including", "as", "like") \
+        and doc[k - 1].lower_ in ("brands", "brand", "labels", "marques")
 
 
 def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:

@@ -234,9 +234,11 @@ class Coreference:
         """Return the classes a definite description "the [modifiers] noun" refers to (also
         "the fund" after "the Ostrava Fund": a noun that heads a name just read)."""
         low = tok.lower_
+        # "the fund" after "the Brixa Fund"; with modifiers only a placed one ("the Oslo-based bank")
         named = next((m.type for _s, m in ctx.seen[-12:] if m.type in ORG_TYPES and not m.coref
                       and _head_word(m) == low and tok.i > m.end), None) \
-            if tok.i > 0 and doc[tok.i - 1].lower_ == "the" and low not in self.place_words else None
+            if tok.i > 1 and (doc[tok.i - 1].lower_ == "the" or doc[tok.i - 1].lower_ in ("based", "headquartered")
+                              and doc[tok.i - 2].text == "-") and low not in self.place_words else None
         first = _first_of_noun(doc, tok.i)
         if first < tok.i:
             low = "start-up"  # tokenized "start", "-", "up"
