@@ -223,6 +223,12 @@ def test_names_listed_as_brands_are_products():
     assert types.get("Zesto") == {"Product"} and types.get("Crumbo") == {"Product"}
 
 
+def test_a_model_named_by_a_word_and_a_letter_after_a_hyphen_stays_whole():
+    require_model()
+    types = _types("Halvern Robotics today announced Orbis-V, a vision-language-action model for its robots.")
+    assert types.get("Orbis-V") == {"AIModel"} and "V" not in types
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])

@@ -99,6 +99,12 @@ def hyphen_names(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
             t[1] = nxt[1] if nxt is not None and nxt[1] > e + 2 and nxt[2] == "Person" else e + 2
     typed = [t for t in typed if id(t) not in dropped]
     ends = {t[1]: t for t in typed}
+    for t in typed:  # "Orbis-V": a product or model named by a word and a letter or code after a hyphen
+        s = t[0]
+        if t[2] in ("Product", "AIModel", "Chip") and s >= 2 and doc[s - 1].text == "-" \
+                and not doc[s - 1].whitespace_ and not doc[s - 2].whitespace_ and doc[s - 2].text[:1].isupper() \
+                and doc[s - 2].is_alpha and s - 1 not in ends and not t[4]:
+            t[0] = s - 2
     for t in typed:
         s = t[0]
         if t[2] not in ORG_TYPES or s < 2 or doc[s - 1].text != "-" or doc[s - 1].whitespace_ \
