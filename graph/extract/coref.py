@@ -52,6 +52,7 @@ class _Context:
     bases: dict[str, set[str]] = field(default_factory=dict)  # organisation key -> the places it is based in
     asked: set[str] = field(default_factory=set)  # organisations the last question of a Q:/A: transcript named
     answering: bool = False  # the current sentence is on an answer's line
+    intro: M | None = None  # the organisation named most before the first question (the interviewee's)
 
 #: How many earlier mentions an anaphor may refer to (salience decays anyway;
 #: this bounds the work on pathological, punctuation-free text).
@@ -151,7 +152,7 @@ class Coreference:
                 elif low in ("we", "our", "us") and answer:
                     # "Q: ... A: We run GPU clusters": the interviewee's organisation, the one
                     # the document has named most so far
-                    ante = _most_named(ctx)
+                    ante = ctx.intro or _most_named(ctx)  # not the firm a question named more often
                     if ante is not None:
                         out.append(M(
                             start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
@@ -190,6 +191,7 @@ class Coreference:
                     key=ante.key, coref=True, possessive=kind == "possessive",
                 ))
             if line[:2] == "Q:":
+                ctx.intro = ctx.intro or _most_named(ctx)
                 asked = {m.key for m in in_sent if m.type in ORG_TYPES}
                 ctx.asked = asked or ctx.asked  # "Q: Who runs the company?" keeps the one asked about before
         return out
