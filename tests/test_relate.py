@@ -381,7 +381,7 @@ def test_our_in_an_answer_is_the_interviewees_firm_not_one_a_question_named_ofte
     text = ("Halvern Cloud GmbH rents GPUs to German firms. We spoke to its founder, Marta Ilves.\n\n"
             "Q: Would you buy from Kestrel Chips?\nA: If Kestrel Chips ships on time, maybe. Kestrel Chips is slow.\n\n"
             "Q: Who helped you start?\nA: I quit a bank in 2019 to found the firm with my co-founder, Jonas Keller, "
-            "who is our chief technology officer.\n")
+            "who now runs our engineering as chief technology officer.\n")
     kg = kg_of(text, None)
     assert ("Jonas Keller", "employeeOf", "Kestrel Chips") not in kg.triples()
     assert ("Jonas Keller", "employeeOf", "Halvern Cloud") in kg.triples()
