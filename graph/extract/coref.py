@@ -265,6 +265,9 @@ class Coreference:
         # ("The Palo Alto-based developer of the Pi chatbot was founded ..." refers back)
         restrictive = ("which", "who", "-", "to", "for", "behind") + (() if j == sent.start or (
             j > sent.start and doc[j - 1].text in ("-", "•", "*")) else ("of",))
+        if nxt is not None and nxt.lower_ == "for" and tok.i + 2 < len(doc) and (
+                doc[tok.i + 2].like_num or doc[tok.i + 2].is_currency or doc[tok.i + 2].lower_ in ("about", "around", "a")):
+            nxt = None  # "bought the team for 900 million euros": a price, not "the supplier for Acme"
         if nxt is not None and (nxt.lower_ in restrictive or
                                 (nxt.text[:1].isupper() and nxt.is_alpha)):
             return None  # "the maker of X", "the company Acme": not a reference back
