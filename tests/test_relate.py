@@ -385,3 +385,14 @@ def test_our_in_an_answer_is_the_interviewees_firm_not_one_a_question_named_ofte
     kg = kg_of(text, None)
     assert ("Jonas Keller", "employeeOf", "Kestrel Chips") not in kg.triples()
     assert ("Jonas Keller", "employeeOf", "Halvern Cloud") in kg.triples()
+
+
+def test_a_product_noun_refers_back_to_the_product_just_named():
+    from conftest import require_model
+    require_model()
+    text = ("Halvern Bio Inc. said its lead drug, HB-310, did well in trials. "
+            "The antibody is made for the company by Ostrava Labs Inc. in Basel.")
+    kg = kg_of(text, None)
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
+    assert refs.get("antibody") == "HB-310"
+    assert ("Ostrava Labs", "manufacturerOf", "HB-310") in kg.triples()

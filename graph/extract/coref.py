@@ -66,7 +66,7 @@ class Coreference:
         company = {w.lower() for w in cues.raw("company_nouns") if " " not in w} - cues.words("reference_not_company")
         nouns: dict[str, tuple[str, ...]] = {w: COMPANY_LIKE for w in company}
         for name, cls in (("reference_chip_nouns", ("Chip",)), ("reference_model_nouns", ("AIModel",)),
-                          ("reference_project_nouns", ("Project",)),
+                          ("reference_project_nouns", ("Project",)), ("reference_product_nouns", ("Product",)),
                           ("reference_government_nouns", ("GovernmentBody",))):
             nouns.update({w: cls for w in cues.words(name)})
         #: head nouns of definite descriptions and the classes they refer to
