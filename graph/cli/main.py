@@ -166,6 +166,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path],  # type: ignore[type-arg]
            lock: FolderLock) -> int:
     from graph.building.builder import Builder
+    from graph.building.executors import LocalExecutor
     from graph.files import write_all_atomic
     from graph.rdf.validate import validate
 
@@ -184,6 +185,8 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
                       cache_dir=out / CACHE_DIR if args.update else None, executor=executor)
     if args.max_bytes is not None:
         builder.max_bytes = args.max_bytes
+    if isinstance(builder.executor, LocalExecutor):
+        builder.executor.freeze = True  # this process builds once (see LocalExecutor.nlp)
     many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)
     with _progress(enabled=many and not args.quiet and sys.stdout.isatty()) as tick:
         builder.progress = tick
