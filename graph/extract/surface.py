@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,9 +182,17 @@ PatternIndex = tuple[tuple[tuple[int, int], ...], dict[str, tuple[tuple[int, int
 
 def pattern_index(rules: tuple[Compiled, ...]) -> PatternIndex:
     """The patterns of ``rules`` as ``(rule, pattern)`` index pairs: those that
-    need no word, and, by word, those whose smallest need set holds it. A
+    need no word, and, by word, those whose rarest need set holds it. A
     sentence's candidates are the first and those of its words: 238 patterns
-    checked per sentence became a few dozen."""
+    checked per sentence became a few dozen.
+
+    A need set is rarer the fewer the need sets of all the rules that hold
+    its words (then the smaller): a pattern filed under "," or "'s" (in
+    dozens of need sets, and in most sentences) came up in almost every
+    sentence. Measured on the 70 benchmark articles: 146,080 candidates
+    checked became 94,130 (the same that match: every need set is still
+    checked)."""
+    uses = Counter(w for comp in rules for needs in comp.needs for need in needs for w in need)
     always: list[tuple[int, int]] = []
     by_word: dict[str, list[tuple[int, int]]] = {}
     for ci, comp in enumerate(rules):
@@ -191,7 +200,7 @@ def pattern_index(rules: tuple[Compiled, ...]) -> PatternIndex:
             if not needs:
                 always.append((ci, ri))
                 continue
-            for w in min(needs, key=len):
+            for w in min(needs, key=lambda need: (sum(uses[word] for word in need), len(need))):
                 by_word.setdefault(w, []).append((ci, ri))
     return tuple(always), {w: tuple(v) for w, v in by_word.items()}
 
