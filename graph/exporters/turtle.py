@@ -188,7 +188,7 @@ class NTriplesTerms(_Terms):
 
     def integer(self, value: int) -> str:
         if type(value) is int:  # rdflib's lexical form of an int, without making a Literal (a
-            # tenth of the validation's time on 70 articles, measured; the same text: a test)
+            # tenth of the validation's profile on 70 articles; the same text: a test)
             return f"{self.string(str(value))}^^{self.iri(_XSD_INTEGER)}"
         return self.term(Literal(value, datatype=XSD.integer))
 
