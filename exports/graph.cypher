@@ -5,7 +5,7 @@
 // with the evidence (sentence, document, rule, char_start, char_end, evidence as JSON).
 CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;
 
-// 39 entities
+// 38 entities
 MERGE (n:Entity {id: 'a100'}) SET n.label = 'A100', n.type = 'Chip', n.aliases = null, n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 2;
 MATCH (n:Entity {id: 'a100'}) SET n:Chip:Product;
 MERGE (n:Entity {id: 'alibaba-group'}) SET n.label = 'Alibaba Group', n.type = 'Company', n.aliases = ['Alibaba', 'Alibaba Group Holding Ltd.'], n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 3;
@@ -82,8 +82,6 @@ MERGE (n:Entity {id: 'the-wall-street-journal'}) SET n.label = 'The Wall Street 
 MATCH (n:Entity {id: 'the-wall-street-journal'}) SET n:Company:Organization;
 MERGE (n:Entity {id: 'united-states'}) SET n.label = 'United States', n.type = 'Country', n.aliases = ['U.S.'], n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 11;
 MATCH (n:Entity {id: 'united-states'}) SET n:Country:Place;
-MERGE (n:Entity {id: 'western'}) SET n.label = 'Western', n.type = 'AIModel', n.aliases = null, n.wikidata = null, n.parameter_count = null, n.market_share = null, n.mention_count = 1;
-MATCH (n:Entity {id: 'western'}) SET n:AIModel:Product;
 
 // 22 relationships
 MATCH (s:Entity {id: 'alibaba-group'}) MATCH (o:Entity {id: 'open-source'}) MERGE (s)-[r:USES]->(o) SET r.predicate = 'uses', r.confidence = 0.971, r.sentence = 'Alibaba Group Holding Ltd. is focusing on developing open-source AI models.', r.document = 'deepseek-nine-questions', r.document_title = 'Commentary: Answering the Nine Crucial Questions Raised by DeepSeek', r.document_date = null, r.document_url = null, r.rule = 'uses_approach_v1', r.char_start = 9077, r.char_end = 9152, r.evidence_count = 2, r.evidence = '[{"confidence":0.83,"document":"deepseek-nine-questions","document_title":"Commentary: Answering the Nine Crucial Questions Raised by DeepSeek","end":9152,"rule":"uses_approach_v1","sentence":"Alibaba Group Holding Ltd. is focusing on developing open-source AI models.","start":9077},{"confidence":0.83,"document":"deepseek-nine-questions","document_title":"Commentary: Answering the Nine Crucial Questions Raised by DeepSeek","end":9556,"rule":"uses_approach_v1","sentence":"The open-source approach by companies like Alibaba can help lower the entry barriers for AI technology usage and promote widespread adoption, benefiting from decreasing marginal costs associated with open-source models.","start":9337}]', r.amount = null, r.currency = null, r.count = null, r.date = null;

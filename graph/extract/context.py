@@ -19,15 +19,6 @@ from graph.model import subclasses
 _ORG = subclasses("Organization")
 
 
-def core_trim(doc: Doc, start: int, end: int) -> int:
-    """The end of a name without a "CPU"/"GPU" that describes the cores after it
-    ("Oryon CPU cores": the cores are Oryon)."""
-    if end > start + 1 and end < len(doc) and doc[end - 1].text in ("CPU", "GPU") \
-            and doc[end].lower_ in ("core", "cores"):
-        return end - 1
-    return end
-
-
 class CueSets:
     """The cue lists the recognizers read, as sets, and the family and code regexes."""
 
@@ -44,6 +35,9 @@ class CueSets:
         self.owned_nouns = low("owned_nouns")
         self.relational_nouns = low("relational_nouns")
         self.demonyms = set(c.get("demonyms", ()))
+        self.maker_participles = low("maker_participles")
+        self.statute_heads = set(c.get("statute_heads", ()))
+        self.firm_relational = low("firm_relational_nouns")
         self.technology_nouns = low("technology_nouns")
         self.titles = low("person_titles")
         self.org_heads = set(c.get("organization_heads", ()))
@@ -126,44 +120,18 @@ def appositive_after(doc: Doc, end: int) -> bool:
         "a", "an", "the", "another", "its", "one")
 
 
-def trim_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
-    """Skip leading words that are not part of a name (sentence-initial nouns, "of")."""
-    while start < end and (
-        doc[start].text in cues.not_names
-        or doc[start].lower_ in ("of", "and", "&")
-        or (doc[start].is_sent_start and start + 1 < end
-            and (doc[start + 1].lower_ in ("of", "and") or doc[start].pos_ in ("NOUN", "VERB", "ADJ", "ADV", "DET", "ADP", "AUX")))
-    ):
-        start += 1
-    return start
-
-
-#: Titles of office, not of a company's staff: "Secretary of State", "Minister of Finance" name an office.
-_OFFICE_TITLES = frozenset({"chancellor", "governor", "mayor", "minister", "premier", "prime minister",
-                            "representative", "secretary", "senator", "commissioner", "general", "official"})
-
-
-def title_start(cues: CueSets, doc: Doc, start: int, end: int) -> int:
-    """Where an organisation's name starts after a title the NER took in ("CEO of Acme Robotics").
-
-    In "Jane Roe, co-founder and CEO of Acme Robotics" the NER's organisation
-    span was "CEO of Acme Robotics", a company of its own. A span that starts
-    with a staff title and "of", "at" or "for" starts after that word; titles of
-    office ("Secretary of State") are left alone.
-    """
-    for k in range(start + 1, min(start + 5, end - 1)):
-        if doc[k].lower_ in ("of", "at", "for"):
-            title = " ".join(t.lower_ for t in doc[start:k])
-            if title in cues.titles and title not in _OFFICE_TITLES and is_name_token(doc[k + 1]):
-                return k + 1
-            break
-    return start
+#: Nouns after "its <Name>" that make the name the firm's own offering, not another firm.
+_OWN_SERVICES = frozenset({"service", "platform", "app", "assistant", "chatbot", "browser", "marketplace"})
 
 
 def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | None) -> str | None:
     """Return a class implied by the words around ``doc[start:end]``, if any."""
     if based_place(doc, end):
         return "City"  # "a Lyon-based startup": a place (a country or state would be in the gazetteer)
+    if start and doc[start - 1].lower_ in ("its", "their") and end < len(doc) and doc[end].lower_ in _OWN_SERVICES:
+        return "Product"  # "rents it out through its HalvernCloud service": the firm's own offering
+    if end + 3 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" and doc[end + 1].text.isupper():
+        end += 3  # "the Quill Engine (QE), a chip for ...": the acronym in brackets sits between
     after = doc[end : end + 10]
     # "X, a Hangzhou-based AI startup" / "X, the chipmaker" / "X (a unit of ...)":
     # the class of the description's head noun, the last cue before a preposition
@@ -188,6 +156,9 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
                 head_type, prev = None, low  # "X, the group's finance chief": the group is the possessor
                 continue
             two = f"{prev} {low}"
+            if tok.text[:1].isupper() and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].islower():
+                prev = low
+                continue  # "X, a Halvern Systems veteran": a name's word, not the description's head
             if low in ("factory", "fab", "plant", "city", "town"):
                 head_type = "Place" if low not in ("city", "town") else "City"
             elif low in cues.project_nouns or two in cues.project_nouns:
@@ -275,6 +246,8 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     made = made_thing(cues, doc, start, end)
     if made is not None:
         return made
+    if listed_brand(doc, start):
+        return "Product"
     if titled_person(cues, doc, end):
         return "Person"
     if org_by_role(cues, doc, start, end):
@@ -284,6 +257,10 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         return described
     if start >= 2 and doc[start - 1].lower_ in ("based", "headquartered") and doc[start - 2].text == "-":
         return "Company"  # "Frankfurt-based Oberon Cloud"
+    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in cues.maker_participles \
+            and doc[start].text not in cues.given_names and not cues.demonym(doc[start].text):
+        return "Company"  # "the Vantor-designed processor": a maker, not the product the NER saw
+
     if end + 2 < len(doc) and doc[end].lower_ in ("'s", "\u2019s") and doc[end + 1].text in cues.given_names \
             and doc[end + 2].is_title:
         return "Company"  # "Oberon Cloud's Helga Brandt": a person's organisation
@@ -291,12 +268,17 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     if len(before) >= 2 and (before[-1] == "in" and before[-2] in ("based", "headquartered", "located")
                              or before[-1] == "from" and before[-2] in ("run", "operated", "managed")):
         return "City"  # "based in X", "is run from X by its chief executive"
-    if end + 1 < len(doc) and doc[end].lower_ in ("'s", "\u2019s"):
-        after = doc[end + 1:end + 5]
+    whose = end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ == "whose"
+    if end + 1 < len(doc) and doc[end].lower_ in ("'s", "\u2019s") or whose:  # "X's ...", "X, whose ..."
+        after = doc[end + 1 + whose:end + 5 + whose]
         words = [t.lower_ for t in after]
         for k in range(len(words), 0, -1):
             if " ".join(words[:k]) in cues.titles or words[k - 1] in cues.titles and k > 1:
                 return "Company"
+        # "Vantor's main HBM supplier", "Zed's chip unit": only a firm has suppliers and units
+        k = next((k for k, t in enumerate(after) if not t.text.isalnum() or t.pos_ == "ADP"), len(words))
+        if any(w in cues.firm_relational for w in words[:k]) and doc[start].text not in cues.given_names:
+            return "Company"
     if start >= 2 and doc[start - 1].lower_ in ("of", "at", "for"):
         words = [t.lower_ for t in doc[max(start - 5, 0):start - 1]]
         if words and (words[-1] in cues.titles or " ".join(words[-2:]) in cues.titles
@@ -306,6 +288,17 @@ def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
                        and doc[start - 1].text[:1].isupper() and end - start >= 2):
         return "Person"
     return None
+
+
+def listed_brand(doc: Doc, start: int) -> bool:
+    """Whether the name at ``start`` is in a list after "brands include" ("whose brands include
+    Zesto and Crumbo", "brands such as Zesto"): a product, whatever class the NER gave it."""
+    j = start - 1
+    while j > 0 and start - j < 12 and (doc[j].text in (",", "and", "&") or doc[j].text[:1].isupper()):
+        j -= 1
+    k = j - 1 if doc[j].lower_ == "as" and doc[j - 1].lower_ == "such" else j
+    return k > 0 and doc[j].lower_ in ("include", "includes", "included", "including", "as", "like") \
+        and doc[k - 1].lower_ in ("brands", "brand", "labels", "marques")
 
 
 def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
@@ -350,8 +343,14 @@ def made_thing(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
         if role == "nsubjpass" and not has_agent:
             return None  # "Zedify was launched in May": by whom is not said; nothing settled
         return "AIModel" if gov.lemma_.lower() == "train" else "Product"
-    if head.dep_ == "appos" and gov.pos_ == "NOUN" and gov.i < start:
+    if head.dep_ == "oprd" and gov.lemma_.lower() in ("call", "name", "dub") and gov.dep_ == "acl":
+        gov = gov.head  # "the site, called Tarvik,": the noun the name is given to
+        if gov.lower_ in ("site", "sites"):
+            return "Project"
+    if head.dep_ in ("appos", "oprd") and gov.pos_ == "NOUN" and gov.i < start:
         low = gov.lower_
+        if low in cues.project_nouns:
+            return "Project"  # "the campus, Tarvik," "a cluster called Tarvik"
         if low in cues.model_nouns:
             return "AIModel"
         if low in cues.chip_nouns:

@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from graph.extract.coref_syntax import (
+    copula_subject,
+    first_of_sentence,
+    in_relative_clause,
+    listed,
+    subject_of_my_verb,
+    subordinate_elsewhere,
+)
 from graph.extract.mentions import M
 from graph.extract.rules import Cues
 from graph.model import subclasses
@@ -63,6 +71,8 @@ class Coreference:
         #: head nouns of definite descriptions and the classes they refer to
         self.nouns = nouns
         self.fields = cues.words("profile_fields")
+        self.startup_modified = cues.words("startup_modified_nouns")
+        self.place_words = cues.words("place_head_words")
         self.subject_verbs = cues.words("subject_verbs")
         self.subject_openers = cues.words("subject_openers")
         self.product_verbs = cues.words("product_verbs")
@@ -131,7 +141,7 @@ class Coreference:
                     prev = doc[tok.i - 1].lower_ if tok.i > sent.start else "^"
                     nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
                     kind = "subject" if prev in self.subject_openers or tok.i == sent.start or nxt in self.subject_verbs \
-                        or _in_relative_clause(doc, tok.i) else "object"
+                        or in_relative_clause(doc, tok.i) else "object"
                     types = (*ORG_TYPES, "Project", "Product", "AIModel", "Chip", "Technology")
                     if kind == "object" and prev in self.product_verbs:
                         types = ("Product", "Chip", "AIModel", "Technology")  # "offers it", "builds it into"
@@ -148,6 +158,7 @@ class Coreference:
                             text=tok.text, type=ante.type, rule="coref_pronoun_v1", key=ante.key, coref=True,
                             possessive=low == "our"))
                     continue
+                # _plural is asked only of a word in "s" (of 43,000 tokens on 70 articles, each a call)
                 elif pairs is not None and low.endswith("s") and self._plural(doc, tok, sent):
                     both = _named_together(doc, ctx, si)
                     if both is not None:
@@ -161,10 +172,7 @@ class Coreference:
                     # people: "She is now chief executive of Acme", "his company"
                     kind, types = ("possessive" if low in ("his", "her") else "subject"), ("Person",)
                 else:
-                    # _plural (a word in "s") and _description (a description noun) are asked
-                    # only of words they can match: every other token was two calls that
-                    # returned at once (86,000 calls on the 70 benchmark articles)
-                    types = self._description(doc, tok, sent, taken, places) if low in self.nouns else None
+                    types = self._description(doc, tok, sent, taken, places, ctx)
                     kind = "description" if types else ""
                 if not types:
                     continue
@@ -175,9 +183,10 @@ class Coreference:
                 ante = _antecedent(doc, tok.i, si, kind, types, ctx, in_sent, where)
                 if ante is None:
                     continue
+                first = _first_of_noun(doc, tok.i) if kind == "description" else tok.i
                 out.append(M(
-                    start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),
-                    text=tok.text, type=ante.type,
+                    start=first, end=tok.i + 1, start_char=doc[first].idx, end_char=tok.idx + len(tok.text),
+                    text=doc[first:tok.i + 1].text, type=ante.type,
                     rule="coref_description_v1" if kind == "description" else "coref_pronoun_v1",
                     key=ante.key, coref=True, possessive=kind == "possessive",
                 ))
@@ -222,12 +231,24 @@ class Coreference:
         return m if not rest and len(toks) <= 8 else None
 
     def _description(self, doc: Doc, tok, sent: Span, taken: set[int],  # noqa: ANN001 - a spaCy Token
-                     places: set[int]) -> tuple[str, ...] | None:
-        """Return the classes a definite description "the [modifiers] noun" refers to."""
+                     places: set[int], ctx: _Context) -> tuple[str, ...] | None:
+        """Return the classes a definite description "the [modifiers] noun" refers to (also
+        "the fund" after "the Ostrava Fund": a noun that heads a name just read)."""
         low = tok.lower_
-        if low not in self.nouns:
+        # "the fund" after "the Brixa Fund"; with modifiers only a placed one ("the Oslo-based bank")
+        named = next((m.type for _s, m in ctx.seen[-12:] if m.type in ORG_TYPES and not m.coref
+                      and _head_word(m) == low and tok.i > m.end), None) \
+            if tok.i > 1 and (doc[tok.i - 1].lower_ == "the" or doc[tok.i - 1].lower_ in ("based", "headquartered")
+                              and doc[tok.i - 2].text == "-") and low not in self.place_words else None
+        first = _first_of_noun(doc, tok.i)
+        if first < tok.i:
+            low = "start-up"  # tokenized "start", "-", "up"
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is not None and (nxt.pos_ in ("NOUN", "PROPN") or nxt.lower_ in self.startup_modified):
+                return None  # "the start-up capital": a modifier, not the firm (the list: without a tagger)
+        if low not in self.nouns and named is None:
             return None
-        j = tok.i - 1
+        j = first - 1
         steps = 0
         while j >= sent.start and steps < 7 and doc[j].lower_ not in ("the", "this", "that"):
             if doc[j].text in (".", ";", ":", "(", ")") or doc[j].lower_ in (
@@ -246,11 +267,24 @@ class Coreference:
         if nxt is not None and (nxt.lower_ in restrictive or
                                 (nxt.text[:1].isupper() and nxt.is_alpha)):
             return None  # "the maker of X", "the company Acme": not a reference back
-        return self.nouns[low]
+        return self.nouns[low] if low in self.nouns else (named,)
 
 
 #: Words of a profile's title line around the name: "Profile: Acme", "Acme: company profile".
 _PROFILE_WORDS = frozenset({"profile", "company", "factbox", "fact", "file", "sheet", "snapshot", "at", "a", "glance"})
+
+
+def _head_word(m: M) -> str:
+    """The last word of a mention's name, lower case ("fund" of "Ostrava Fund")."""
+    return m.text.rsplit(None, 1)[-1].lower() if " " in m.text else ""
+
+
+def _first_of_noun(doc: Doc, i: int) -> int:
+    """The first token of the noun ending at token ``i``: "start-up" is three tokens."""
+    if i >= 2 and doc[i].lower_ == "up" and doc[i - 1].text == "-" and doc[i - 2].lower_ == "start" \
+            and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_:
+        return i - 2
+    return i
 
 
 def _appositive(doc: Doc, i: int, ctx: _Context) -> bool:
@@ -302,8 +336,9 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     """
     if kind == "object":
         for m in reversed(in_sent[-_WINDOW:]):
-            if m.end <= i and m.type in types:
-                return m
+            if m.end <= i and m.type in types and not subject_of_my_verb(doc, m, i) \
+                    and not subordinate_elsewhere(doc, m.start, i):  # "X, who ran Zed, co-leads it"
+                return m  # "Vantor agreed to supply it": "it" is not Vantor
     k = bisect_right(ctx.breaks, i - 1)
     clause_start = ctx.breaks[k - 1] if k else 0
     subject = next((m for m in in_sent[-_WINDOW:] if m.type in ORG_TYPES and m.start >= clause_start), None) or \
@@ -313,7 +348,8 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     for order, (s_, m) in enumerate(ctx.seen[offset:], offset):
         if m.type not in types or s_ < si - 4 or m.start >= i or m.end == i:
             continue
-        if kind == "description" and s_ == si and 0 < i - m.end < 12 and m.end < len(doc) and doc[m.end].text == ",":
+        if kind == "description" and s_ == si and 0 < i - m.end < 12 and m.end < len(doc) and \
+                doc[m.end].text == "," and _head_word(m) != doc[i].lower_:
             continue  # "X, the subsidiary of the chipmaker": the chipmaker is not X
         if kind == "description":
             # "The chip is made by TSMC": the chip just named, not the one named most in the
@@ -326,12 +362,15 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                 score += 1.0 if m is subject else 4.0
             else:
                 score += 3.0 if m is subject else 1.0
-                if m is subject and _in_relative_clause(doc, i):
+                if m is subject and in_relative_clause(doc, i):
                     score += 5.0  # "Tarvo relies on the chips it designs itself": the clause's subject
-            if kind != "object" and _subordinate_elsewhere(doc, m.start, i):
+            if subordinate_elsewhere(doc, m.start, i):
                 score -= 3.0  # "X, who left Acme, became its ...": Acme is in another, subordinate clause
-        elif s_ == si - 1 and kind != "description" and _first_of_sentence(m, ctx.by_sent.get(s_, []), types):
-            score += 1.0
+        elif s_ == si - 1 and first_of_sentence(doc, m, ctx.by_sent.get(s_, []), types):
+            # "Acme Inc., Zed's largest customer, grew. The Austin-based firm ...": the subject, for firms
+            score += 1.0 if kind != "description" else 0.5 if m.type in ORG_TYPES else 0.0
+        elif s_ == si - 1 and kind != "description" and subordinate_elsewhere(doc, m.start, i):
+            score -= 1.0  # "Jane Roe, who once ran Zed, co-leads it. ... its chief scientist": not Zed
         if ctx.topic is not None and m.key == ctx.topic.key and si > ctx.topic_sent:
             score += 2.5
         if ctx.answering and m.key in ctx.asked and not any(
@@ -339,8 +378,16 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
                     x.start == 0 or doc[x.start].is_sent_start or doc[x.start - 1].text == ":")
                 for x in (*ctx.by_sent.get(si - 1, ()), *in_sent)):  # no other firm just made the subject
             score += 3.0  # an answer is about what its question asked: "Q: Who is behind Acme? A: ... the company's"
-        if kind == "description" and s_ == si and _subject_of_my_verb(doc, m, i):
+        if kind == "description" and listed(doc, m, ctx.by_sent.get(s_, ())):
+            score -= 2.0  # "Acme, Zed and Kiro ran the chip ... the Austin-based chipmaker": one firm, not one of a list
+        if kind == "object" and s_ == si and subject_of_my_verb(doc, m, i):
+            continue  # "Vantor agreed to supply it": "it" is not Vantor
+        if kind == "possessive" and s_ == si and copula_subject(doc, m, i):
+            continue  # "Zed, which led the round, is its largest backer": not Zed's own backer
+        if kind == "description" and s_ == si and subject_of_my_verb(doc, m, i):
             continue  # "Kestrel does not run the Oslo-based airline": the airline is another firm
+        if kind == "description" and _head_word(m) == doc[i].lower_:
+            score += 3.0  # "the fund" is the Ostrava Fund just named
         if where and m.key in ctx.bases:
             # "the Lyon-based group": the one the text placed in Lyon, not one it placed elsewhere
             score += 6.0 if where & ctx.bases[m.key] else -6.0
@@ -350,22 +397,6 @@ def _antecedent(doc: Doc, i: int, si: int, kind: str, types: tuple[str, ...], ct
     if best is None and ctx.topic is not None and ctx.topic.type in types and si > ctx.topic_sent:
         return ctx.topic
     return best[2] if best else None
-
-
-_SUBORDINATE = frozenset({"relcl", "advcl", "acl", "pcomp", "ccomp"})
-
-
-def _subordinate_elsewhere(doc: Doc, j: int, i: int) -> bool:
-    """With a parse: whether token ``j`` is inside a subordinate clause (relative,
-    adverbial, complement) that does not hold token ``i``."""
-    if not doc.has_annotation("DEP"):
-        return False
-    node = doc[j]
-    while node.head.i != node.i:  # spaCy makes a new Token object on every access: compare indices
-        if node.dep_ in _SUBORDINATE and not node.left_edge.i <= i <= node.right_edge.i:
-            return True
-        node = node.head
-    return False
 
 
 def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
@@ -384,30 +415,6 @@ def _named_together(doc: Doc, ctx: _Context, si: int) -> tuple[M, M] | None:
         a, b = here.values()
         return a, b
     return None
-
-
-def _subject_of_my_verb(doc: Doc, m: M, i: int) -> bool:
-    """With a parse: whether mention ``m`` is the subject of the verb whose object (or
-    prepositional object) the description at token ``i`` is."""
-    if not doc.has_annotation("DEP"):
-        return False
-    t = doc[i]
-    v = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
-    if t.dep_ not in ("dobj", "pobj") or v.pos_ not in ("VERB", "AUX"):
-        return False
-    subs = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if not subs and v.dep_ == "conj":
-        subs = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
-    return any(m.start <= c.i < m.end for c in subs)
-
-
-def _in_relative_clause(doc: Doc, i: int) -> bool:
-    """With a parse: whether token ``i`` is the subject of a relative clause ("the chips it designs")."""
-    return doc.has_annotation("DEP") and doc[i].dep_ in ("nsubj", "nsubjpass") and doc[i].head.dep_ == "relcl"
-
-
-def _first_of_sentence(m: M, in_sent: list[M], types: tuple[str, ...]) -> bool:
-    return next((m2 for m2 in in_sent if m2.type in types), None) is m
 
 
 def _most_named(ctx: _Context) -> M | None:

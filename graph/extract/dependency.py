@@ -95,6 +95,9 @@ class DependencyRules:
                 if comp.rule.predicate == "acquired" and lemma == "sell" and not any(
                         c.dep_ == "dobj" and c.i in at and at[c.i].type in ORG_TYPES for c in v.children):
                     continue  # what is sold must be the company itself, not its shares or a unit's assets
+                if comp.rule.predicate in ("developerOf", "manufacturerOf") and any(
+                        c.dep_ == "prep" and c.lower_ == "into" for c in v.children):
+                    continue  # "Zed builds the chip into its servers": a part it uses, not a product it makes
                 if v.i not in cues:
                     cues[v.i] = scope.verb_blocked(v)
                 cue = cues[v.i]
@@ -179,8 +182,10 @@ class DependencyRules:
             # the parser hangs the preposition on the verb or on its object: "makes chips for Acme",
             # "gets its modems from Qualcomm" (the object's own "for"/"from" is the verb's meaning)
             holders = [v, *(c for c in v.children if c.dep_ == "dobj" and c.pos_ == "NOUN")]
-            out = [g for h in holders for c in h.children if c.dep_ in ("prep", "dative") and c.lower_ == word
-                   for g in c.children if g.dep_ == "pobj"]
+            preps = [c for h in holders for c in h.children if c.dep_ in ("prep", "dative")]
+            # "competes with A in search and with B in ads": the second "with" is a conjunct of "in"
+            preps += [g for c in preps for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
+            out = [g for c in preps if c.lower_ == word for g in c.children if g.dep_ == "pobj"]
         expanded = []
         for t in out:
             stack = [t]

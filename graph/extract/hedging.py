@@ -114,10 +114,10 @@ class Scope:
         if lemma in self.exits and (lemma != "step" or any(c.dep_ in ("prt", "advmod") and c.lower_ == "down" for c in v.children)):
             return lemma  # "stepped down as Acme's chief executive"
         for c in v.children:
+            if c.dep_ == "neg" or c.lower_ in self.negation:
+                return c.lower_  # before the month test: a sentence's "Nor" may be tagged a name
             if c.pos_ == "PROPN":
                 continue  # "in May": a month, not a modal
-            if c.dep_ == "neg" or c.lower_ in self.negation:
-                return c.lower_
             if c.dep_ in ("aux", "advmod") and (c.lower_ in self.modals or c.lower_ in self.hedges or c.lower_ in self.former):
                 return c.lower_
             if c.dep_ == "advmod" and c.lower_ in ("nearly", "almost"):

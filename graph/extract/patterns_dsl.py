@@ -18,6 +18,7 @@ space-separated sequence of elements:
                     "Arm-based"; no ``; : . ? !``)
 ``~~N``             a gap of 0..N words that may contain mentions
 ``~N!w|v``          a gap of 0..N words, none of them ``w`` or ``v``
+``~~N!w|v``         the same, where the words may contain mentions
 ``{BRAND}``         an optional company name, possibly possessive
 ``{TOPIC:S}``       the section's topic ("COMPANY PROFILE: ACME", "- Acme Corp.",
 ``{TOPIC:O}``       "About Acme") as subject or object, wherever the pattern is
@@ -401,8 +402,9 @@ def _source(pattern: str, subject: tuple[str, ...], object: tuple[str, ...],
             rx = f"(?:{_WIDE_GAP}){{0,{int(core[2:])}}}?"
         elif re.fullmatch(r"~\d+", core):
             rx = f"(?:{_BAD_GAP}){{0,{int(core[1:])}}}?"
-        elif re.fullmatch(r"~\d+!.+", core):
-            n, words = core[1:].split("!", 1)
+        elif re.fullmatch(r"~~?\d+!.+", core):
+            wide = core.startswith("~~")
+            n, words = core.lstrip("~").split("!", 1)
             stops: list[str] = []
             for w in words.split("|"):
                 if w.startswith("@"):
@@ -412,7 +414,7 @@ def _source(pattern: str, subject: tuple[str, ...], object: tuple[str, ...],
                 elif w:
                     stops.append(w.lower())
             stop = "|".join(re.escape(w) for w in sorted(set(stops)))
-            rx = f"(?:(?!(?:{stop}) ){_BAD_GAP}){{0,{int(n)}}}?"
+            rx = f"(?:(?!(?:{stop}) ){_WIDE_GAP if wide else _BAD_GAP}){{0,{int(n)}}}?"
         elif "@" in core:
             alts = []
             for piece in core.split("|"):

@@ -26,9 +26,20 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.extract.context import CueSets, context_type, core_trim, settled_type, title_start
+from graph.extract.context import CueSets, context_type, settled_type
 from graph.extract.gazetteer import NER_LABEL, restore_labels
-from graph.extract.joins import ORG_TYPES, after_person, brands, hyphen_names, prefixed_short_forms, quoted_code_names
+from graph.extract.joins import (
+    ORG_TYPES,
+    after_person,
+    bracket_acronyms,
+    brands,
+    core_trim,
+    glue_codes,
+    hyphen_names,
+    prefixed_short_forms,
+    quoted_code_names,
+    title_start,
+)
 from graph.extract.recognizers import pattern_spans, title_case_line
 from graph.extract.rules import Rules, load_rules
 from graph.model import ENTITY_TYPES, SUPERCLASS
@@ -45,10 +56,6 @@ NER_MAP = {
 }
 
 
-#: Classes whose names carry model codes ("Airbus A350-1000", "GB300 NVL72").
-_PRODUCT_TYPES = frozenset({"Product", "Chip", "AIModel"})
-#: A model code: a word with a digit ("200V", "NVL72", "X1", "XWB-97"), not a year or a plain number.
-_CODE = re.compile(r"(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]{2,8}(?:-[A-Za-z0-9]{1,6})?")
 
 #: NER labels that are never names, whatever the context says.
 _NOT_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "NORP", "LANGUAGE"}
@@ -210,8 +217,9 @@ class Recognizer:
             typed.append([s, e, etype, rule, kb])
         typed = self._legal_suffixes(doc, typed)
         typed = hyphen_names(cues, doc, typed)
-        typed = self._glue_codes(doc, typed)
+        typed = glue_codes(cues, doc, typed)
         typed = self._vote_types(doc, typed)
+        typed = bracket_acronyms(doc, typed)
         typed = brands(cues, doc, typed)
         typed = self._coordination_types(doc, typed, text)
         typed = self._repeats(doc, typed)
@@ -239,6 +247,9 @@ class Recognizer:
 
     def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
         """Extend organisation names over a trailing legal form ("Acme, Inc.")."""
+        # a span that is only a legal form ("Inc." of "Groq, Inc.") is part of the name before it
+        bare = {t[0] for t in typed if t[1] - t[0] == 1 and doc[t[0]].text in self.cues.legal_forms and not t[4]}
+        typed = [t for t in typed if t[0] not in bare]
         starts = {t[0] for t in typed}
         for t in typed:
             if t[2] not in ("Company", "Organization"):
@@ -268,48 +279,6 @@ class Recognizer:
                 continue
             kept.append(t)
         return kept
-
-    def _glue_codes(self, doc: Doc, typed: list[list]) -> list[list]:
-        """Keep a product's model code whole: "Airbus A350-1000", "GB300 NVL72", "Core Ultra 200V".
-
-        The tokenizer and the recognizers cut such names at a hyphen or a space,
-        and a bare number ("787-10") names nothing without its maker. A
-        product, chip or model name takes in a following code (a word with a
-        digit, or "-" and a number glued to it) and the product or chip span
-        that starts there; a name that starts with a digit takes in the company
-        right before it ("Boeing 787-10").
-        """
-        nouns = self.cues.thing_nouns
-        by_start = {t[0]: t for t in typed}
-        orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}
-        dropped: set[int] = set()
-        for t in typed:
-            if t[2] not in _PRODUCT_TYPES or id(t) in dropped:
-                continue
-            e = t[1]
-            while e < len(doc) and e - t[0] < 8:
-                tok = doc[e]
-                if tok.text == "-" and not doc[e - 1].whitespace_ and e + 1 < len(doc) and not tok.whitespace_ \
-                        and doc[e + 1].text[:1].isdigit():
-                    e += 2  # "A350-1000"
-                elif e in by_start and by_start[e][2] in _PRODUCT_TYPES:
-                    nxt = by_start[e]  # "GB300" + "NVL72"
-                    if not re.search(r"\d", doc[nxt[0]:nxt[1]].text):
-                        break
-                    dropped.add(id(nxt))
-                    e = nxt[1]
-                elif e not in by_start and _CODE.fullmatch(tok.text) and tok.lower_ not in nouns:
-                    e += 1  # "Core Ultra" + "200V"
-                else:
-                    break
-            if e > t[1]:
-                t[1], t[4] = e, ""  # a longer name than the gazetteer's: its own entity
-            if doc[t[0]].text[:1].isdigit() and t[0] > 0:
-                before = orgs_by_end.get(t[0])
-                if before is not None and not t[4]:
-                    dropped.add(id(before))  # "Boeing 787-10"
-                    t[0] = before[0]
-        return [t for t in typed if id(t) not in dropped]
 
     def _vote_types(self, doc: Doc, typed: list[list]) -> list[list]:
         """One class per name in a document, from the contexts that settle it.
@@ -452,7 +421,7 @@ class Recognizer:
         firsts: dict[str, str] = {}
         for s, e, etype, _rule, _kb in typed:
             if etype in ("Company", "Organization") and e - s >= 2:
-                w = doc[s]
+                w = doc[s + 1] if doc[s].text in self.cues.company_prefixes else doc[s]  # "Grupo Olmedo": "Olmedo"
                 if w.is_alpha and len(w.text) >= 4 and w.text[0].isupper() and w.text not in self.cues.not_names \
                         and w.text.casefold() not in self.cues.not_entities:
                     firsts.setdefault(w.text, etype)
@@ -461,13 +430,17 @@ class Recognizer:
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = []
         for t in toks:
-            if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or not t.pos_):
+            # "Moonshot counts ...": a capitalised first word the tagger read as a common noun is
+            # the name where it fills an argument, not where it modifies ("Mercury levels rose")
+            if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or t.pos_ == "NOUN" and t.dep_ in _ARGS):
                 nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
                 if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha:
                     continue  # part of a longer name we do not know
                 extra.append([t.i, t.i + 1, firsts[t.text], "pattern_short_form_v1", ""])
         return sorted(typed + extra, key=lambda x: x[0])
 
+
+_ARGS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos"})
 
 
 def _top(cls: str) -> str:

@@ -19,14 +19,13 @@ from spacy.tokens import Doc, Span, Token
 from graph.extract.context import (
     CueSets,
     appositive_after,
-    core_trim,
     context_type,
     is_name_token,
     made_thing,
     org_by_role,
     settled_type,
-    trim_start,
 )
+from graph.extract.joins import core_trim, trim_start
 from graph.model import subclasses
 
 #: The organisation classes: a gazetteer name of one of them keeps its own name after a type word.
@@ -64,7 +63,12 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             continue
         nxt = [t.lower_ for t in toks[span.end : span.end + 2]]
         nxt2 = " ".join(nxt)
-        if nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
+        # "the QX-1 optical interconnect chip": up to two lower-case modifiers before the kind noun
+        mods = [t for t in toks[span.end : span.end + 3] if t.is_lower and t.is_alpha and t.pos_ not in ("VERB", "AUX")]
+        if len(mods) >= 2 and span.end + len(mods) == mods[-1].i + 1 and mods[-1].lower_ in cues.chip_nouns \
+                and mods[-1].lower_ not in ("series", "family", "parts", "design", "designs"):
+            found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
+        elif nxt and (nxt[0] in cues.chip_nouns or nxt2 in cues.chip_nouns):
             found.append((span.start, span.end, "Chip", "pattern_chip_code_v1"))
         elif nxt and nxt[0] in cues.product_code_nouns:
             found.append((span.start, span.end, "Product", "pattern_product_code_v1"))
@@ -96,9 +100,13 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             i = j + 1
             continue
         # [i, j) is a run of name tokens; find the last head inside it
-        has_head = False
+        has_head = words[j - 1] in cues.statute_heads  # "the Public Holdings Disclosure Reform Act": a law
         for k in range(j - 1, i, -1):
+            if has_head:
+                break
             head = words[k]
+            if head in cues.company_prefixes and k + 1 < j and words[k + 1] not in cues.suffixes:
+                continue  # "Vardena Madrid and FC Ostrava": "FC" opens the next name
             if head.isupper() and len(head) > 3:
                 head = head.title()  # "ZORBLAX HOLDINGS" in a heading
             etype = None
@@ -127,7 +135,8 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
         # "Vendalux, a Lyon-based robotics startup": a name described as a company/project
         start = trim_start(cues, doc, i, j)
         stop = core_trim(doc, start, j)
-        if not has_head and start < stop and stop - start <= 4:
+        if not has_head and start < stop and stop - start <= 4 and not (stop - start == 1 and cues.demonym(words[start])):
+            # not "Chinese chip designers": a nationality
             ctx = context_type(cues, doc, start, stop, None)
             if ctx is not None:
                 rule = "pattern_appositive_v1" if appositive_after(doc, stop) else "pattern_context_v1"
