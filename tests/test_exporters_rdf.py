@@ -423,3 +423,14 @@ def test_exporters_rdf_line_formats_are_the_bytes_oxigraph_writes(any_kg, sample
         lines = ox.serialize(statements, format=ox_out).decode("utf-8").split("\n")
         want = "".join(line + "\n" for line in sorted({line for line in lines if line})).encode("utf-8")
         assert exporters.export(kg, fmt) == want
+
+
+@given(st.integers() | st.sampled_from([0, -1, 10**30]))
+def test_ntriples_integers_are_written_as_an_rdflib_literal_of_them(n):
+    """N-Triples integers (char offsets in evidence) skip rdflib's Literal: the text must be the same."""
+    from graph.exporters.turtle import NTriplesTerms
+
+    terms = NTriplesTerms()
+    assert terms.integer(n) == terms.term(rdflib.Literal(n, datatype=rdflib.XSD.integer))
+    [triple] = ox.parse(f"<http://a> <http://b> {terms.integer(n)} .".encode(), format=ox.RdfFormat.N_TRIPLES)
+    assert (triple.object.value, triple.object.datatype.value) == (str(n), str(rdflib.XSD.integer))

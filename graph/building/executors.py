@@ -11,6 +11,7 @@ worker processes with ``n_process``) and
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -57,13 +58,40 @@ class LocalExecutor:
     n_process: int = 1
     batch_size: int = 32
     _nlp: Any = field(default=None, repr=False)
+    #: load the pipeline with the cyclic garbage collector paused, then freeze
+    #: what the process holds (:func:`gc.freeze`): for a process that builds
+    #: once and exits (``kg build``), see :meth:`nlp`
+    freeze: bool = False
 
     def nlp(self) -> Any:  # noqa: ANN401 - a spaCy Language
-        """The pipeline (loaded on first use)."""
-        if self._nlp is None:
-            from graph.extract.pipeline import load_nlp
+        """The pipeline (loaded on first use).
 
-            self._nlp = load_nlp(self.model, packs=self.packs, extraction_only=True)
+        With :attr:`freeze`, spaCy's import and the pipeline's load (about
+        140,000 objects that live as long as the process: the vocabulary, the
+        gazetteer's 10,000 patterns, the compiled rules) run with the cyclic
+        collector paused, and are then moved out of its reach: each of its
+        full passes walked them all again while the documents were processed.
+        Measured (``kg build``, 70 articles): the collections (``gc.callbacks``)
+        went from 623 in 0.34 s to 443 in 0.19-0.24 s, and the interpreter's exit
+        (last ``atexit`` handler to the process's end) from 0.27-0.33 s to
+        0.04 s, the collector no longer walking the pipeline at the end either
+        (a bare ``nlp.pipe`` script: 0.16 s); the outputs are the same. Not the default:
+        a process that keeps building would keep, uncollected, any cycle
+        frozen with the pipeline.
+        """
+        if self._nlp is None:
+            enabled = gc.isenabled()
+            if self.freeze:
+                gc.disable()
+            try:
+                from graph.extract.pipeline import load_nlp
+
+                self._nlp = load_nlp(self.model, packs=self.packs, extraction_only=True)
+            finally:
+                if self.freeze:
+                    gc.freeze()
+                    if enabled:
+                        gc.enable()
         return self._nlp
 
     def signature(self) -> str:

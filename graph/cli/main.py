@@ -166,6 +166,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path],  # type: ignore[type-arg]
            lock: FolderLock) -> int:
     from graph.building.builder import Builder
+    from graph.building.executors import LocalExecutor
     from graph.files import write_all_atomic
     from graph.rdf.validate import validate
 
@@ -184,6 +185,8 @@ def _build(args: argparse.Namespace, out: Path, exps: list, inputs: list[Path], 
                       cache_dir=out / CACHE_DIR if args.update else None, executor=executor)
     if args.max_bytes is not None:
         builder.max_bytes = args.max_bytes
+    if args.whole_process and isinstance(builder.executor, LocalExecutor):
+        builder.executor.freeze = True  # this process builds once, then exits (see LocalExecutor.nlp)
     many = len(inputs) > 1 or any(p.is_dir() or p.suffix == ".jsonl" for p in inputs)
     with _progress(enabled=many and not args.quiet and sys.stdout.isatty()) as tick:
         builder.progress = tick
@@ -304,10 +307,17 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``kg`` command; return its exit code."""
+def main(argv: Sequence[str] | None = None, *, whole_process: bool = False) -> int:
+    """Run the ``kg`` command; return its exit code.
+
+    ``whole_process``: the command is all this process does before it exits
+    (:func:`console_main`), so ``kg build`` may freeze its pipeline out of the
+    garbage collector's reach (see :class:`~graph.building.executors.LocalExecutor`);
+    a caller that goes on (a test, a notebook) keeps the collector as it was.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
+    args.whole_process = whole_process
     level = logging.WARNING
     if args.command == "build" and getattr(args, "verbose", False):
         level = logging.DEBUG
@@ -353,7 +363,7 @@ def console_main() -> NoReturn:
     queues forever. So an interrupted run exits at once (the clean-up of
     temporary files and the message have already happened in :func:`main`).
     """
-    code = main()
+    code = main(whole_process=True)
     if code in (130, 128 + signal.SIGTERM):
         sys.stdout.flush()
         sys.stderr.flush()

@@ -159,7 +159,8 @@ class Coreference:
                             text=tok.text, type=ante.type, rule="coref_pronoun_v1", key=ante.key, coref=True,
                             possessive=low == "our"))
                     continue
-                elif pairs is not None and self._plural(doc, tok, sent):
+                # _plural is asked only of a word in "s" (of 43,000 tokens on 70 articles, each a call)
+                elif pairs is not None and low.endswith("s") and self._plural(doc, tok, sent):
                     both = _named_together(doc, ctx, si)
                     if both is not None:
                         made = [M(start=tok.i, end=tok.i + 1, start_char=tok.idx, end_char=tok.idx + len(tok.text),

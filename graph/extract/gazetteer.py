@@ -122,20 +122,34 @@ class GazetteerRuler:
         if cached:
             texts = list(dict.fromkeys(p["pattern"] for p in patterns if isinstance(p["pattern"], str)))
             splits = dict(zip(texts, split_all(self.nlp, texts), strict=True))
+        # a run of patterns of one key for one matcher (a name's variants: "H100", "H100s")
+        # is added in one call: 9,930 calls of one pattern each were 0.21 s, 3,450 calls 0.06 s
+        # (measured; the matchers get the same patterns in the same order)
+        run: tuple[PhraseMatcher | None, str, list[Doc]] = (None, "", [])
         for entry in patterns:
             label, pattern, eid = entry["label"], entry["pattern"], entry.get("id", "")
             key = f"{label}||{eid}" if eid else label
             self._ents[self.nlp.vocab.strings.add(key)] = (label, eid)
             if isinstance(pattern, str):
                 split = splits.get(pattern)
-                doc = self.nlp.make_doc(pattern) if split is None else Doc(self.nlp.vocab, words=split[0],
-                                                                           spaces=split[1])
-                self.exact.add(key, [doc])
+                # the words alone: a PhraseMatcher on ORTH reads nothing else, and a Doc
+                # given its spaces as well took 60% longer to make (10,000 of them: 0.16 s
+                # against 0.10 s, measured)
+                matcher = self.exact
+                doc = self.nlp.make_doc(pattern) if split is None else Doc(self.nlp.vocab, words=split[0])
             elif isinstance(pattern, list) and pattern and all(set(t) == {"LOWER"} for t in pattern):
-                self.caseless.add(key, [Doc(self.nlp.vocab, words=[t["LOWER"] for t in pattern])])
+                matcher = self.caseless
+                doc = Doc(self.nlp.vocab, words=[t["LOWER"] for t in pattern])
             else:
+                _add_run(*run)
                 raise ValueError(f"gazetteer pattern {pattern!r}: expected a string or a list of {{'LOWER': word}}")
+            if run[0] is matcher and run[1] == key:
+                run[2].append(doc)
+            else:
+                _add_run(*run)
+                run = (matcher, key, [doc])
             self._patterns.append(dict(entry))
+        _add_run(*run)
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -174,6 +188,11 @@ class GazetteerRuler:
             seen.update(range(start, end))
         doc.ents = entities + new
         return doc
+
+
+def _add_run(matcher: PhraseMatcher | None, key: str, docs: list[Doc]) -> None:
+    if matcher is not None:
+        matcher.add(key, docs)
 
 
 def restore_labels(doc: Doc, ner_label: str) -> None:

@@ -255,6 +255,8 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
     # or a thing made plays ("Acme develops Zedify", "Zedbrowse is based on Chromium")
     if doc.has_annotation("DEP"):
         for tok in toks:
+            if not name[tok.i]:
+                continue  # read first: most tokens are no name (their parse need not be read)
             acronym = tok.pos_ == "NOUN" and tok.is_upper and 2 < len(words[tok.i]) < 7 and tok.is_alpha  # "KBRA"
             if tok.pos_ != "PROPN" and not acronym or tok.ent_type_ or not name[tok.i] or words[tok.i] in cues.not_names \
                     or lowers[tok.i] in cues.months or tok.dep_ == "compound":
@@ -279,7 +281,7 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
     # versioned product names: "Tomahawk 5", "Gaudi 3" (typed by the noun after them)
     for tok in toks[:-1]:
         nxt = toks[tok.i + 1]
-        if (tok.is_alpha and words[tok.i][:1].isupper() and not tok.is_upper and len(words[tok.i]) > 2
+        if (words[tok.i][:1].isupper() and tok.is_alpha and not tok.is_upper and len(words[tok.i]) > 2
                 and words[tok.i] not in cues.not_names and lowers[tok.i] not in cues.months
                 and words[tok.i] not in cues.not_products and not tok.is_sent_start
                 and re.fullmatch(r"\d{1,2}(?:\.\d)?[A-Za-z]?", nxt.text)):
@@ -294,7 +296,7 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             found.append((tok.i, tok.i + 2, etype, "pattern_versioned_v1"))
     # people followed by a role: "Dario Blanco as chief financial officer"
     for tok in toks[:-3]:
-        if not (tok.is_alpha and words[tok.i][:1].isupper() and words[tok.i] not in cues.not_names):
+        if not (words[tok.i][:1].isupper() and tok.is_alpha and words[tok.i] not in cues.not_names):
             continue
         k = tok.i + 1
         while k < n and k - tok.i < 3 and toks[k].is_alpha and words[k][:1].isupper() and words[k] not in cues.not_names:

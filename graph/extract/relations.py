@@ -57,6 +57,9 @@ class RelationExtractor:
         self.coreference = Coreference(rules.cues)
         self.dependency = DependencyRules(rules.cues)
         self.nominal = NominalRules(rules.cues)
+        # each layer gets the rules it runs: every sentence tried all 83 rules for each
+        self.layers = ((self.dependency, tuple(c for c in self.rules if c.rule.dependency)),
+                       (self.nominal, tuple(c for c in self.rules if c.rule.nominal)))
         self.prefixes = frozenset(rules.cues.lists.get("company_prefixes", ()))
         self.goods = rules.cues.words("goods_nouns")
 
@@ -115,8 +118,8 @@ class RelationExtractor:
                 f, b = match_sentence(sent, sm, self.rules, qs, topic, index=self.index, scope=self.scope,
                                       budget=budget)
                 if len(sm) >= 2:
-                    for layer in (self.dependency, self.nominal):
-                        f2, b2 = layer.match(sent, sm, self.rules, qs, self.scope, budget)
+                    for layer, rules in self.layers:
+                        f2, b2 = layer.match(sent, sm, rules, qs, self.scope, budget)
                         f += f2
                         b += b2
                 notes += _budget_notes(sent, len(sm), budget)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,22 +112,24 @@ def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
     """
     by_start = {m.start: m for m in mentions}
     syms: list[str] = ["^"]
-    toks: list[tuple[int, int]] = [(sent.start, sent.start)]
+    # the document, the sentence's bounds and each token's text read once: a Span's
+    # bounds, doc[i] and tok.text are each made anew on every access
+    doc, first, end = sent.doc, sent.start, sent.end
+    toks: list[tuple[int, int]] = [(first, first)]
     mention_of: dict[int, M] = {}
-    i = sent.start
+    i = first
     # skip bullets and transcript markers at the start of a line
-    while i < sent.end and (sent.doc[i].is_space or sent.doc[i].text in ("-", "•", "*", "–", "—", '"', "“")):
+    while i < end and (doc[i].is_space or doc[i].text in ("-", "•", "*", "–", "—", '"', "“")):
         i += 1
-    if i + 1 < sent.end and sent.doc[i].text in ("Q", "A") and sent.doc[i + 1].text == ":":
+    if i + 1 < end and doc[i].text in ("Q", "A") and doc[i + 1].text == ":":
         i += 2
     n = 0
-    while i < sent.end:
-        tok = sent.doc[i]
+    while i < end:
         if i in by_start:
             m = by_start[i]
-            if m.rule == "coref_description_v1" and i + 1 < sent.end and sent.doc[i + 1].lower_ == "of":
+            if m.rule == "coref_description_v1" and i + 1 < end and doc[i + 1].lower_ == "of":
                 # "the developer of the Pi chatbot": keep the head word, "developer §Company#1 of ..."
-                syms.append(tok.text.lower())
+                syms.append(doc[i].text.lower())
                 toks.append((i, i))
             mention_of[len(syms)] = m
             syms.append(f"{MARK}{m.type}#{n}")
@@ -137,14 +140,16 @@ def symbolize(sent: Span, mentions: list[M], topic: M | None = None) -> Symbols:
                 toks.append((m.end, m.end))
             i = m.end
             continue
-        if tok.text in ("'", "\u2019") and syms and syms[-1].startswith(MARK):
+        tok = doc[i]
+        text = tok.text
+        if text in ("'", "\u2019") and syms and syms[-1].startswith(MARK):
             syms.append("'s")  # "Zorblax Labs' backers"
             toks.append((i, i + 1))
             i += 1
             continue
         if not tok.is_space:
-            w = tok.text.translate(_NORM_TOKEN).lower().replace(" ", "")
-            if tok.text == "May" and (i > sent.start or (i + 1 < sent.end and _MONTH_MAY.match(sent.doc[i + 1].text))):
+            w = text.translate(_NORM_TOKEN).lower().replace(" ", "")
+            if text == "May" and (i > first or (i + 1 < end and _MONTH_MAY.match(doc[i + 1].text))):
                 w = "<month>"
             w = _BRACKETS.get(w, w)  # patterns write brackets as -lrb- -rrb- (parentheses group)
             syms.append(w or "_")
@@ -177,9 +182,17 @@ PatternIndex = tuple[tuple[tuple[int, int], ...], dict[str, tuple[tuple[int, int
 
 def pattern_index(rules: tuple[Compiled, ...]) -> PatternIndex:
     """The patterns of ``rules`` as ``(rule, pattern)`` index pairs: those that
-    need no word, and, by word, those whose smallest need set holds it. A
+    need no word, and, by word, those whose rarest need set holds it. A
     sentence's candidates are the first and those of its words: 238 patterns
-    checked per sentence became a few dozen."""
+    checked per sentence became a few dozen.
+
+    A need set is rarer the fewer the need sets of all the rules that hold
+    its words (then the smaller): a pattern filed under "," or "'s" (in
+    dozens of need sets, and in most sentences) came up in almost every
+    sentence. Measured on the 70 benchmark articles: 146,080 candidates
+    checked became 94,130 (the same that match: every need set is still
+    checked)."""
+    uses = Counter(w for comp in rules for needs in comp.needs for need in needs for w in need)
     always: list[tuple[int, int]] = []
     by_word: dict[str, list[tuple[int, int]]] = {}
     for ci, comp in enumerate(rules):
@@ -187,7 +200,7 @@ def pattern_index(rules: tuple[Compiled, ...]) -> PatternIndex:
             if not needs:
                 always.append((ci, ri))
                 continue
-            for w in min(needs, key=len):
+            for w in min(needs, key=lambda need: (sum(uses[word] for word in need), len(need))):
                 by_word.setdefault(w, []).append((ci, ri))
     return tuple(always), {w: tuple(v) for w, v in by_word.items()}
 
@@ -281,14 +294,19 @@ def match_sentence(sent: Span, mentions: list[M], rules: tuple[Compiled, ...],
     words = set(sym.words)
     always, by_word = index
     candidates = set(always)  # (rule, pattern) pairs, in rule order once sorted
-    for w in words:
-        candidates.update(by_word.get(w, ()))
+    for w in by_word.keys() & words:  # a sentence's few indexed words, not a lookup per word
+        candidates.update(by_word[w])
     for ci, ri in sorted(candidates):
         comp = rules[ci]
         if present.isdisjoint(comp.subjects) or present.isdisjoint(comp.objects):
             continue
-        if any(words.isdisjoint(need) for need in comp.needs[ri]):
-            continue  # a word the pattern cannot do without is missing
+        missing = False  # a loop, not any() over a generator: 75,000 checks in a 70-article build
+        for need in comp.needs[ri]:
+            if words.isdisjoint(need):
+                missing = True  # a word the pattern cannot do without is missing
+                break
+        if missing:
+            continue
         rule = comp.rule
         for m in _matches(comp.regex(ri), sym, starts):
             subs: list[M] = []
