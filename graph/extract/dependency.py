@@ -186,6 +186,10 @@ class DependencyRules:
             # "competes with A in search and with B in ads": the second "with" is a conjunct of "in"
             preps += [g for c in preps for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
             out = [g for c in preps if c.lower_ == word for g in c.children if g.dep_ == "pobj"]
+            # "competes with rivals such as A and B": the names a common noun lists
+            out += [x for g in out if g.pos_ == "NOUN" for c in g.children if c.dep_ == "prep"
+                    and (c.lower_ in ("including", "like") or c.lower_ == "as" and doc_prev(c) == "such")
+                    for x in c.children if x.dep_ == "pobj"]
         expanded = []
         for t in out:
             stack = [t]
@@ -307,3 +311,8 @@ class DependencyRules:
 def _unique(ms: list[M]) -> list[M]:
     seen: set[int] = set()
     return [m for m in ms if not (id(m) in seen or seen.add(id(m)))]
+
+
+def doc_prev(tok) -> str:  # noqa: ANN001 - a spaCy Token
+    """The lower-case word before ``tok`` ("" at the start)."""
+    return tok.doc[tok.i - 1].lower_ if tok.i > 0 else ""
