@@ -188,6 +188,9 @@ def test_a_site_or_campus_given_a_name_is_a_project(text):
     ("It was a deal that Vardena Madrid and FC Ostrava refused to join.", {"Vardena Madrid and FC"}),
     # a statute is not an organisation
     ("The filing cites the Public Holdings Disclosure Reform Act of 1997.", {"Public Holdings"}),
+    # the NER's organisation that is a statute
+    ("These statements are made under the Safe Harbor provisions of the Public Holdings Litigation Reform Act "
+     "of 1997.", {"Public Holdings Litigation Reform Act"}),
 ])
 def test_junk_names_are_not_built(text, junk):
     require_model()

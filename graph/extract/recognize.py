@@ -199,7 +199,7 @@ class Recognizer:
                 # a pattern span that strictly contains a lower-priority one wins
                 continue
             # drop generic terms and names that are only cue or function words
-            if c[4] == "" and doc[s:e].text.casefold() in cues.not_entities:
+            if c[4] == "" and (doc[s:e].text.casefold() in cues.not_entities or doc[e - 1].text in cues.statute_heads):
                 continue
             if c[4] == "" and all(t.text in cues.not_names or not t.is_alpha and not t.like_num and not any(ch.isalnum() for ch in t.text) for t in doc[s:e]):
                 continue
