@@ -189,7 +189,7 @@ def test_a_site_or_campus_given_a_name_is_a_project(text):
     # a statute is not an organisation
     ("The filing cites the Public Holdings Disclosure Reform Act of 1997.", {"Public Holdings"}),
     # the NER's organisation that is a statute
-    ("These statements are made under the Safe Harbor provisions of the Public Holdings Litigation Reform Act "
+    ("These remarks fall under the Safe Harbor rules set by the Public Holdings Litigation Reform Act "
      "of 1997.", {"Public Holdings Litigation Reform Act"}),
 ])
 def test_junk_names_are_not_built(text, junk):
