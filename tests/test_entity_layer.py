@@ -220,6 +220,12 @@ def test_kind_nouns_type_codes_and_name_words_do_not(text, name, cls):
     assert _types(text).get(name) == cls
 
 
+def test_a_known_firm_followed_by_a_business_word_names_a_firm_not_a_product():
+    require_model()
+    types = _types("Ostrava Cloud opened a data center in Brno in partnership with Nvidia Digital.")
+    assert types.get("Nvidia Digital") == {"Company"}
+
+
 def test_names_listed_as_brands_are_products():
     require_model()
     types = _types("Prague-based Halvern Foods, whose brands include Zesto and Crumbo, raised prices.")
