@@ -212,6 +212,8 @@ def test_a_name_whose_shareholder_is_named_is_a_firm_and_the_short_form_of_a_pre
 @pytest.mark.parametrize("text, name, cls", [
     # a code with two modifiers before its kind noun
     ("Luvia's first product, the QX-1 optical interconnect chip, ships in May.", "QX-1", {"Chip"}),
+    # a description's head after "a version of": the process is a technology
+    ("Quill is fabricated on N5X, a customised version of Helix's 5-nanometre technology.", "N5X", {"Technology"}),
     # a name's own words in an appositive are not its head noun ("Systems" is not a product)
     ("The unit is now run by Jonas Keller, a Halvern Systems veteran of two decades.", "Jonas Keller", {"Person"}),
 ])

@@ -120,6 +120,9 @@ def appositive_after(doc: Doc, end: int) -> bool:
         "a", "an", "the", "another", "its", "one")
 
 
+#: Nouns before "of" in a description whose head is after it ("a version of Acme's N3 process").
+_OF_HEADS = frozenset({"one", "some", "each", "all", "part", "network", "series", "version", "variant", "derivative",
+                       "cluster", "family", "group", "range", "line", "suite", "set", "collection", "fleet"})
 #: Nouns after "its <Name>" that make the name the firm's own offering, not another firm.
 _OWN_SERVICES = frozenset({"service", "platform", "app", "assistant", "chatbot", "browser", "marketplace"})
 
@@ -138,7 +141,7 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     if appositive_after(doc, end):
         head_type: str | None = None
         prev = prev2 = ""
-        for tok in after[2:]:
+        for tok in doc[end + 2:end + 14]:
             low = tok.lower_
             if prev == "-" and f"{prev2}-{low}" in cues.company_nouns:
                 low = f"{prev2}-{low}"  # "start-up", tokenized "start", "-", "up"
@@ -146,9 +149,7 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
             if tok.text in (",", ".", ";", ")", ":", "that", "which", "who") or tok.is_sent_start:
                 break
             if low in ("in", "at", "for", "with", "from", "to", "on", "by", "near", "inside", "behind") or (
-                    low == "of" and prev not in ("one", "some", "each", "all", "part", "network", "series",
-                                                 "cluster", "family", "group", "range", "line", "suite", "set",
-                                                 "collection", "fleet") and prev not in cues.agent_nouns):
+                    low == "of" and prev not in _OF_HEADS and prev not in cues.agent_nouns):
                 break
             if low == "of" and prev in cues.agent_nouns:
                 break  # "a maker of chips" is a company: its head is "maker"
@@ -171,6 +172,9 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
                 head_type = "AIModel"
             elif low in cues.product_nouns or two in cues.product_nouns:
                 head_type = "Product"
+            elif low in cues.technology_nouns or two in cues.technology_nouns or low == "technology" and prev[-5:] in (
+                    "metre", "meter"):  # "X, a version of Acme's 5-nanometre technology", "X, its N2 process"
+                head_type = "Technology"
             prev = low
         if head_type is not None:
             return head_type
@@ -228,18 +232,16 @@ def based_place(doc: Doc, end: int) -> bool:
 def settled_type(cues: CueSets, doc: Doc, start: int, end: int) -> str | None:
     """The class a name's immediate context settles, whatever the NER said, or None.
 
-    * an organisation: a title before it with "of", "at" or "for" ("chief
-      executive of X", "an analyst at X"), or a title after its possessive
-      ("X's chief financial officer");
+    * an organisation: a title before it with "of", "at" or "for" ("chief executive of X"), a
+      title or a firm-only noun after its possessive ("X's chief financial officer", "X's main
+      supplier", "X, whose largest shareholder"), a maker participle ("the X-designed chip");
     * a place: "X-based", "based in X", "headquartered in X";
-    * a person: a title or honorific right before it ("Chief Executive X");
-    * a product or model: see :func:`made_thing`;
-    * a person: a staff title in apposition after it ("X, Acme's chief
-      executive"); see :func:`titled_person`;
-    * an organisation: a role in its clause only organisations play (see
-      :func:`org_by_role`), "Frankfurt-based X", "X's Helga Brandt";
-    * the class a description right before the name gives ("the Spanish
-      chain X", "the chatbot X"); see :func:`described_before`.
+    * a person: a title or honorific right before it ("Chief Executive X"), or a staff title in
+      apposition after it ("X, Acme's chief executive"; :func:`titled_person`);
+    * a product or model: :func:`made_thing`, or listed as a brand ("brands include X");
+    * an organisation: a role in its clause only organisations play (:func:`org_by_role`),
+      "Frankfurt-based X", "X's Helga Brandt";
+    * the class a description right before the name gives ("the chatbot X"; :func:`described_before`).
     """
     if based_place(doc, end):
         return "City"
