@@ -396,3 +396,14 @@ def test_a_product_noun_refers_back_to_the_product_just_named():
     refs = {m.text: e.label for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"}
     assert refs.get("antibody") == "HB-310"
     assert ("Ostrava Labs", "manufacturerOf", "HB-310") in kg.triples()
+
+
+def test_a_description_followed_by_its_new_name_is_no_reference_back():
+    from conftest import require_model
+    require_model()
+    text = ("Halvern Labs keeps a 20% stake in Brixa AI. Under the new plan, the commercial arm, now called "
+            "Brixa Group, is controlled by the Brixa Trust.")
+    kg = kg_of(text, None)
+    refs = [m.text for e in kg.entities for m in e.mentions if m.rule_id == "coref_description_v1"]
+    assert "arm" not in refs
+    assert ("Halvern Labs", "subsidiaryOf", "Brixa Trust") not in kg.triples()

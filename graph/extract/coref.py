@@ -266,6 +266,10 @@ class Coreference:
         # ("The Palo Alto-based developer of the Pi chatbot was founded ..." refers back)
         restrictive = ("which", "who", "-", "to", "for", "behind") + (() if j == sent.start or (
             j > sent.start and doc[j - 1].text in ("-", "•", "*")) else ("of",))
+        after = [t.lower_ for t in doc[tok.i + 1:tok.i + 4]]
+        if after[:1] == [","] and (after[1:2] in (["called"], ["named"], ["dubbed"]) or after[1:3] in (
+                ["now", "called"], ["now", "named"], ["known", "as"])):
+            return None  # "the for-profit arm, now called Zed Group,": the name follows, no reference back
         if nxt is not None and nxt.lower_ == "for" and tok.i + 2 < len(doc) and (
                 doc[tok.i + 2].like_num or doc[tok.i + 2].is_currency or doc[tok.i + 2].lower_ in ("about", "around", "a")):
             nxt = None  # "bought the team for 900 million euros": a price, not "the supplier for Acme"
