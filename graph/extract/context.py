@@ -132,7 +132,7 @@ def context_type(cues: CueSets, doc: Doc, start: int, end: int, current: str | N
     if based_place(doc, end):
         return "City"  # "a Lyon-based startup": a place (a country or state would be in the gazetteer)
     if start and doc[start - 1].lower_ in ("its", "their") and end < len(doc) and doc[end].lower_ in _OWN_SERVICES:
-        return "Product"  # "rents it out through its HalvernCloud service": the firm's own offering
+        return "Product"  # "offers it through its HalvernCloud service": the firm's own offering
     if end + 3 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" and doc[end + 1].text.isupper():
         end += 3  # "the Quill Engine (QE), a chip for ...": the acronym in brackets sits between
     after = doc[end : end + 10]

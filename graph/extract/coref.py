@@ -73,7 +73,10 @@ class Coreference:
         self.nouns = nouns
         self.fields = cues.words("profile_fields")
         self.startup_modified = cues.words("startup_modified_nouns")
-        self.place_words = cues.words("place_head_words")
+        #: last words of organisation names that refer back alone ("the fund", "the bank", "the trust");
+        #: not "energy", "systems", "capital": those are things or places as often as names
+        self.name_heads = {w.lower() for w in (*cues.raw("company_nouns"), *cues.raw("organization_heads"),
+                                               *cues.raw("government_heads")) if " " not in w}
         self.subject_verbs = cues.words("subject_verbs")
         self.subject_openers = cues.words("subject_openers")
         self.product_verbs = cues.words("product_verbs")
@@ -237,11 +240,12 @@ class Coreference:
         """Return the classes a definite description "the [modifiers] noun" refers to (also
         "the fund" after "the Ostrava Fund": a noun that heads a name just read)."""
         low = tok.lower_
-        # "the fund" after "the Brixa Fund"; with modifiers only a placed one ("the Oslo-based bank")
+        # "the fund" after "the Brixa Fund" (an organisation noun); with modifiers only a placed one
+        # ("the Oslo-based bank")
         named = next((m.type for _s, m in ctx.seen[-12:] if m.type in ORG_TYPES and not m.coref
                       and _head_word(m) == low and tok.i > m.end), None) \
             if tok.i > 1 and (doc[tok.i - 1].lower_ == "the" or doc[tok.i - 1].lower_ in ("based", "headquartered")
-                              and doc[tok.i - 2].text == "-") and low not in self.place_words else None
+                              and doc[tok.i - 2].text == "-") and low in self.name_heads else None
         first = _first_of_noun(doc, tok.i)
         if first < tok.i:
             low = "start-up"  # tokenized "start", "-", "up"

@@ -231,7 +231,7 @@ def glue_codes(cues: CueSets, doc: Doc, typed: list[list]) -> list[list]:
     for org, code in glued:
         if alone[doc[org[0]:org[1]].text] == 0:
             dropped.add(id(org))
-            code[0], code[3] = org[0], "pattern_brand_product_v1"
+            code[0], code[3], code[4] = org[0], "pattern_brand_product_v1", ""  # its own entity now
     typed = [t for t in typed if id(t) not in dropped]
     by_start = {t[0]: t for t in typed}
     orgs_by_end = {t[1]: t for t in typed if t[2] in ("Company", "Organization")}

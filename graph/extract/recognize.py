@@ -199,7 +199,8 @@ class Recognizer:
                 # a pattern span that strictly contains a lower-priority one wins
                 continue
             # drop generic terms and names that are only cue or function words
-            if c[4] == "" and (doc[s:e].text.casefold() in cues.not_entities or doc[e - 1].text in cues.statute_heads):
+            if c[4] == "" and (doc[s:e].text.casefold() in cues.not_entities
+                                 or e - s >= 3 and doc[e - 1].text in cues.statute_heads):  # "... Reform Act"
                 continue
             if c[4] == "" and all(t.text in cues.not_names or not t.is_alpha and not t.like_num and not any(ch.isalnum() for ch in t.text) for t in doc[s:e]):
                 continue
@@ -247,7 +248,7 @@ class Recognizer:
 
     def _legal_suffixes(self, doc: Doc, typed: list[list]) -> list[list]:
         """Extend organisation names over a trailing legal form ("Acme, Inc.")."""
-        # a span that is only a legal form ("Inc." of "Groq, Inc.") is part of the name before it
+        # a span that is only a legal form ("Inc." of "Halvern, Inc.") is part of the name before it
         bare = {t[0] for t in typed if t[1] - t[0] == 1 and doc[t[0]].text in self.cues.legal_forms and not t[4]}
         typed = [t for t in typed if t[0] not in bare]
         starts = {t[0] for t in typed}
@@ -430,7 +431,7 @@ class Recognizer:
         taken = {i for s, e, *_ in typed for i in range(s, e)}
         extra = []
         for t in toks:
-            # "Moonshot counts ...": a capitalised first word the tagger read as a common noun is
+            # "Lodestar counts ...": a capitalised first word the tagger read as a common noun is
             # the name where it fills an argument, not where it modifies ("Mercury levels rose")
             if t.text in firsts and t.i not in taken and (t.pos_ in ("PROPN", "") or t.pos_ == "NOUN" and t.dep_ in _ARGS):
                 nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None

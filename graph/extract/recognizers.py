@@ -100,7 +100,7 @@ def pattern_spans(cues: CueSets, doc: Doc, toks: list[Token] | None = None,
             i = j + 1
             continue
         # [i, j) is a run of name tokens; find the last head inside it
-        has_head = words[j - 1] in cues.statute_heads  # "the Public Holdings Disclosure Reform Act": a law
+        has_head = j - i >= 3 and words[j - 1] in cues.statute_heads  # "the Public Holdings Disclosure Reform Act": a law
         for k in range(j - 1, i, -1):
             if has_head:
                 break
