@@ -16,6 +16,7 @@ from spacy.tokens import Span
 
 from graph.extract.hedging import Scope, clause_root, finite_conj
 from graph.extract.mentions import Budget, Found, M
+from graph.extract.nominal import doc_word
 from graph.extract.quantities import Quantity
 from graph.extract.rules import Cues
 from graph.extract.surface import Compiled
@@ -188,7 +189,7 @@ class DependencyRules:
             out = [g for c in preps if c.lower_ == word for g in c.children if g.dep_ == "pobj"]
             # "competes with rivals such as A and B": the names a common noun lists
             out += [x for g in out if g.pos_ == "NOUN" for c in g.children if c.dep_ == "prep"
-                    and (c.lower_ in ("including", "like") or c.lower_ == "as" and doc_prev(c) == "such")
+                    and (c.lower_ in ("including", "like") or c.lower_ == "as" and doc_word(c, -1) == "such")
                     for x in c.children if x.dep_ == "pobj"]
         expanded = []
         for t in out:
@@ -311,8 +312,3 @@ class DependencyRules:
 def _unique(ms: list[M]) -> list[M]:
     seen: set[int] = set()
     return [m for m in ms if not (id(m) in seen or seen.add(id(m)))]
-
-
-def doc_prev(tok) -> str:  # noqa: ANN001 - a spaCy Token
-    """The lower-case word before ``tok`` ("" at the start)."""
-    return tok.doc[tok.i - 1].lower_ if tok.i > 0 else ""
